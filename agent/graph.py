@@ -1,0 +1,282 @@
+"""The conversation as a LangGraph StateGraph: one user turn = intake → decide → one action → END.
+
+`decide` is a pure function of the state, so the process is predictable and testable without a UI; the
+action nodes call plain functions in `tools/` and phrase the outcome with `agent/speak.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END, START, StateGraph
+
+from agent import speak
+from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
+from agent.understand import understand_rules
+from tools.data import DataError, NeedsChoice, read_dataset
+from tools.language import detect_language
+
+Action = Literal["ask", "profile_data", "answer"]
+
+
+def _brief(state: SelectionState) -> Brief:
+    return Brief(**(state.get("brief") or {}))
+
+
+def _last_user_text(state: SelectionState) -> str:
+    for message in reversed(state.get("messages") or []):
+        if isinstance(message, HumanMessage):
+            return message.content if isinstance(message.content, str) else ""
+    return ""
+
+
+def _say(text: str, kind: str = "text") -> AIMessage:
+    return AIMessage(content=text, additional_kwargs={"kind": kind})
+
+
+# ---------------------------------------------------------------- intake
+
+
+def intake(state: SelectionState) -> dict:
+    """Merge the user's words into the brief; remember what changed so the reply can confirm it."""
+    text = _last_user_text(state)
+    language = detect_language(text) or state.get("language") or "en"
+    brief = _brief(state)
+    update = understand_rules(text, brief=brief, pending=state.get("pending")) if text.strip() else BriefUpdate()
+    merged = merge_brief(brief, update)
+    before, after = brief.model_dump(), merged.model_dump()
+    changes = {k: v for k, v in after.items() if v != before[k]}
+    waived = [f for f in dict.fromkeys([*(state.get("waived") or []), *update.waived]) if after.get(f) in (None, [])]
+    return {
+        "language": language,
+        "brief": after,
+        "waived": waived,
+        "update": {**update.model_dump(), "changes": changes},
+        "files": state.get("files") or [],
+    }
+
+
+# ---------------------------------------------------------------- decide
+
+
+def decide(state: SelectionState) -> Action:
+    """The next step, from the state alone."""
+    update = state.get("update") or {}
+    if state.get("files"):
+        return "profile_data"
+    if any(update.get(k) not in (None, "") or (k == "label_column" and update.get(k) == "")
+           for k in ("sheet", "text_column", "label_column")):
+        pending = state.get("pending") or {}
+        if pending.get("file") or state.get("dataset"):
+            return "profile_data"
+    if update.get("intent") in ("summary", "help", "greeting"):
+        return "answer"
+    return "ask"
+
+
+# ---------------------------------------------------------------- what to ask next
+
+
+def missing_field(brief: Brief, waived: list[str], asked: list[str]) -> str | None:
+    """The single most useful fact still missing (None when the interview is complete)."""
+    for field in INTERVIEW_ORDER:
+        if field in waived:
+            continue
+        if field == "use_case" and not brief.use_case:
+            return field
+        if field == "labels" and brief.task_type in (None, "classification") and not brief.labels:
+            return field
+        if field == "accuracy_target" and brief.accuracy_target is None:
+            return field
+        if field in ("max_cost_per_1k_usd", "max_latency_s", "volume_per_day") and getattr(brief, field) is None:
+            return field
+        if field == "constraints" and not brief.constraints and "constraints" not in asked:
+            return field
+    return None
+
+
+def next_question(state: SelectionState, *, has_data: bool) -> tuple[str, dict | None]:
+    """The question that closes the biggest gap, and the pending marker that gives bare answers meaning."""
+    brief, lang = _brief(state), state.get("language", "en")
+    update = state.get("update") or {}
+    unclear = update.get("unclear") or {}
+    if unclear:
+        field, kind = next(iter(unclear.items()))
+        return speak.follow_up(field, kind, lang), {"kind": "field", "field": field}
+    if brief.use_case and brief.task_type is None:
+        return speak.follow_up("task_type", "which", lang), {"kind": "field", "field": "task_type"}
+    skip_labels = ["labels"] if has_data else []
+    field = missing_field(brief, [*(state.get("waived") or []), *skip_labels], state.get("asked") or [])
+    if field is not None:
+        text = speak.question(field, lang)
+        already_said = "break_even_accuracy" in (update.get("changes") or {})
+        if field == "accuracy_target" and brief.break_even_accuracy is not None and not already_said:
+            text = speak.break_even_line(brief, lang) + "\n\n" + text
+        return text, {"kind": "field", "field": field}
+    if not has_data:
+        return speak.question("data", lang), {"kind": "field", "field": "data"}
+    return speak.question("ready", lang), None
+
+
+def _turn_preamble(state: SelectionState) -> list[str]:
+    """What this turn understood: changed values, waived targets, the break-even arithmetic."""
+    lang = state.get("language", "en")
+    update = state.get("update") or {}
+    changes = update.get("changes") or {}
+    lines = []
+    shown = {k: v for k, v in changes.items() if k != "break_even_accuracy"}
+    if shown:
+        lines.append(speak.acknowledge(shown, lang))
+    if "break_even_accuracy" in changes:
+        lines.append(speak.break_even_line(_brief(state), lang))
+    if update.get("waived"):
+        lines.append(speak.waived_line(update["waived"], lang))
+    return lines
+
+
+def _asked(state: SelectionState, pending: dict | None) -> list[str]:
+    asked = list(state.get("asked") or [])
+    if pending and pending.get("field") and pending["field"] not in asked:
+        asked.append(pending["field"])
+    return asked
+
+
+# ---------------------------------------------------------------- actions
+
+
+def ask(state: SelectionState) -> dict:
+    """Confirm what was understood, then ask the one most useful missing thing."""
+    lang = state.get("language", "en")
+    lines = _turn_preamble(state)
+    update = state.get("update") or {}
+    pending = state.get("pending") or {}
+    text = _last_user_text(state).strip()
+    if not lines and not update.get("unclear") and text:
+        waiting_for = pending.get("field")
+        if waiting_for and waiting_for not in ("data",):
+            lines.append("这句话里我没读到答案。" if lang == "zh" else "I couldn't read an answer to my question in that.")
+        elif waiting_for == "data":
+            lines.append("还没收到文件。" if lang == "zh" else "I haven't received a file yet.")
+    # "constraints" is asked once; an answer with no constraint in it means none.
+    waived = list(state.get("waived") or [])
+    if pending.get("field") == "constraints" and "constraints" not in waived and not _brief(state).constraints:
+        waived.append("constraints")
+    state = {**state, "waived": waived}
+    question, new_pending = next_question(state, has_data=bool(state.get("dataset")))
+    lines.append(question)
+    return {"messages": [_say("\n\n".join(lines))], "pending": new_pending, "waived": waived,
+            "asked": _asked(state, new_pending)}
+
+
+def answer(state: SelectionState) -> dict:
+    """Summary, help and greetings: answer, then keep the interview moving."""
+    lang = state.get("language", "en")
+    intent = (state.get("update") or {}).get("intent")
+    if intent == "summary":
+        text = speak.brief_summary(_brief(state), state.get("waived") or [], state.get("dataset"), lang)
+        return {"messages": [_say(text, "summary")]}
+    question, pending = next_question(state, has_data=bool(state.get("dataset")))
+    opener = speak.help_text(lang) if intent == "help" else ("你好！" if lang == "zh" else "Hello!")
+    return {"messages": [_say(opener + "\n\n" + question)], "pending": pending, "asked": _asked(state, pending)}
+
+
+def profile_data(state: SelectionState) -> dict:
+    """Read and profile the attached file (or re-read it with the user's column/sheet choice)."""
+    lang = state.get("language", "en")
+    update = state.get("update") or {}
+    pending = state.get("pending") or {}
+    files = list(state.get("files") or [])
+    dataset = state.get("dataset")
+    if files:
+        target, choice = files[-1], {}
+    elif pending.get("file"):
+        target, choice = pending["file"], dict(pending.get("choice") or {})
+    else:
+        target = {"path": dataset["path"], "name": dataset["file"]}
+        choice = {"sheet": dataset.get("sheet"), "text_column": dataset["text_column"],
+                  "label_column": dataset["label_column"]}
+    for key in ("sheet", "text_column", "label_column"):
+        if update.get(key) is not None:
+            choice[key] = update[key]
+    label = choice.get("label_column")
+    result: dict = {"files": []}
+    lines = _turn_preamble(state)
+    if len(files) > 1:
+        lines.append(("一次只分析一个文件，先看最后一个：" if lang == "zh" else "One file at a time: I profiled the last one, ")
+                     + f"'{target['name']}'.")
+    try:
+        profile = read_dataset(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
+                               text_column=choice.get("text_column"), label_column=label)
+    except NeedsChoice as need:
+        choice_state = {k: v for k, v in choice.items() if v is not None}
+        result["pending"] = {"kind": need.kind, "options": need.options, "file": target, "choice": choice_state}
+        lines.append(speak.choice_question(need.message, need.options, lang))
+        result["messages"] = [_say("\n\n".join(lines), "choice")]
+        return result
+    except DataError as error:
+        lines.append(speak.data_problem(error.message, lang))
+        result["pending"] = None
+        result["messages"] = [_say("\n\n".join(lines), "data_error")]
+        return result
+    uploads = [*(state.get("uploads") or []), {"path": target["path"], "name": target["name"]}]
+    result["uploads"] = [dict(u) for u in {u["path"]: u for u in uploads}.values()]
+    result["dataset"] = profile
+    brief = _brief(state)
+    if profile["label_counts"]:
+        data_labels = sorted(profile["label_counts"])
+        if brief.labels and set(brief.labels) != set(data_labels):
+            lines.append(("数据里的标签与之前说的不同，以数据为准：" if lang == "zh"
+                          else "The data's labels differ from the ones you named; I'm using the data's: ")
+                         + ", ".join(data_labels[:20]) + (" …" if len(data_labels) > 20 else ""))
+        brief = brief.model_copy(update={"labels": data_labels,
+                                         "task_type": brief.task_type or "classification"})
+        result["brief"] = brief.model_dump()
+    lines.append(speak.profile_text(profile, lang))
+    if not profile["label_column"]:
+        lines.append(speak.unlabelled_note(lang))
+    follow = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
+    question, new_pending = next_question(follow, has_data=True)
+    lines.append(question)
+    result["pending"] = new_pending
+    result["asked"] = _asked(state, new_pending)
+    result["messages"] = [_say("\n\n".join(lines), "profile")]
+    return result
+
+
+# ---------------------------------------------------------------- graph
+
+
+def build_graph():
+    """The uncompiled graph; compile it with the checkpointer of the caller's world (CLI, app, tests)."""
+    graph = StateGraph(SelectionState)
+    graph.add_node("intake", intake)
+    graph.add_node("ask", ask)
+    graph.add_node("profile_data", profile_data)
+    graph.add_node("answer", answer)
+    graph.add_edge(START, "intake")
+    graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer"])
+    for node in ("ask", "profile_data", "answer"):
+        graph.add_edge(node, END)
+    return graph
+
+
+def compile_graph(checkpointer=None):
+    return build_graph().compile(checkpointer=checkpointer)
+
+
+def turn_input(text: str, files: list[dict] | None = None) -> dict:
+    """The state update for one user turn: their words and the files they attached."""
+    return {"messages": [HumanMessage(content=text)], "files": files or []}
+
+
+def new_replies(state: SelectionState) -> list[AIMessage]:
+    """The assistant messages of the last turn (everything after the last user message)."""
+    messages = state.get("messages") or []
+    replies: list[AIMessage] = []
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage):
+            replies.append(message)
+    return list(reversed(replies))

@@ -1,0 +1,96 @@
+"""What a conversation knows: the brief (the user's targets) and the graph state around it.
+
+Rows never live here — only paths into the workspace and small summaries — so checkpoints stay small.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel, Field
+
+TaskType = Literal["classification", "extraction", "generation"]
+Language = Literal["en", "zh"]
+
+# Fields of the brief the interview asks about, in the order it asks (most useful first).
+INTERVIEW_ORDER = ("use_case", "labels", "accuracy_target", "max_cost_per_1k_usd", "max_latency_s",
+                   "volume_per_day", "constraints")
+
+
+class Brief(BaseModel):
+    """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
+
+    use_case: str | None = None
+    task_type: TaskType | None = None
+    labels: list[str] = Field(default_factory=list)
+    accuracy_target: float | None = Field(default=None, ge=0, le=1)
+    max_cost_per_1k_usd: float | None = Field(default=None, ge=0)
+    max_latency_s: float | None = Field(default=None, gt=0)
+    volume_per_day: float | None = Field(default=None, ge=0)
+    value_per_correct_usd: float | None = Field(default=None, ge=0)
+    cost_per_error_usd: float | None = Field(default=None, ge=0)
+    break_even_accuracy: float | None = Field(default=None, ge=0, le=1)
+    constraints: list[str] = Field(default_factory=list)
+
+
+class BriefUpdate(BaseModel):
+    """What one user message says about the brief; None means 'not mentioned', never 'erase'."""
+
+    use_case: str | None = None
+    task_type: TaskType | None = None
+    labels: list[str] | None = None
+    accuracy_target: float | None = None
+    max_cost_per_1k_usd: float | None = None
+    max_latency_s: float | None = None
+    volume_per_day: float | None = None
+    value_per_correct_usd: float | None = None
+    cost_per_error_usd: float | None = None
+    constraints: list[str] | None = None
+    # Targets the user explicitly waived ("no latency limit"): never asked again.
+    waived: list[str] = Field(default_factory=list)
+    # Column names the user gave for the uploaded data.
+    text_column: str | None = None
+    label_column: str | None = None
+    sheet: str | None = None
+    # A fact the user tried to give but that could not be read unambiguously: field → follow-up question key.
+    unclear: dict[str, str] = Field(default_factory=dict)
+    intent: Literal["summary", "help", "greeting", "none"] = "none"
+
+    def filled(self) -> dict[str, Any]:
+        """Brief fields this update sets."""
+        return {k: v for k, v in self.model_dump(include=set(Brief.model_fields)).items() if v is not None}
+
+
+def merge_brief(brief: Brief, update: BriefUpdate) -> Brief:
+    """Apply an update: later words win (that is how corrections work); derive break-even accuracy."""
+    values = brief.model_dump()
+    for key, value in update.filled().items():
+        if key == "constraints":
+            value = list(dict.fromkeys([*values["constraints"], *value]))
+        values[key] = value
+    correct, error = values["value_per_correct_usd"], values["cost_per_error_usd"]
+    if correct is not None and error is not None and correct + error > 0:
+        values["break_even_accuracy"] = round(error / (error + correct), 4)
+    return Brief(**values)
+
+
+class SelectionState(TypedDict, total=False):
+    """The graph's state. `messages` accumulates; everything else is replaced by the node that sets it."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    language: Language
+    brief: dict
+    waived: list[str]
+    # Files attached to the current turn: [{"path", "name"}]; consumed by profile_data.
+    files: list[dict]
+    uploads: list[dict]
+    dataset: dict | None
+    # A question the assistant asked and is waiting on: {"kind", "field"/"options", "file"}.
+    pending: dict | None
+    update: dict
+    # Interview questions already asked once (a question is never repeated once answered or waived).
+    asked: list[str]
+    action: str
+    phase: str

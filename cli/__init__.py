@@ -1,0 +1,1 @@
+"""The `modelpick` command line: the same graph and tools as the chat, in a terminal."""

@@ -1,0 +1,26 @@
+"""`modelpick` entry point: one sub-command per concern (chat, and later eval and catalog)."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.chat import chat
+
+app = typer.Typer(help="modelpick — choose an LLM by measuring candidates on your own data.",
+                  no_args_is_help=True, add_completion=False)
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps sub-commands explicit (`modelpick chat`), even while there is only one."""
+
+
+app.command(help="Chat with modelpick in the terminal (interactive, or --script FILE).")(chat)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

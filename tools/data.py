@@ -1,0 +1,431 @@
+"""Read a user's sample data safely, find its text and label columns, and profile it.
+
+Uploads come from strangers: every way a file can be wrong ends in a `DataError` whose message is one
+sentence saying what is wrong and what to do, and nothing here evaluates a cell (formulas stay text).
+A file is read by what its bytes are, not by what its name claims.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean, median
+
+import pandas as pd
+
+from tools import workspace
+from tools.language import detect_language
+from tools.tokens import count_tokens
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+TEXT_HINTS = ("text", "message", "sentence", "content", "body", "review", "comment", "utterance", "query",
+              "question", "input", "title", "description", "sms", "email", "ticket", "文本", "内容", "句子")
+LABEL_HINTS = ("label", "class", "category", "target", "intent", "sentiment", "tag", "y", "gold",
+               "answer", "output", "标签", "类别", "分类")
+
+
+class DataError(Exception):
+    """A file modelpick cannot use as it is; `message` tells the user what is wrong and what to do."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NeedsChoice(Exception):
+    """The file is fine but ambiguous (several sheets, several possible label columns): ask the user."""
+
+    def __init__(self, kind: str, options: list[str], message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.options = options
+        self.message = message
+
+
+@dataclass
+class Table:
+    """A file read into rows of text, with how it was read."""
+
+    frame: pd.DataFrame
+    format: str
+    encoding: str | None = None
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_table(path: str | Path, *, sheet: str | None = None, display_name: str | None = None) -> Table:
+    """Read CSV / TSV / JSONL / JSON / XLSX by content; every cell comes back as text, never evaluated."""
+    path = Path(path)
+    name = display_name or path.name
+    size = path.stat().st_size
+    limit = workspace.max_upload_bytes()
+    if size == 0:
+        raise DataError("empty", f"'{name}' is empty (0 bytes): upload a file with a header row and data rows.")
+    if size > limit:
+        raise DataError(
+            "too_large",
+            f"'{name}' is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB upload limit: upload a "
+            "sample (a few thousand rows is plenty) or raise MODELPICK_MAX_UPLOAD_MB.",
+        )
+    data = path.read_bytes()
+    kind = _sniff_binary(data, name)
+    if kind == "xlsx":
+        table = _read_xlsx(path, name, sheet)
+    else:
+        text, encoding = _decode(data, name)
+        table = _read_text(text, name, encoding)
+    claimed = path.suffix.lower().lstrip(".") or "none"
+    if claimed != table.format and not (claimed == "txt" and table.format in ("csv", "tsv")):
+        table.warnings.append(f"'{name}' is named .{claimed} but its content is {table.format.upper()}; "
+                              f"it was read as {table.format.upper()}.")
+    _check_rows(table.frame, name)
+    return table
+
+
+def _sniff_binary(data: bytes, name: str) -> str:
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError("xls", f"'{name}' is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload "
+                               "that.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    magic = {b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+             b"\x1f\x8b": "a gzip archive", b"7z\xbc\xaf": "a 7-zip archive", b"Rar!": "a RAR archive"}
+    for prefix, what in magic.items():
+        if head.startswith(prefix):
+            raise DataError("binary", f"'{name}' is {what}, not a table: upload CSV, TSV, JSONL, JSON or XLSX.")
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in sample or controls > len(sample) * 0.05:
+        raise DataError("binary", f"'{name}' is a binary file, not text: upload CSV, TSV, JSONL, JSON or XLSX "
+                                  "(export spreadsheets as CSV or XLSX).")
+    return "text"
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    # A guess with much "chaos" means the bytes are noise in every encoding tried.
+    if best is None or best.percent_chaos > 20:
+        raise DataError("undecodable", f"'{name}' has bytes that are not text in any common encoding (tried "
+                                       "UTF-8, GBK, Latin-1 and others): re-export it as UTF-8 CSV.")
+    return str(best), best.encoding
+
+
+def _read_text(text: str, name: str, encoding: str) -> Table:
+    stripped = text.lstrip()
+    if not stripped:
+        raise DataError("empty", f"'{name}' has no content (only blank space): upload a file with a header row "
+                                 "and data rows.")
+    if stripped[0] in "[{":
+        records, fmt = _parse_json(stripped, name)
+        if not records:
+            raise DataError("no_rows", f"'{name}' holds no records: upload a file with at least a few rows.")
+        frame = pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in records]).fillna("")
+        frame.columns = _unique_columns(list(frame.columns))
+        return Table(frame=frame.astype(str), format=fmt, encoding=encoding)
+    return _read_delimited(text, name, encoding)
+
+
+def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+    if doc is not None:
+        if isinstance(doc, dict):
+            lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+            if len(lists) != 1:
+                raise DataError("json_shape", f"'{name}' is a JSON object, not a list of records: upload a JSON "
+                                              "array of objects or JSONL (one object per line).")
+            doc = lists[0]
+        if not all(isinstance(r, dict) for r in doc):
+            raise DataError("json_shape", f"'{name}' is a JSON array but not of objects: each record must be an "
+                                          'object like {"text": …, "label": …}.')
+        return doc, "json"
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise DataError("bad_json", f"Line {number} of '{name}' is not valid JSON: fix that line (each line "
+                                        "of a JSONL file must be one complete object) and upload again.") from None
+        if not isinstance(record, dict):
+            raise DataError("bad_json", f"Line {number} of '{name}' is not a JSON object: each line of a JSONL "
+                                        'file must look like {"text": …, "label": …}.')
+        records.append(record)
+    return records, "jsonl"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _read_delimited(text: str, name: str, encoding: str) -> Table:
+    first_lines = "\n".join(text.splitlines()[:20])
+    delimiter = _guess_delimiter(first_lines, name)
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in r)]
+    header, body = rows[0], rows[1:]
+    if not body:
+        raise DataError("header_only", f"'{name}' has a header ({', '.join(header[:5])}) but no data rows: add "
+                                       "rows of data and upload again.")
+    ragged = [i for i, r in enumerate(body, start=2) if len(r) != len(header)]
+    if ragged:
+        first = ragged[0]
+        got = len(body[first - 2])
+        raise DataError(
+            "ragged",
+            f"{len(ragged):,} row(s) of '{name}' have a different number of fields than the header's "
+            f"{len(header)} (first: line {first} has {got}); quote texts that contain "
+            f"'{_delimiter_name(delimiter)}' or fix those rows, then upload again.",
+        )
+    fmt = "tsv" if delimiter == "\t" else "csv"
+    frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
+    return Table(frame=frame, format=fmt, encoding=encoding)
+
+
+def _guess_delimiter(sample: str, name: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return "\t" if name.lower().endswith(".tsv") else ","
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": ",", ";": ";", "|": "|"}.get(delimiter, delimiter)
+
+
+def _unique_columns(names: list) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, raw in enumerate(names, start=1):
+        base = str(raw).strip() or f"column_{i}"
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return out
+
+
+def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise DataError("bad_xlsx", f"'{name}' looks like a zip/XLSX file but is damaged: re-save it from Excel "
+                                    "or export it as CSV.") from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if total > XLSX_MAX_UNCOMPRESSED or total / packed > XLSX_MAX_RATIO:
+            raise DataError("zip_bomb", f"'{name}' would expand to {total / 1048576:,.0f} MB ({total / packed:,.0f}× "
+                                        "its size), which is not a normal spreadsheet, so it was not opened: export "
+                                        "the data as CSV.")
+        if "xl/workbook.xml" not in archive.namelist():
+            raise DataError("not_xlsx", f"'{name}' is a zip archive, not an Excel workbook: upload the CSV, JSONL or "
+                                        "XLSX file itself, not a zip of it.")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=True) for n in workbook.sheet_names}
+    except Exception as exc:  # calamine raises its own error types for damaged workbooks
+        raise DataError("bad_xlsx", f"'{name}' could not be read as a workbook ({type(exc).__name__}): re-save it "
+                                    "from Excel or export it as CSV.") from None
+    filled = [n for n, rows in sheets.items() if any(any(str(c).strip() for c in r) for r in rows)]
+    if not filled:
+        raise DataError("empty", f"Every sheet of '{name}' is empty: upload a workbook with a header row and data.")
+    if sheet is None:
+        if len(filled) > 1:
+            raise NeedsChoice("sheet", filled, f"'{name}' has {len(filled)} sheets with data "
+                                               f"({', '.join(filled)}): which one holds the examples?")
+        sheet = filled[0]
+    if sheet not in sheets:
+        raise DataError("no_sheet", f"'{name}' has no sheet named '{sheet}'; its sheets are: {', '.join(filled)}.")
+    rows = [[_cell(c) for c in r] for r in sheets[sheet] if any(str(c).strip() for c in r)]
+    header, body = rows[0], rows[1:]
+    if not body:
+        raise DataError("header_only", f"Sheet '{sheet}' of '{name}' has a header but no data rows: add rows and "
+                                       "upload again.")
+    width = len(header)
+    body = [(r + [""] * width)[:width] for r in body]
+    frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
+    return Table(frame=frame, format="xlsx", sheet=sheet)
+
+
+def _check_rows(frame: pd.DataFrame, name: str) -> None:
+    limit = workspace.max_rows()
+    if len(frame) > limit:
+        raise DataError("too_many_rows", f"'{name}' has {len(frame):,} rows, over the limit of {limit:,}: upload a "
+                                         "sample (a few thousand rows is plenty) or raise MODELPICK_MAX_ROWS.")
+
+
+# ---------------------------------------------------------------- columns
+
+
+@dataclass
+class Columns:
+    text: str
+    label: str | None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9\u4e00-\u9fff]", "", name.lower())
+
+
+def _hinted(name: str, hints: tuple[str, ...]) -> bool:
+    n = _norm(name)
+    return n in hints or any(len(h) > 2 and (n.startswith(h) or n.endswith(h)) for h in hints)
+
+
+def _looks_categorical(values: pd.Series) -> bool:
+    filled = values[values.str.strip() != ""]
+    if filled.empty:
+        return False
+    distinct = filled.nunique()
+    return 1 <= distinct <= max(2, min(200, len(filled) // 5)) and filled.str.len().mean() <= 40
+
+
+def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
+                   label_column: str | None = None, name: str = "the file") -> Columns:
+    """Choose the text and label columns: the user's names first, then names, then shapes; ask when unsure.
+
+    `label_column=""` means the user said there is none: the data is kept as unlabelled.
+    """
+    columns = list(frame.columns)
+    no_label = label_column == ""
+    label_column = label_column or None
+    for wanted in (text_column, label_column):
+        if wanted is not None and wanted not in columns:
+            raise DataError("no_column", f"{name} has no column named '{wanted}'; its columns are: "
+                                         f"{', '.join(columns)}.")
+    lengths = {c: frame[c].str.len().mean() for c in columns}
+    if text_column is None:
+        hinted = [c for c in columns if c != label_column and _hinted(c, TEXT_HINTS)]
+        pool = hinted or [c for c in columns if c != label_column]
+        text_column = max(pool, key=lambda c: lengths[c])
+        rivals = [c for c in pool if c != text_column and lengths[c] > 0.8 * lengths[text_column]
+                  and not _looks_categorical(frame[c])]
+        if not hinted and rivals:
+            options = [text_column, *rivals]
+            raise NeedsChoice("text_column", options, f"Several columns of {name} hold long text "
+                                                      f"({', '.join(options)}): which one is the input text?")
+    if label_column is None and not no_label:
+        others = [c for c in columns if c != text_column and _looks_categorical(frame[c])]
+        hinted = [c for c in others if _hinted(c, LABEL_HINTS)]
+        if len(hinted) == 1 or (hinted and _norm(hinted[0]) == "label"):
+            label_column = hinted[0]
+        elif len(others) == 1:
+            label_column = others[0]
+        elif len(others) > 1:
+            options = hinted or others
+            raise NeedsChoice("label_column", options, f"Several columns of {name} could be the label "
+                                                       f"({', '.join(options)}): which one holds the right answer?")
+    return Columns(text=text_column, label=label_column)
+
+
+# ---------------------------------------------------------------- profile
+
+
+def _stats(values: list[int]) -> dict:
+    if not values:
+        return {"mean": 0, "p50": 0, "p95": 0, "max": 0}
+    ordered = sorted(values)
+    return {"mean": round(mean(ordered), 1), "p50": median(ordered),
+            "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], "max": ordered[-1]}
+
+
+def profile_table(table: Table, columns: Columns, *, name: str, path: str | None = None) -> dict:
+    """What the user should know about their data before it becomes an eval set (JSON-serialisable)."""
+    frame = table.frame
+    texts = frame[columns.text].fillna("")
+    stripped = texts.str.strip()
+    nonempty = stripped[stripped != ""]
+    label_counts: dict[str, int] = {}
+    missing_labels = 0
+    if columns.label is not None:
+        labels = frame[columns.label].fillna("").str.strip()
+        missing_labels = int((labels == "").sum())
+        label_counts = {str(k): int(v) for k, v in labels[labels != ""].value_counts().items()}
+        if len(label_counts) < 2:
+            only = next(iter(label_counts), "")
+            raise DataError("one_class", f"The label column '{columns.label}' of '{name}' has one class only "
+                                         f"('{only}'): a classifier needs examples of at least two classes, so "
+                                         "add rows of the other classes or name another label column.")
+    tokens = [count_tokens(t) for t in nonempty.tolist()[:20000]]
+    languages = [detect_language(t) for t in nonempty.tolist()[:2000]]
+    zh_share = round(sum(lang == "zh" for lang in languages) / max(1, len(languages)), 3)
+    formula_cells = int(sum(frame[c].str.startswith(FORMULA_PREFIXES).sum() for c in frame.columns))
+    counts = list(label_counts.values())
+    warnings = list(table.warnings)
+    if formula_cells:
+        warnings.append(f"{formula_cells:,} cell(s) start with = + - or @; they are kept as plain text, never "
+                        "evaluated, and are neutralised in exports.")
+    if columns.label is None:
+        warnings.append("No label column: these texts can be run through models but not scored until they have "
+                        "correct answers.")
+    return {
+        "file": name,
+        "path": path,
+        "format": table.format,
+        "encoding": table.encoding,
+        "sheet": table.sheet,
+        "rows": len(frame),
+        "columns": list(frame.columns),
+        "text_column": columns.text,
+        "label_column": columns.label,
+        "label_counts": label_counts,
+        "classes": len(label_counts),
+        "majority_share": round(max(counts) / sum(counts), 3) if counts else None,
+        "imbalance_ratio": round(max(counts) / min(counts), 1) if counts else None,
+        "missing_labels": missing_labels,
+        "empty_texts": int(len(stripped) - len(nonempty)),
+        "duplicate_texts": int(nonempty.duplicated().sum()),
+        "text_chars": _stats(nonempty.str.len().tolist()),
+        "text_tokens": _stats(tokens),
+        "tokens_encoding": "o200k_base",
+        "language": "zh" if zh_share >= 0.5 else "en",
+        "zh_share": zh_share,
+        "formula_like_cells": formula_cells,
+        "warnings": warnings,
+    }
+
+
+def read_dataset(path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
+                 text_column: str | None = None, label_column: str | None = None) -> dict:
+    """Load, choose columns and profile in one call: the profile, or `DataError` / `NeedsChoice`."""
+    name = display_name or Path(path).name
+    table = load_table(path, sheet=sheet, display_name=name)
+    columns = detect_columns(table.frame, text_column=text_column, label_column=label_column, name=f"'{name}'")
+    return profile_table(table, columns, name=name, path=str(path))
+
+
+def neutralise_cell(value: str) -> str:
+    """Make a cell safe for spreadsheet export: a leading = + - @ (or tab/CR) can never start a formula."""
+    return "'" + value if value and value[0] in (*FORMULA_PREFIXES, "\t", "\r") else value
