@@ -92,7 +92,7 @@ def _number(raw: str, suffix: str | None = None) -> float:
 
 
 def _clauses(text: str) -> list[str]:
-    return [c for c in re.split(r"[,;.!?，；。！？\n]|\band\b|\bbut\b|\bwhile\b|而|但", text) if c.strip()]
+    return [c for c in re.split(r"[,;!?，；。！？\n]|\.(?=\s|$)|\band\b|\bbut\b|\bwhile\b|而|但", text) if c.strip()]
 
 
 # ---------------------------------------------------------------- fields
@@ -234,7 +234,12 @@ def read_task(text: str) -> str | None:
 def _split_labels(raw: str) -> list[str]:
     raw = re.split(r"[.;。；!?]|\b(?:with|for|where|which|because|so that)\b|(?:两|三|四|五|几|\d)类|这几类", raw)[0]
     parts = re.split(r"\s*(?:,|，|、|/|\||\bor\b|\band\b|和|或者|或|及|与|以及)\s*", raw)
-    labels = [p.strip(" '\"“”‘’`()[]{}:：-").strip() for p in parts]
+    kept = []
+    for part in parts:  # the list ends where the targets start ("…, bugs and sales, 90% accuracy, …")
+        if re.search(r"\d\s*(?:%|ms\b|s\b|秒|k\b)|\$|\bper\b|a day|accura|under|at least|准确|每|不超过", part):
+            break
+        kept.append(part)
+    labels = [p.strip(" '\"“”‘’`()[]{}:：-").strip() for p in kept]
     labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 4]
     if len(labels) == 1 and re.fullmatch(r"[\u4e00-\u9fff]{2}", labels[0]):
         labels = list(labels[0])  # "分成真假" → 真, 假

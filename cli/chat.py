@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -53,9 +54,9 @@ def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -
 
 
 def chat(
-    script: Path | None = typer.Option(None, "--script", help="One user turn per line; /upload PATH attaches."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the final state as JSON here."),
-    thread: str | None = typer.Option(None, "--thread", help="Continue a saved conversation by its id."),
+    script: Annotated[Path | None, typer.Option("--script", help="One user turn per line; /upload PATH.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the final state as JSON here.")] = None,
+    thread: Annotated[str | None, typer.Option("--thread", help="Continue a saved conversation by id.")] = None,
 ) -> None:
     from agent import speak
 

@@ -1,0 +1,125 @@
+"""tools/data.py: every bad input gets its specific message; good files of every format are read right."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DATASETS
+from tools.data import DataError, NeedsChoice, neutralise_cell, read_dataset
+
+
+@pytest.mark.parametrize(("name", "code", "says"), [
+    ("empty.csv", "empty", "is empty"),
+    ("header_only.csv", "header_only", "no data rows"),
+    ("binary.csv", "binary", "binary file"),
+    ("image.csv", "binary", "PNG image"),
+    ("undecodable.csv", "undecodable", "not text in any common encoding"),
+    ("one_class.csv", "one_class", "one class only ('ham')"),
+    ("ragged.csv", "ragged", "line 3 has 3"),
+    ("bomb.xlsx", "zip_bomb", "was not opened"),
+    ("plain_zip.xlsx", "not_xlsx", "not an Excel workbook"),
+    ("bad_line.jsonl", "bad_json", "Line 2"),
+])
+def test_bad_input_gets_one_specific_message(samples, name, code, says) -> None:
+    with pytest.raises(DataError) as caught:
+        read_dataset(samples[name])
+    assert caught.value.code == code
+    assert says in caught.value.message
+    assert name in caught.value.message  # the message names the file the user sent
+
+
+def test_over_the_size_limit(samples, monkeypatch) -> None:
+    monkeypatch.setenv("MODELPICK_MAX_UPLOAD_MB", "0.00001")
+    with pytest.raises(DataError, match="over the .* upload limit") as caught:
+        read_dataset(samples["formula.csv"])
+    assert caught.value.code == "too_large"
+
+
+def test_over_the_row_limit(samples, monkeypatch) -> None:
+    monkeypatch.setenv("MODELPICK_MAX_ROWS", "3")
+    with pytest.raises(DataError, match="5 rows, over the limit of 3") as caught:
+        read_dataset(samples["formula.csv"])
+    assert caught.value.code == "too_many_rows"
+
+
+def test_several_sheets_asks_which_then_reads_the_chosen_one(samples) -> None:
+    with pytest.raises(NeedsChoice) as caught:
+        read_dataset(samples["sheets.xlsx"])
+    assert caught.value.kind == "sheet" and caught.value.options == ["Train", "Test"]
+    profile = read_dataset(samples["sheets.xlsx"], sheet="Test")
+    assert profile["sheet"] == "Test" and profile["rows"] == 2
+
+
+def test_single_sheet_xlsx_keeps_formulas_as_text(samples) -> None:
+    profile = read_dataset(samples["single.xlsx"])
+    assert profile["rows"] == 3 and profile["format"] == "xlsx"
+    assert profile["formula_like_cells"] == 1
+
+
+@pytest.mark.parametrize(("name", "encoding", "labels"), [
+    ("gbk.csv", "gb18030", {"正面": 2, "负面": 2}),
+    ("latin1.csv", "cp1252", {"pos": 2, "neg": 2}),
+])
+def test_encodings_are_detected(samples, name, encoding, labels) -> None:
+    profile = read_dataset(samples[name])
+    assert profile["encoding"] == encoding
+    assert profile["label_counts"] == labels
+
+
+def test_chinese_data_is_profiled_as_chinese(samples) -> None:
+    profile = read_dataset(samples["gbk.csv"])
+    assert profile["language"] == "zh" and profile["text_column"] == "文本"
+
+
+def test_formula_cells_are_kept_as_text_and_neutralised_on_export(samples) -> None:
+    profile = read_dataset(samples["formula.csv"])
+    assert profile["rows"] == 5 and profile["formula_like_cells"] == 4
+    assert neutralise_cell("=1+1") == "'=1+1"
+    assert neutralise_cell("@home") == "'@home"
+    assert neutralise_cell("plain") == "plain"
+
+
+def test_no_label_column_is_unlabelled_data_not_an_error(samples) -> None:
+    profile = read_dataset(samples["no_label.csv"])
+    assert profile["label_column"] is None and profile["label_counts"] == {}
+    assert any("No label column" in w for w in profile["warnings"])
+
+
+def test_a_file_is_read_by_content_when_its_extension_lies(samples) -> None:
+    profile = read_dataset(samples["jsonl_named.csv"])
+    assert profile["format"] == "jsonl" and profile["rows"] == 2
+    assert any("named .csv but its content is JSONL" in w for w in profile["warnings"])
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("data.jsonl", "jsonl"), ("data.json", "json"), ("data.tsv", "tsv")])
+def test_formats(samples, name, fmt) -> None:
+    profile = read_dataset(samples[name])
+    assert profile["format"] == fmt and profile["text_column"] == "text" and profile["label_column"] == "label"
+    assert profile["label_counts"] == {"pos": 1, "neg": 1}
+
+
+def test_ambiguous_label_column_asks_and_the_user_can_name_it(samples) -> None:
+    with pytest.raises(NeedsChoice) as caught:
+        read_dataset(samples["two_labels.csv"])
+    assert caught.value.kind == "label_column" and set(caught.value.options) == {"topic", "priority"}
+    profile = read_dataset(samples["two_labels.csv"], label_column="topic")
+    assert profile["text_column"] == "body" and profile["label_counts"] == {"card": 2, "transfer": 2}
+
+
+def test_unknown_column_name_lists_the_columns(samples) -> None:
+    with pytest.raises(DataError, match="no column named 'kind'; its columns are: body, topic, priority"):
+        read_dataset(samples["two_labels.csv"], label_column="kind")
+
+
+@pytest.mark.parametrize(("name", "rows", "classes", "top"), [
+    ("sms_spam.csv", 5574, 2, ("ham", 4827)),
+    ("sentiment_uci_labelled_sentences.csv", 3000, 2, None),
+    ("banking77.csv", 3080, 77, None),
+])
+def test_column_detection_on_the_shared_datasets(name, rows, classes, top) -> None:
+    profile = read_dataset(DATASETS / name)
+    assert (profile["text_column"], profile["label_column"]) == ("text", "label")
+    assert profile["rows"] == rows and profile["classes"] == classes
+    if top:
+        assert profile["label_counts"][top[0]] == top[1]
+    assert profile["text_tokens"]["max"] > profile["text_tokens"]["mean"] > 0

@@ -1,0 +1,168 @@
+"""The rules reader: English and Chinese phrasings, corrections, bare answers and unclear ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.state import Brief, BriefUpdate, merge_brief
+from agent.understand import understand_rules
+
+A = "accuracy_target"
+C = "max_cost_per_1k_usd"
+L = "max_latency_s"
+V = "volume_per_day"
+
+# (message, the field the assistant last asked about, expected values in the update)
+PHRASINGS = [
+    # use case and task type
+    ("classify support tickets", None, {"task_type": "classification", "use_case": "classify support tickets"}),
+    ("We need to detect spam in SMS messages", None, {"task_type": "classification"}),
+    ("sentiment analysis of product reviews", None, {"task_type": "classification"}),
+    ("extract invoice numbers and dates from emails", None, {"task_type": "extraction"}),
+    ("summarize news articles into two sentences", None, {"task_type": "generation"}),
+    ("translate support replies into German", None, {"task_type": "generation"}),
+    ("把新闻分成真假", None, {"task_type": "classification", "labels": ["真", "假"]}),
+    ("从合同里提取甲方和金额", None, {"task_type": "extraction"}),
+    ("给客户邮件生成回复", None, {"task_type": "generation"}),
+    ("判断评论是正面还是负面", None, {"task_type": "classification"}),
+    # labels
+    ("labels: spam, ham", None, {"labels": ["spam", "ham"], "use_case": None}),
+    ("the classes are billing, bugs and sales", None, {"labels": ["billing", "bugs", "sales"]}),
+    ("classify tickets into billing, bugs and sales", None, {"labels": ["billing", "bugs", "sales"]}),
+    ("tag each review as positive, negative or neutral", None, {"labels": ["positive", "negative", "neutral"]}),
+    ("标签：正面、负面、中性", None, {"labels": ["正面", "负面", "中性"]}),
+    ("分为账单、故障和销售三类", None, {"labels": ["账单", "故障", "销售"]}),
+    ("positive / negative", "labels", {"labels": ["positive", "negative"]}),
+    # accuracy
+    ("90%", None, {A: 0.9}),
+    ("0.9", A, {A: 0.9}),
+    ("at least 95 percent", None, {A: 0.95}),
+    ("we need 92% accuracy", None, {A: 0.92}),
+    ("accuracy of 0.85", None, {A: 0.85}),
+    ("90", A, {A: 0.9}),
+    ("九成", None, {A: 0.9}),
+    ("九成五", None, {A: 0.95}),
+    ("准确率95%", None, {A: 0.95}),
+    ("准确率要达到百分之九十", None, {A: 0.9}),
+    ("actually 95%", None, {A: 0.95}),
+    ("13% of messages are spam", None, {A: None}),
+    # money per outcome
+    ("a right answer saves $50, a wrong one costs $300", None,
+     {"value_per_correct_usd": 50, "cost_per_error_usd": 300}),
+    ("each mistake costs us $20", None, {"cost_per_error_usd": 20}),
+    ("a correct answer is worth 2 dollars", None, {"value_per_correct_usd": 2}),
+    ("答对一次省50美元，答错一次损失300美元", None, {"value_per_correct_usd": 50, "cost_per_error_usd": 300}),
+    ("a human re-checks wrong ones and that costs us ~$4 each", None, {"cost_per_error_usd": 4}),
+    # cost ceiling
+    ("under $5 per 1000", None, {C: 5}),
+    ("half a cent per item", None, {C: 5}),
+    ("每千条不超过5美元", None, {C: 5}),
+    ("$0.002 per item", None, {C: 2}),
+    ("budget is $10 per 1k", None, {C: 10}),
+    ("no more than 3 dollars per thousand", None, {C: 3}),
+    ("$2 per million items", None, {C: 0.002}),
+    ("每条不超过0.01美元", None, {C: 10}),
+    # latency
+    ("2 s", None, {L: 2}),
+    ("500 ms", None, {L: 0.5}),
+    ("2秒内", None, {L: 2}),
+    ("两秒", None, {L: 2}),
+    ("under 1.5 seconds per item", None, {L: 1.5}),
+    ("300毫秒", None, {L: 0.3}),
+    ("3", L, {L: 3}),
+    # volume
+    ("10k a day", None, {V: 10000}),
+    ("每天一万条", None, {V: 10000}),
+    ("about 8k support emails a day", None, {V: 8000}),
+    ("300,000 per month", None, {V: 10000}),
+    ("1.5m requests per day", None, {V: 1500000}),
+    ("每月三万条", None, {V: 1000}),
+    ("5000", V, {V: 5000}),
+    # constraints
+    ("must run on-prem", None, {"constraints": ["on-prem"]}),
+    ("open weights only", None, {"constraints": ["open weights"]}),
+    ("data can't leave the EU", None, {"constraints": ["data residency: EU"]}),
+    ("必须本地部署", None, {"constraints": ["on-prem"]}),
+    ("只能用开源模型", None, {"constraints": ["open weights"]}),
+    ("数据不能出境", None, {"constraints": ["data residency: CN"]}),
+    # several facts at once
+    ("classify tickets into billing, bugs and sales, 90% accuracy, under $5 per 1000, 2 s, 10k a day", None,
+     {"labels": ["billing", "bugs", "sales"], A: 0.9, C: 5, L: 2, V: 10000}),
+    ("把新闻分成真假，准确率九成，每千条不超过5美元，2秒内，每天一万条", None,
+     {A: 0.9, C: 5, L: 2, V: 10000, "task_type": "classification"}),
+]
+
+
+@pytest.mark.parametrize(("message", "pending_field", "expected"), PHRASINGS, ids=[p[0][:40] for p in PHRASINGS])
+def test_phrasing(message: str, pending_field: str | None, expected: dict) -> None:
+    pending = {"kind": "field", "field": pending_field} if pending_field else None
+    update = understand_rules(message, pending=pending)
+    for key, value in expected.items():
+        got = getattr(update, key)
+        if isinstance(value, float | int) and not isinstance(value, bool) and got is not None:
+            assert got == pytest.approx(value), (key, got)
+        else:
+            assert got == value, (key, got)
+
+
+def test_there_are_at_least_sixty_phrasings() -> None:
+    assert len(PHRASINGS) >= 60
+    assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in p[0]) for p in PHRASINGS) >= 18
+
+
+@pytest.mark.parametrize(("message", "intent"), [
+    ("what do you know so far?", "summary"), ("summary", "summary"), ("总结一下", "summary"),
+    ("目前你知道什么", "summary"), ("help", "help"), ("怎么用", "help"), ("hi", "greeting"), ("你好", "greeting"),
+])
+def test_intents(message: str, intent: str) -> None:
+    assert understand_rules(message).intent == intent
+
+
+@pytest.mark.parametrize(("message", "field", "kind"), [
+    ("as high as possible", A, "vague"),
+    ("越高越好", A, "vague"),
+    ("5", C, "unit"),
+    ("about $5", C, "unit"),
+    ("cheap", C, "vague"),
+    ("fast", L, "vague"),
+    ("500", L, "unit"),
+])
+def test_unclear_answers_get_a_follow_up(message: str, field: str, kind: str) -> None:
+    update = understand_rules(message, pending={"kind": "field", "field": field})
+    assert update.unclear == {field: kind}
+    assert getattr(update, field) is None
+
+
+@pytest.mark.parametrize(("message", "field"), [
+    ("no limit", C), ("don't care", L), ("none", "constraints"), ("不限", C), ("无所谓", L),
+])
+def test_waivers(message: str, field: str) -> None:
+    assert understand_rules(message, pending={"kind": "field", "field": field}).waived == [field]
+
+
+def test_waiver_naming_its_field_without_a_pending_question() -> None:
+    assert understand_rules("latency doesn't matter").waived == [L]
+
+
+def test_correction_replaces_the_earlier_value() -> None:
+    brief = merge_brief(Brief(), understand_rules("90%"))
+    brief = merge_brief(brief, understand_rules("actually 95%"))
+    assert brief.accuracy_target == pytest.approx(0.95)
+
+
+def test_break_even_is_derived_from_money() -> None:
+    brief = merge_brief(Brief(), understand_rules("a right answer saves $50, a wrong one costs $300"))
+    assert brief.break_even_accuracy == pytest.approx(300 / 350, abs=1e-4)
+
+
+def test_update_never_erases() -> None:
+    brief = Brief(accuracy_target=0.9, labels=["a", "b"])
+    assert merge_brief(brief, BriefUpdate()) == brief
+
+
+def test_column_answers() -> None:
+    update = understand_rules("the label column is Category")
+    assert update.label_column == "Category"
+    pending = {"kind": "sheet", "options": ["Train", "Test"]}
+    assert understand_rules("Test", pending=pending).sheet == "Test"
+    assert understand_rules("2", pending=pending).sheet == "Test"
