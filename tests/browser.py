@@ -1,0 +1,77 @@
+"""Helpers for end-to-end tests in headless Debian Chromium against a real `chainlit run` server, offline."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def chainlit_server(home: Path, log: Path):
+    """Start the app on a free loopback port; yield its URL; always stop it."""
+    port = free_port()
+    env = {**os.environ, "MODELPICK_HOME": str(home)}
+    chainlit = Path(sys.executable).parent / "chainlit"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(chainlit), "run", "app.py", "--headless", "--host", "127.0.0.1",
+                                 "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"chainlit exited early:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"chainlit did not answer within 60 s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def guard_network(context, outside: list[str]) -> None:
+    """Let loopback through, stub the KaTeX CDN stylesheet, abort and record everything else."""
+
+    def route(route_, request) -> None:
+        url = request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "data:", "blob:")):
+            route_.continue_()
+        elif "katex" in url:
+            route_.fulfill(status=200, content_type="text/css", body="")
+        else:
+            outside.append(url)
+            route_.abort()
+
+    context.route("**/*", route)

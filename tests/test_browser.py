@@ -1,0 +1,79 @@
+"""The main journey in a real browser: interview, attach sms_spam.csv, see its profile; a bad file's message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chainlit_server, guard_network
+from tests.conftest import DATASETS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page_at_app(tmp_path, samples):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=20_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with chainlit_server(tmp_path / "home", tmp_path / "chainlit.log") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1600})
+        guard_network(context, outside)
+        page = context.new_page()
+        page.goto(url)
+        yield page
+        browser.close()
+    assert outside == [], f"the page requested outside addresses: {outside}"
+
+
+def _send(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    count = page.locator('[data-step-type="assistant_message"]').count()
+    page.locator("#chat-input").fill(text)
+    page.locator("#chat-submit").click()
+    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + 1)
+
+
+def _attach(page, path) -> None:
+    from playwright.sync_api import expect
+
+    count = page.locator('[data-step-type="assistant_message"]').count()
+    page.locator("#upload-button-input").set_input_files(str(path))
+    expect(page.locator("#attachments")).to_contain_text(path.name)
+    page.locator("#chat-input").fill("here is my data")
+    page.locator("#chat-submit").click()
+    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + 1)
+
+
+def test_interview_upload_profile_and_a_bad_file(page_at_app, samples) -> None:
+    from playwright.sync_api import expect
+
+    page = page_at_app
+    last = page.locator('[data-step-type="assistant_message"]').last
+    expect(last).to_contain_text("modelpick")  # the welcome
+    _send(page, "We want to classify SMS messages as spam or ham")
+    expect(last).to_contain_text("accuracy")
+    _send(page, "a right answer saves $50, a wrong one costs $300")
+    expect(last).to_contain_text("85.7%")
+    _send(page, "90%")
+    _send(page, "under $5 per 1000")
+    _send(page, "2 s")
+    _send(page, "10k a day")
+    _send(page, "none")
+    expect(last).to_contain_text("attach a sample")
+    _attach(page, DATASETS / "sms_spam.csv")
+    expect(last).to_contain_text("5,574")
+    expect(last).to_contain_text("ham 4,827")
+    expect(last).to_contain_text("spam 747")
+    expect(page.locator(".js-plotly-plot")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "foundation-profile.png"), full_page=True)
+    _attach(page, samples["binary.csv"])
+    expect(last).to_contain_text("binary file")
+    expect(last).to_contain_text("Everything earlier in this conversation is kept")
+    _send(page, "what do you know so far?")
+    expect(last).to_contain_text("sms_spam.csv — 5,574 rows")
+    expect(last).to_contain_text("85.7%")
+    page.screenshot(path=str(ARTIFACTS / "foundation-bad-file.png"), full_page=True)
