@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.catalog import catalog_app
 from cli.chat import chat
 
 app = typer.Typer(help="modelpick — choose an LLM by measuring candidates on your own data.",
@@ -16,6 +17,7 @@ def _root() -> None:
 
 
 app.command(help="Chat with modelpick in the terminal (interactive, or --script FILE).")(chat)
+app.add_typer(catalog_app, name="catalog")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import zipfile
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The shared data folder sits next to the project's root (CI lays a copy there); MODELPICK_SHARED overrides.
+SHARED_DATA = Path(os.environ.get("MODELPICK_SHARED", ROOT.parent / "shared")) / "data"
 DATASETS = SHARED_DATA / "datasets"
 
 

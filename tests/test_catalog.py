@@ -1,0 +1,83 @@
+"""knowledge/catalog.py: prices equal the table's, aliases resolve, unknown ids get suggestions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.catalog import UnknownModel, get_card, load_catalog, price_per_token
+from tests.conftest import SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def table() -> dict:
+    return json.loads((SHARED_DATA / "prices" / "model_prices_and_context_window.json").read_text())
+
+
+@pytest.mark.parametrize(("model", "key"), [
+    ("gpt-4o", "gpt-4o"), ("gpt-4o-mini", "gpt-4o-mini"), ("claude-haiku-4-5", "claude-haiku-4-5"),
+    ("gemini-2.5-flash", "gemini/gemini-2.5-flash"), ("deepseek-v3.2", "deepseek/deepseek-v3.2"),
+    ("mistral-small", "mistral/mistral-small-latest"),
+])
+def test_prices_and_limits_equal_the_tables(table, model, key) -> None:
+    card, entry = get_card(model), table[key]
+    assert card.input_usd_per_1m == pytest.approx(entry["input_cost_per_token"] * 1e6)
+    assert card.output_usd_per_1m == pytest.approx(entry["output_cost_per_token"] * 1e6)
+    assert card.context_window == entry["max_input_tokens"]
+    assert price_per_token(model) == pytest.approx((entry["input_cost_per_token"], entry["output_cost_per_token"]))
+    assert card.source and card.as_of
+
+
+@pytest.mark.parametrize(("alias", "model"), [
+    ("gpt-4o-mini", "gpt-4o-mini"), ("openai/gpt-4o-mini", "gpt-4o-mini"), ("GPT-4o mini", "gpt-4o-mini"),
+    ("  Claude Haiku 4.5 ", "claude-haiku-4-5"), ("gemini/gemini-2.5-flash", "gemini-2.5-flash"),
+    ("meta-llama/Llama-3.3-70B-Instruct", "llama-3.3-70b"), ("SMOLLM2", "smollm2-135m"),
+])
+def test_aliases_resolve(alias, model) -> None:
+    assert get_card(alias).id == model
+
+
+def test_any_chat_model_of_the_table_is_reachable_uncurated(table) -> None:
+    card = get_card("gpt-3.5-turbo")
+    assert not card.curated and card.input_usd_per_1m == pytest.approx(table["gpt-3.5-turbo"]["input_cost_per_token"] * 1e6)
+
+
+def test_unknown_ids_get_the_closest_suggestions() -> None:
+    with pytest.raises(UnknownModel) as caught:
+        get_card("gpt-4o-mino")
+    assert caught.value.suggestions[0] == "gpt-4o-mini"
+    assert "Did you mean" in str(caught.value)
+
+
+def test_at_least_forty_curated_cards_across_providers() -> None:
+    cards = load_catalog().all()
+    assert len(cards) >= 40
+    providers = {c.provider for c in cards}
+    assert {"openai", "anthropic", "google", "meta", "mistral", "deepseek", "qwen", "local"} <= providers
+    for card in cards:
+        assert card.display_name and card.source and card.as_of and card.good_for
+        assert card.open_weights in (True, False)
+
+
+def test_local_candidates_cost_nothing_and_have_a_source() -> None:
+    for model in ("smollm2-135m", "tfidf-logreg"):
+        card = get_card(model)
+        assert card.cost_usd(1000, 10) == 0 and card.open_weights and card.source.startswith("https://")
+
+
+def test_deprecation_is_read_from_the_table() -> None:
+    from datetime import date
+
+    card = get_card("deepseek-chat")
+    assert card.deprecation_date == "2026-07-24"
+    assert card.is_deprecated(date(2026, 11, 25)) and not card.is_deprecated(date(2026, 1, 1))
+
+
+def test_the_shipped_table_is_the_shared_one() -> None:
+    import hashlib
+
+    from knowledge.catalog import TABLE_PATH
+
+    assert hashlib.sha256(TABLE_PATH.read_bytes()).hexdigest() == (
+        "8943af58bf9f979c6a4bef815687117ffa341e462a41faed9be17b5c33d3dcc2")
