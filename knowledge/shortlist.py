@@ -143,6 +143,10 @@ def shortlist(brief: dict, profile: dict | None = None, *, today: date | None = 
     if include_local:
         for local_id in LOCAL_CANDIDATES:
             card = catalog.resolve(local_id)
+            if card.context_window and card.context_window < need_context:
+                result.excluded.insert(0, (card.id, f"context window {card.context_window:,} < {need_context:,} "
+                                                    "tokens needed by your longest item"))
+                continue
             reason = ("runs offline on this machine at $0; the classical baseline every LLM must beat"
                       if local_id == "tfidf-logreg" else
                       "runs offline on this machine at $0 via llama.cpp; weak zero-shot, a test of few-shot")
@@ -170,12 +174,13 @@ def shortlist(brief: dict, profile: dict | None = None, *, today: date | None = 
         result.candidates.append(Pick(card, reason + f" [{card.price_source or card.source}, {card.as_of}]",
                                       per_1k))
     result.excluded = _notable(result.excluded)
+    result.candidates.sort(key=lambda p: p.card.provider != "local")
     return result
 
 
 def _notable(excluded: list[tuple[str, str]], limit: int = 8) -> list[tuple[str, str]]:
     """Keep exclusions users ask about: the well-known families first, one line per model."""
-    famous = ("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-6", "claude-haiku-4-5", "gemini-2.5-flash",
+    famous = ("smollm2-135m", "tfidf-logreg", "gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-6", "claude-haiku-4-5", "gemini-2.5-flash",
               "deepseek-chat", "llama-3.3-70b", "qwen-plus", "mistral-small")
     ordered = sorted(excluded, key=lambda e: (e[0] not in famous, famous.index(e[0]) if e[0] in famous else 0))
     return ordered[:limit]
