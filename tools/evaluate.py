@@ -1,0 +1,182 @@
+"""One evaluation end to end: data → eval set → candidates × techniques → metrics → verdicts → recommendation.
+
+The configuration is stored with the run, so `resume` rebuilds exactly the same eval set and candidates and
+finishes only what is missing. `results_document` is the pinned JSON shape shared by `modelpick eval --json`
+and the chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.candidates import BASELINE_ID, CandidateError, build_candidates
+from tools.evalset import EvalSplit, load_items, power_analysis, split
+from tools.metrics import confusion, mcnemar_between, per_class, summarise
+from tools.recommend import Targets, recommend, verdicts
+from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
+
+DEFAULT_CANDIDATES = ["tfidf-logreg", "smollm2-135m"]
+
+
+@dataclass
+class EvalConfig:
+    """Everything needed to (re)build a run; stored as JSON in runs.sqlite (never an API key)."""
+
+    data: str
+    text_column: str | None = None
+    label_column: str | None = None
+    candidates: list[str] = field(default_factory=lambda: list(DEFAULT_CANDIDATES))
+    candidate_entries: list[dict] = field(default_factory=list)
+    shots: list[int] = field(default_factory=lambda: [0])
+    eval_size: int = 100
+    seed: int = 0
+    targets: dict = field(default_factory=dict)
+    budget_usd: float | None = None
+    hardware_cost_per_hour: float | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def prepare(config: EvalConfig) -> tuple[EvalSplit, list[str], str, str, int]:
+    """The eval set for a config (deterministic per seed), its labels, the columns used and the usable rows."""
+    items, text_col, label_col = load_items(config.data, text_column=config.text_column,
+                                            label_column=config.label_column)
+    the_split = split(items, eval_size=config.eval_size, seed=config.seed)
+    return the_split, the_split.labels(), text_col, label_col, len(items)
+
+
+def candidate_price(candidate, hardware: float | None = None) -> tuple[float, float] | None:
+    """USD per (input, output) token: the candidates file's override, else the catalog; None when unknown."""
+    from knowledge.catalog import UnknownModel, load_catalog
+
+    override = getattr(candidate, "price_override", None)
+    if override and override[0] is not None:
+        return override[0] / 1e6, (override[1] or 0.0) / 1e6
+    try:
+        return load_catalog().price_per_token(candidate.price_model) if candidate.price_model else None
+    except (UnknownModel, LookupError):
+        return None
+
+
+async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
+                   progress=None, retry: RetryPolicy | None = None) -> tuple[str, RunOutcome, EvalSplit]:
+    """Run (or resume) an evaluation; returns the run id, how it ended and the eval set."""
+    the_split, labels, _text, _label, _rows = prepare(config)
+    candidates = build_candidates(config.candidates, config.candidate_entries)
+    if run_id is None:
+        run_id = store.create_run(config.to_dict())
+    runner = Runner(store, retry=retry, progress=progress, price=candidate_price, budget_usd=config.budget_usd)
+    outcome = RunOutcome(run_id, "finished", 0.0)
+    llm_candidates = [c for c in candidates if c.id != BASELINE_ID]
+    baseline = [c for c in candidates if c.id == BASELINE_ID]
+    if baseline:  # a trained baseline has no prompt: it runs once, as "zero-shot"
+        outcome = await runner.run(run_id, the_split, labels, baseline, [0], seed=config.seed)
+    if llm_candidates and outcome.status == "finished":
+        more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
+        outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
+    return run_id, outcome, the_split
+
+
+def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None) -> dict:
+    """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation."""
+    the_split, labels, text_col, label_col, rows = prepare(config)
+    targets = Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
+    grouped = store.results(run_id)
+    by_id = {c: i for i, c in enumerate(config.candidates)}
+    order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
+    prices = {cid: candidate_price(c) for cid, c in _candidates_for_prices(config).items()}
+    rows_out = []
+    for cid, shots in order:
+        results = grouped[(cid, shots)]
+        price = prices.get(cid)
+        hardware = config.hardware_cost_per_hour if price == (0.0, 0.0) else None
+        s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware)
+        row = {
+            "candidate": cid, "technique": "zero-shot" if shots == 0 else "k-shot", "shots": shots,
+            "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
+            "accuracy": round(s.accuracy, 4), "accuracy_ci": [round(s.accuracy_ci[0], 4), round(s.accuracy_ci[1], 4)],
+            "macro_f1": round(s.macro_f1, 4), "latency_p50_s": _round(s.latency_p50_s),
+            "latency_p95_s": _round(s.latency_p95_s), "input_tokens_per_item": round(s.input_tokens_per_item, 1),
+            "output_tokens_per_item": round(s.output_tokens_per_item, 1),
+            "cost_per_1k_usd": None if s.cost_per_1k_usd is None else round(s.cost_per_1k_usd, 6),
+            "per_class": {k: {m: round(v, 4) for m, v in d.items()} for k, d in per_class(results, labels).items()},
+            "confusion": confusion(results, labels),
+            "error_messages": sorted({r.error for r in results if r.error})[:3],
+        }
+        row["verdicts"] = verdicts(row, targets)
+        rows_out.append(row)
+    if rows_out:
+        best = max(rows_out, key=lambda r: r["accuracy"])
+        best_results = grouped[(best["candidate"], best["shots"])]
+        for row in rows_out:
+            row["mcnemar_p_vs_best"] = None if row is best else float(
+                f"{mcnemar_between(grouped[(row['candidate'], row['shots'])], best_results):.4g}")
+    power = power_analysis(targets.accuracy or 0.9, len(the_split.eval))
+    document = {
+        "run_id": run_id,
+        "status": outcome.status if outcome else "finished",
+        "notes": outcome.notes if outcome else [],
+        "dataset": {"path": str(config.data), "rows": rows, "labels": labels, "text_column": text_col,
+                    "label_column": label_col},
+        "eval_set": {**the_split.summary(), "power": power.to_dict(), "power_sentence": power.sentence()},
+        "targets": targets.to_dict(),
+        "results": rows_out,
+        "recommendation": recommend(rows_out, targets, train_rows=len(the_split.train_pool),
+                                    shots_tried=config.shots),
+    }
+    return document
+
+
+def _candidates_for_prices(config: EvalConfig) -> dict:
+    try:
+        return {c.id: c for c in build_candidates(config.candidates, config.candidate_entries)}
+    except CandidateError:
+        return {}
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def default_progress_printer() -> tuple:
+    """A rich progress bar per candidate × technique (items/s and ETA), for the CLI."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+              TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())
+    tasks: dict[tuple[str, int], int] = {}
+
+    def on_progress(p: Progress) -> None:
+        key = (p.candidate, p.shots)
+        if key not in tasks:
+            label = f"{p.candidate} {'zero-shot' if p.shots == 0 else f'{p.shots}-shot'}"
+            tasks[key] = bar.add_task(label, total=p.total, rate=0.0, errors=0)
+        bar.update(tasks[key], completed=p.done, rate=p.rate, errors=p.errors)
+
+    return bar, on_progress
+
+
+def evaluate_sync(config: EvalConfig, *, run_id: str | None = None, store: RunStore | None = None,
+                  progress=None) -> dict:
+    """Run and summarise in one call (tests, scripts)."""
+    store = store or RunStore()
+    rid, outcome, _ = asyncio.run(run_eval(config, store, run_id=run_id, progress=progress))
+    return results_document(rid, config, store, outcome=outcome)
+
+
+def resume_config(store: RunStore, run_id: str) -> EvalConfig:
+    stored = store.config(run_id)
+    if stored is None:
+        raise CandidateError(f"No run '{run_id}' in {store.path}: check the id printed when the run started.")
+    return EvalConfig(**stored)
+
+
+def data_path(value: str) -> str:
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise CandidateError(f"No data file at {value}: give a CSV, TSV, JSONL, JSON or XLSX path.")
+    return str(path.resolve())

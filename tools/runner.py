@@ -1,0 +1,258 @@
+"""Run candidates × techniques over an eval set: concurrent, retried, cached, persisted, resumable, capped.
+
+Every item result is written to `runs.sqlite` as it arrives, so a crashed run resumes without repeating a
+finished call and without paying twice; identical requests are answered from a response cache (errors are
+never cached); a budget cap stops scheduling paid calls before the spend would pass it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tools import workspace
+from tools.candidates import Reply
+from tools.evalset import EvalSplit, Item
+from tools.metrics import ItemResult
+from tools.prompts import build_messages, draw_shots, parse_label
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created REAL, config TEXT, status TEXT, note TEXT);
+CREATE TABLE IF NOT EXISTS results (
+    run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, gold TEXT, prediction TEXT, raw TEXT,
+    latency_s REAL, input_tokens INTEGER, output_tokens INTEGER, error TEXT, cached INTEGER, attempts INTEGER,
+    cost_usd REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
+CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, reply TEXT, created REAL);
+"""
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6
+    base_s: float = 0.2
+    cap_s: float = 8.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Retry-After when the server gave one, else exponential backoff with full jitter."""
+        if retry_after is not None:
+            return min(retry_after, 60.0)
+        return random.uniform(0, min(self.cap_s, self.base_s * 2 ** attempt))
+
+
+@dataclass
+class Progress:
+    candidate: str
+    shots: int
+    done: int
+    total: int
+    errors: int
+    correct: int
+    elapsed_s: float
+    finished: bool = False
+    message: str | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str  # "finished" | "budget" | "cancelled"
+    spent_usd: float
+    notes: list[str] = field(default_factory=list)
+
+
+class RunStore:
+    """`runs.sqlite`: runs, per-item results and the response cache (WAL: every write lands at once)."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else workspace.home() / "runs.sqlite"
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def create_run(self, config: dict, run_id: str | None = None) -> str:
+        run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.db.execute("INSERT INTO runs VALUES (?, ?, ?, 'running', NULL)", (run_id, time.time(), json.dumps(config)))
+        return run_id
+
+    def config(self, run_id: str) -> dict | None:
+        row = self.db.execute("SELECT config FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_status(self, run_id: str, status: str, note: str | None = None) -> None:
+        self.db.execute("UPDATE runs SET status = ?, note = ? WHERE run_id = ?", (status, note, run_id))
+
+    def finished_items(self, run_id: str, candidate: str, shots: int) -> set[int]:
+        rows = self.db.execute("SELECT item_id FROM results WHERE run_id=? AND candidate=? AND shots=? AND error IS NULL",
+                               (run_id, candidate, shots))
+        return {r[0] for r in rows}
+
+    def save(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
+             cost: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (run_id, candidate, shots, result.item_id, result.gold, result.prediction, result.raw,
+                         result.latency_s, result.input_tokens, result.output_tokens, result.error, int(cached),
+                         attempts, cost))
+
+    def results(self, run_id: str) -> dict[tuple[str, int], list[ItemResult]]:
+        grouped: dict[tuple[str, int], list[ItemResult]] = {}
+        rows = self.db.execute("SELECT candidate, shots, item_id, gold, prediction, raw, latency_s, input_tokens, "
+                               "output_tokens, error FROM results WHERE run_id = ? ORDER BY rowid", (run_id,))
+        for cand, shots, *values in rows:
+            grouped.setdefault((cand, shots), []).append(ItemResult(*values))
+        return grouped
+
+    def spent(self, run_id: str) -> float:
+        return self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE run_id = ? AND cached = 0",
+                               (run_id,)).fetchone()[0]
+
+    def cached(self, key: str) -> Reply | None:
+        row = self.db.execute("SELECT reply FROM cache WHERE key = ?", (key,)).fetchone()
+        return Reply(**{**json.loads(row[0]), "cached": True}) if row else None
+
+    def remember(self, key: str, reply: Reply) -> None:
+        self.db.execute("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", (key, json.dumps(asdict(reply)), time.time()))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def cache_key(endpoint: str, request: dict) -> str:
+    """Base URL + model + the full request: the same question to the same model is asked once."""
+    return hashlib.sha256((endpoint + "\n" + json.dumps(request, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
+
+
+PriceFn = Callable[[object], tuple[float, float] | None]
+
+
+class Runner:
+    """Runs every (candidate, shots) pair over the same eval items with the same few-shot examples."""
+
+    def __init__(self, store: RunStore, *, retry: RetryPolicy | None = None, use_cache: bool = True,
+                 progress: Callable[[Progress], None] | None = None, price: PriceFn | None = None,
+                 budget_usd: float | None = None):
+        self.store = store
+        self.retry = retry or RetryPolicy()
+        self.use_cache = use_cache
+        self.progress = progress or (lambda _p: None)
+        self.price = price or (lambda _c: None)
+        self.budget_usd = budget_usd
+        self._spent = 0.0
+        self._over_budget = False
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+
+    async def run(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list, shots_list: list[int],
+                  *, seed: int = 0) -> RunOutcome:
+        self._spent = self.store.spent(run_id)
+        notes: list[str] = []
+        status = "finished"
+        try:
+            for candidate in candidates:
+                try:
+                    await candidate.start(split, labels)
+                except Exception as error:  # one broken candidate must not stop the others
+                    notes.append(f"{candidate.id}: could not start — {error}")
+                    self._record_failure(run_id, candidate, split, shots_list, f"could not start: {error}")
+                    continue
+                try:
+                    for shots in shots_list:
+                        examples = draw_shots(split.few_shot_pool, shots, seed=seed)
+                        await self._run_pair(run_id, candidate, shots, examples, split.eval, labels)
+                        if self._over_budget:
+                            status = "budget"
+                            notes.append(f"stopped before exceeding the ${self.budget_usd:g} budget "
+                                         f"(spent ${self._spent:.4f})")
+                            return RunOutcome(run_id, status, self._spent, notes)
+                finally:
+                    await candidate.aclose()
+        except asyncio.CancelledError:
+            status = "cancelled"
+            raise
+        finally:
+            self.store.set_status(run_id, status, "; ".join(notes) or None)
+        return RunOutcome(run_id, status, self._spent, notes)
+
+    def _record_failure(self, run_id: str, candidate, split: EvalSplit, shots_list: list[int], error: str) -> None:
+        for shots in shots_list:
+            for item in split.eval:
+                result = ItemResult(item.id, item.label, None, None, None, 0, 0, error)
+                self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
+
+    async def _run_pair(self, run_id: str, candidate, shots: int, examples: list[Item], items: list[Item],
+                        labels: list[str]) -> None:
+        done_ids = self.store.finished_items(run_id, candidate.id, shots)
+        todo = [i for i in items if i.id not in done_ids]
+        state = {"done": len(done_ids), "errors": 0, "correct": 0}
+        started = time.perf_counter()
+        semaphore = self._semaphores.setdefault(candidate.endpoint, asyncio.Semaphore(candidate.max_concurrency))
+        price = self.price(candidate)
+
+        def report(finished: bool = False) -> None:
+            self.progress(Progress(candidate.id, shots, state["done"], len(items), state["errors"], state["correct"],
+                                   time.perf_counter() - started, finished))
+
+        report()
+
+        async def one(item: Item) -> None:
+            if self._over_budget:
+                return
+            async with semaphore:
+                request = candidate.request(build_messages(item.text, labels, examples), item.text)
+                if price and self.budget_usd is not None and self._spent + self._estimate(request, price) > self.budget_usd:
+                    self._over_budget = True
+                    return
+                reply, attempts = await self._call(candidate, request)
+            prediction = parse_label(reply.raw, labels) if reply.error is None else None
+            result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
+                                reply.output_tokens, reply.error)
+            cost = 0.0 if (reply.cached or not price) else (reply.input_tokens * price[0] + reply.output_tokens * price[1])
+            self._spent += cost
+            self.store.save(run_id, candidate.id, shots, result, reply.cached, attempts, cost)
+            state["done"] += 1
+            state["errors"] += reply.error is not None
+            state["correct"] += result.correct
+            report()
+
+        await asyncio.gather(*(one(item) for item in todo))
+        report(finished=True)
+
+    @staticmethod
+    def _estimate(request: dict, price: tuple[float, float]) -> float:
+        from tools.tokens import count_tokens
+
+        text = " ".join(m["content"] for m in request.get("messages", []))
+        return count_tokens(text) * price[0] + request.get("max_tokens", 16) * price[1]
+
+    async def _call(self, candidate, request: dict) -> tuple[Reply, int]:
+        key = cache_key(candidate.endpoint, request) if (self.use_cache and candidate.cacheable) else None
+        if key is not None:
+            hit = self.store.cached(key)
+            if hit is not None:
+                return hit, 0
+        reply = Reply(None, None, error="not attempted")
+        for attempt in range(self.retry.attempts):
+            reply = await candidate.send(request)
+            if reply.error is None:
+                if key is not None:
+                    self.store.remember(key, reply)
+                return reply, attempt + 1
+            if not reply.retryable or attempt == self.retry.attempts - 1:
+                break
+            await asyncio.sleep(self.retry.delay(attempt, reply.retry_after_s))
+        return reply, attempt + 1
