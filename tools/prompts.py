@@ -58,6 +58,13 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s\W]+", " ", text).strip()
 
 
+def _mentions(answer: str, key: str) -> bool:
+    """A label as a whole word; Chinese has no spaces between words, so there a substring is a mention."""
+    if re.search(r"[\u4e00-\u9fff]", key):
+        return key in answer
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", answer) is not None
+
+
 def parse_label(raw: str | None, labels: Sequence[str]) -> str:
     """Map a model's reply to one label, or UNPARSEABLE.
 
@@ -71,7 +78,7 @@ def parse_label(raw: str | None, labels: Sequence[str]) -> str:
     answer = re.sub(r"^(?:label|answer|category|class|output)\s*", "", answer)
     if answer in folded:
         return folded[answer]
-    mentioned = [label for key, label in folded.items() if key and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", answer)]
+    mentioned = [label for key, label in folded.items() if key and _mentions(answer, key)]
     if len(mentioned) == 1:
         return mentioned[0]
     if len(mentioned) > 1:  # several labels named: take the first only when one clearly leads the reply

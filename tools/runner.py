@@ -154,6 +154,7 @@ class Runner:
         self.price = price or (lambda _c: None)
         self.budget_usd = budget_usd
         self._spent = 0.0
+        self._reserved = 0.0
         self._over_budget = False
         self._semaphores: dict[str, asyncio.Semaphore] = {}
 
@@ -214,10 +215,15 @@ class Runner:
                 return
             async with semaphore:
                 request = candidate.request(build_messages(item.text, labels, examples), item.text)
-                if price and self.budget_usd is not None and self._spent + self._estimate(request, price) > self.budget_usd:
+                estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
+                if estimate and self._spent + self._reserved + estimate > self.budget_usd:
                     self._over_budget = True
                     return
-                reply, attempts = await self._call(candidate, request)
+                self._reserved += estimate  # calls in flight count against the budget until they report usage
+                try:
+                    reply, attempts = await self._call(candidate, request)
+                finally:
+                    self._reserved -= estimate
             prediction = parse_label(reply.raw, labels) if reply.error is None else None
             result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
                                 reply.output_tokens, reply.error)
@@ -234,10 +240,12 @@ class Runner:
 
     @staticmethod
     def _estimate(request: dict, price: tuple[float, float]) -> float:
+        """An upper estimate of one call's cost: content tokens + chat framing, with 20 % headroom."""
         from tools.tokens import count_tokens
 
-        text = " ".join(m["content"] for m in request.get("messages", []))
-        return count_tokens(text) * price[0] + request.get("max_tokens", 16) * price[1]
+        messages = request.get("messages", [])
+        tokens = sum(count_tokens(m["content"]) + 4 for m in messages) + 3
+        return 1.2 * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
     async def _call(self, candidate, request: dict) -> tuple[Reply, int]:
         key = cache_key(candidate.endpoint, request) if (self.use_cache and candidate.cacheable) else None

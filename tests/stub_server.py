@@ -1,0 +1,207 @@
+"""A local OpenAI-compatible server for tests and benches: real HTTP/1.1 on loopback, faults on demand.
+
+It answers `/v1/chat/completions` deterministically from the item text (so a run with faults must end with the
+same predictions as one without), lists its model at `/v1/models`, and on a chosen share of calls answers 429
+with Retry-After, 500, sleeps past the client's timeout, drops the connection, or sends a garbage body. It
+counts what it served, per item text, so tests can prove that no finished call was repeated.
+
+A minimal asyncio HTTP server rather than a framework, because dropping a connection mid-request is one of the
+faults, and frameworks do not let an app do that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+FAULTS = ("429", "500", "timeout", "drop", "garbage")
+
+
+@dataclass
+class StubConfig:
+    model: str = "stub-model"
+    labels: tuple[str, ...] = ("positive", "negative")
+    latency_s: float = 0.0
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = FAULTS
+    retry_after_s: float = 0.05
+    timeout_sleep_s: float = 3.0
+    seed: int = 0
+    api_key: str | None = None  # when set, other keys get 401
+    reply_model: str | None = None  # answer as another model (to test the name check)
+    list_models: bool = True
+
+
+@dataclass
+class StubStats:
+    requests: int = 0
+    completions: int = 0
+    faults: Counter = field(default_factory=Counter)
+    served_per_text: Counter = field(default_factory=Counter)
+
+
+def answer_for(text: str, labels: tuple[str, ...]) -> str:
+    """The stub's (deterministic) answer: the label named at the end of the text when there is one, else by hash.
+
+    Test data written as "… [label]" gets that label 80 % of the time; the other 20 % get another label, so
+    accuracy is a real measurement, not 100 %.
+    """
+    digest = int(hashlib.sha256(text.encode()).hexdigest(), 16)
+    for label in labels:
+        if text.rstrip().endswith(f"[{label}]"):
+            return label if digest % 10 < 8 else labels[(labels.index(label) + 1) % len(labels)]
+    return labels[digest % len(labels)]
+
+
+class StubServer:
+    """Start with `start()` (a background thread with its own event loop); `url` is the base URL (…/v1)."""
+
+    def __init__(self, config: StubConfig | None = None, port: int = 0):
+        self.config = config or StubConfig()
+        self.stats = StubStats()
+        self.port = port
+        self._rng = random.Random(self.config.seed)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reset_stats(self) -> None:
+        self.stats = StubStats()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> StubServer:
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("stub server did not start")
+        return self
+
+    def _serve(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", self.port))
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+
+        async def shutdown() -> None:
+            self._server.close()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:  # handlers still sleeping (timeouts, latency): end them cleanly
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def __enter__(self) -> StubServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ HTTP
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in lines[1:] if ":" in h)}
+                body = await reader.readexactly(int(headers.get("content-length", 0) or 0))
+                keep = await self._respond(method, path, headers, body, writer)
+                if not keep:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _send(self, writer, status: int, payload, extra: dict | None = None) -> bool:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        reason = {200: "OK", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 500: "Server Error"}
+        head = [f"HTTP/1.1 {status} {reason.get(status, 'OK')}", "Content-Type: application/json",
+                f"Content-Length: {len(body)}", "Connection: keep-alive", *(f"{k}: {v}" for k, v in (extra or {}).items())]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        return True
+
+    async def _respond(self, method: str, path: str, headers: dict, body: bytes, writer) -> bool:
+        cfg = self.config
+        self.stats.requests += 1
+        if cfg.api_key and headers.get("authorization") != f"Bearer {cfg.api_key}":
+            return await self._send(writer, 401, {"error": {"message": "Incorrect API key provided",
+                                                            "type": "invalid_request_error"}})
+        if method == "GET" and path.endswith("/models"):
+            if not cfg.list_models:
+                return await self._send(writer, 404, {"error": {"message": "not found"}})
+            return await self._send(writer, 200, {"object": "list", "data": [
+                {"id": cfg.model, "object": "model", "created": 0, "owned_by": "stub"}]})
+        if method != "POST" or not path.endswith("/chat/completions"):
+            return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
+        request = json.loads(body or b"{}")
+        text = request["messages"][-1]["content"].rsplit("Text: ", 1)[-1]
+        if cfg.latency_s:
+            await asyncio.sleep(cfg.latency_s)
+        if cfg.fault_rate and self._rng.random() < cfg.fault_rate:
+            fault = self._rng.choice(cfg.faults)
+            self.stats.faults[fault] += 1
+            if fault == "429":
+                return await self._send(writer, 429, {"error": {"message": "Rate limit reached", "type": "rate_limit"}},
+                                        {"Retry-After": f"{cfg.retry_after_s:g}"})
+            if fault == "500":
+                return await self._send(writer, 500, {"error": {"message": "internal error", "type": "server_error"}})
+            if fault == "timeout":
+                await asyncio.sleep(cfg.timeout_sleep_s)
+                return False
+            if fault == "drop":
+                return False  # close the connection without a word
+            return await self._send(writer, 200, b'{"id": "x", "choices": [garbage')
+        label = answer_for(text, cfg.labels)
+        # Usage like a real server's: words of every message plus a few tokens of chat framing each.
+        prompt_tokens = sum(len(m["content"].split()) + 4 for m in request["messages"]) + 3
+        self.stats.completions += 1
+        self.stats.served_per_text[text] += 1
+        return await self._send(writer, 200, {
+            "id": f"chatcmpl-{self.stats.requests}", "object": "chat.completion", "created": int(time.time()),
+            "model": cfg.reply_model or request.get("model", cfg.model),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": label}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1, "total_tokens": prompt_tokens + 1}})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="OpenAI-compatible stub server with fault injection")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    args = parser.parse_args()
+    server = StubServer(StubConfig(latency_s=args.latency, fault_rate=args.fault_rate), port=args.port).start()
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

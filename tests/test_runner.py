@@ -1,0 +1,124 @@
+"""tools/runner.py against a real-HTTP stub: faults retried, nothing scored twice, cache, budget, resume."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.stub_server import StubConfig, StubServer
+from tools.candidates import CandidateError, ChatCandidate
+from tools.evalset import Item, split
+from tools.runner import RetryPolicy, Runner, RunStore
+
+LABELS = ["negative", "positive"]
+FAST_RETRY = RetryPolicy(attempts=8, base_s=0.01, cap_s=0.05)
+
+
+def _items(n: int = 60) -> list[Item]:
+    return [Item(i, f"review number {i} says it is [{LABELS[i % 2]}]", LABELS[i % 2]) for i in range(n)]
+
+
+def _split(n_eval: int = 40):
+    return split(_items(), eval_size=n_eval, seed=0)
+
+
+def _run(store: RunStore, stub: StubServer, *, run_id: str | None = None, budget=None, price=None, shots=(0,),
+         timeout_s: float = 2.0, use_cache: bool = True):
+    the_split = _split()
+    candidate = ChatCandidate("stub", model="stub-model", base_url=stub.url, max_concurrency=8, timeout_s=timeout_s,
+                              input_usd_per_1m=price[0] if price else None, output_usd_per_1m=price[1] if price else None)
+    run_id = run_id or store.create_run({})
+    runner = Runner(store, retry=FAST_RETRY, use_cache=use_cache, budget_usd=budget,
+                    price=(lambda c: (price[0] / 1e6, price[1] / 1e6)) if price else None)
+    outcome = asyncio.run(runner.run(run_id, the_split, LABELS, [candidate], list(shots)))
+    return run_id, outcome, store.results(run_id)
+
+
+def test_thirty_percent_faults_give_the_same_results_as_none(tmp_path) -> None:
+    with StubServer(StubConfig(timeout_sleep_s=0.5)) as clean:
+        _, _, expected = _run(RunStore(tmp_path / "a.sqlite"), clean)
+    config = StubConfig(fault_rate=0.3, timeout_sleep_s=0.5, seed=3)
+    with StubServer(config) as faulty:
+        _, outcome, got = _run(RunStore(tmp_path / "b.sqlite"), faulty, timeout_s=0.3)
+        assert set(faulty.stats.faults) == {"429", "500", "timeout", "drop", "garbage"}
+        assert sum(faulty.stats.faults.values()) >= 8
+        # every item answered (scored) exactly once, although many calls failed first
+        assert len(faulty.stats.served_per_text) == 40 and set(faulty.stats.served_per_text.values()) == {1}
+    rows = got[("stub", 0)]
+    assert len(rows) == 40 and all(r.error is None for r in rows)
+    assert {(r.item_id, r.prediction) for r in rows} == {(r.item_id, r.prediction) for r in expected[("stub", 0)]}
+    assert outcome.status == "finished"
+    accuracy = sum(r.correct for r in rows) / 40
+    assert 0.6 < accuracy < 0.95  # the stub is right about 80 % of the time: a real measurement
+
+
+def test_retry_after_is_honoured() -> None:
+    policy = RetryPolicy(base_s=0.01, cap_s=0.02)
+    assert policy.delay(0, 1.5) == 1.5
+    assert 0 <= policy.delay(3, None) <= 0.02
+
+
+def test_identical_requests_are_answered_from_the_cache(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    with StubServer() as stub:
+        _run(store, stub)
+        first = stub.stats.completions
+        _, _, again = _run(store, stub)
+        assert first == 40 and stub.stats.completions == 40  # second run: no call reached the server
+    assert len(again[("stub", 0)]) == 40
+
+
+def test_errors_are_not_cached(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    with StubServer(StubConfig(fault_rate=1.0, faults=("500",))) as stub:
+        _, _, got = _run(store, stub)
+        assert all(r.error and r.error.startswith("HTTP 500") for r in got[("stub", 0)])
+    assert store.db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 0
+
+
+def test_resume_runs_only_what_is_missing(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    with StubServer() as stub:
+        run_id, _, _ = _run(store, stub, use_cache=False)
+        store.db.execute("DELETE FROM results WHERE run_id = ? AND item_id IN "
+                         "(SELECT item_id FROM results WHERE run_id = ? LIMIT 15)", (run_id, run_id))
+        stub.reset_stats()
+        _, _, got = _run(store, stub, run_id=run_id, use_cache=False)
+        assert stub.stats.completions == 15
+    assert len(got[("stub", 0)]) == 40
+
+
+def test_budget_cap_stops_before_exceeding(tmp_path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    price = (1000.0, 1000.0)  # $ per 1M tokens: a few cents per call, so a $0.5 budget allows a handful
+    with StubServer() as stub:
+        run_id, outcome, got = _run(store, stub, budget=0.5, price=price)
+    assert outcome.status == "budget"
+    assert 0 < store.spent(run_id) <= 0.5
+    assert 0 < len(got[("stub", 0)]) < 40
+
+
+def test_model_name_is_checked_against_what_the_server_serves(tmp_path) -> None:
+    with StubServer(StubConfig(model="real-model")) as stub:
+        candidate = ChatCandidate("x", model="typo-model", base_url=stub.url)
+        with pytest.raises(CandidateError, match="does not serve 'typo-model'"):
+            asyncio.run(candidate.start(_split(), LABELS))
+
+
+def test_a_reply_from_another_model_is_rejected(tmp_path) -> None:
+    with StubServer(StubConfig(reply_model="other-model", list_models=False)) as stub:
+        _, _, got = _run(RunStore(tmp_path / "r.sqlite"), stub)
+    assert all("answered as model 'other-model'" in r.error for r in got[("stub", 0)])
+
+
+def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
+    with StubServer(StubConfig(api_key="right")) as stub:
+        candidate = ChatCandidate("x", model="stub-model", base_url=stub.url, api_key="wrong")
+        with pytest.raises(CandidateError, match="refused the API key"):
+            asyncio.run(candidate.start(_split(), LABELS))
+    from tools.candidates import free_port
+
+    candidate = ChatCandidate("x", model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
+    with pytest.raises(CandidateError, match="is unreachable"):
+        asyncio.run(candidate.start(_split(), LABELS))
