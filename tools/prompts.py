@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE
@@ -58,6 +59,11 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s\W]+", " ", text).strip()
 
 
+@lru_cache(maxsize=64)
+def _folded_labels(labels: tuple[str, ...]) -> dict[str, str]:
+    return {_fold(label): label for label in labels}
+
+
 def _mentions(answer: str, key: str) -> bool:
     """A label as a whole word; Chinese has no spaces between words, so there a substring is a mention."""
     if re.search(r"[\u4e00-\u9fff]", key):
@@ -73,7 +79,7 @@ def parse_label(raw: str | None, labels: Sequence[str]) -> str:
     """
     if raw is None:
         return UNPARSEABLE
-    folded = {_fold(label): label for label in labels}
+    folded = _folded_labels(tuple(labels))
     answer = _fold(raw)
     answer = re.sub(r"^(?:label|answer|category|class|output)\s*", "", answer)
     if answer in folded:
