@@ -9,15 +9,20 @@ from __future__ import annotations
 from typing import Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agent import speak
+from agent import journey, speak
+from agent.commands import read_command
+from agent.journey import ready_for_plan
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
 from agent.understand import understand_rules
 from tools.data import DataError, NeedsChoice, read_dataset
 from tools.language import detect_language
 
-Action = Literal["ask", "profile_data", "answer"]
+Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up"]
+TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
+                 "cost_per_error_usd", "break_even_accuracy")
 
 
 def _brief(state: SelectionState) -> Brief:
@@ -44,6 +49,7 @@ def intake(state: SelectionState) -> dict:
     language = detect_language(text) or state.get("language") or "en"
     brief = _brief(state)
     update = understand_rules(text, brief=brief, pending=state.get("pending")) if text.strip() else BriefUpdate()
+    command = read_command(text) if text.strip() else None
     merged = merge_brief(brief, update)
     before, after = brief.model_dump(), merged.model_dump()
     changes = {k: v for k, v in after.items() if v != before[k]}
@@ -52,7 +58,7 @@ def intake(state: SelectionState) -> dict:
         "language": language,
         "brief": after,
         "waived": waived,
-        "update": {**update.model_dump(), "changes": changes},
+        "update": {**update.model_dump(), "changes": changes, "command": command.__dict__ if command else None},
         "files": state.get("files") or [],
     }
 
@@ -61,8 +67,10 @@ def intake(state: SelectionState) -> dict:
 
 
 def decide(state: SelectionState) -> Action:
-    """The next step, from the state alone."""
+    """The next step, from the state alone. Only an explicit 'go' (or 'add X' after a run) spends anything."""
     update = state.get("update") or {}
+    command = (update.get("command") or {}).get("name")
+    plan, results = state.get("plan"), state.get("results")
     if state.get("files"):
         return "profile_data"
     if any(update.get(k) not in (None, "") or (k == "label_column" and update.get(k) == "")
@@ -70,8 +78,25 @@ def decide(state: SelectionState) -> Action:
         pending = state.get("pending") or {}
         if pending.get("file") or state.get("dataset"):
             return "profile_data"
+    if command == "go":
+        if plan and (not results or plan.get("revised")):
+            return "run_eval"
+        if results:
+            return "recommend"
+        return "propose_plan" if ready_for_plan(state) else "ask"
+    if command == "add" and results:
+        return "run_eval"
+    if command in ("add", "drop", "eval_size", "shots"):
+        return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
+    if command in ("errors", "why_not", "export"):
+        return "follow_up"
     if update.get("intent") in ("summary", "help", "greeting"):
         return "answer"
+    changed = set(update.get("changes") or {})
+    if results and changed & set(TARGET_FIELDS):
+        return "recommend"
+    if ready_for_plan(state) and (not plan or (changed & set(TARGET_FIELDS) and not results)):
+        return "propose_plan"
     return "ask"
 
 
@@ -164,6 +189,9 @@ def ask(state: SelectionState) -> dict:
         waived.append("constraints")
     state = {**state, "waived": waived}
     question, new_pending = next_question(state, has_data=bool(state.get("dataset")))
+    if state.get("plan") and new_pending is None:
+        question = speak.plan_reminder(bool(state.get("results")), lang)
+        new_pending = {"kind": "plan"}
     lines.append(question)
     return {"messages": [_say("\n\n".join(lines))], "pending": new_pending, "waived": waived,
             "asked": _asked(state, new_pending)}
@@ -247,16 +275,78 @@ def profile_data(state: SelectionState) -> dict:
 # ---------------------------------------------------------------- graph
 
 
+def propose_plan(state: SelectionState) -> dict:
+    command = (state.get("update") or {}).get("command")
+    result = journey.propose_plan(state, command)
+    if state.get("results") and result.get("plan"):
+        result["plan"]["revised"] = True  # the next 'go' measures the revised plan
+    return result
+
+
+def run_eval(state: SelectionState, config: RunnableConfig) -> dict:
+    """Spend (only after 'go'): the whole plan, or — after a run — only the candidate the user added."""
+    command = (state.get("update") or {}).get("command") or {}
+    if command.get("name") == "add" and state.get("results"):
+        plan = dict(state["plan"])
+        model = journey._resolve_id(command["model"])
+        lang = state.get("language", "en")
+        if not journey.runnable(model, journey.configured_entries()):
+            return {"messages": [_say(speak.not_runnable(model, lang))]}
+        if model in plan["candidates"]:
+            return {"messages": [_say(speak.already_measured(model, lang))]}
+        plan["candidates"] = [*plan["candidates"], model]
+        plan["eval_config"] = {**plan["eval_config"], "candidates": plan["candidates"]}
+        return journey.run_evaluation({**state, "plan": plan}, config, only=[model]) | {"plan": plan}
+    plan = dict(state["plan"])
+    fresh_run = plan.pop("revised", False) and _eval_set_changed(state)
+    result = journey.run_evaluation({**state, "plan": plan, "run": None if fresh_run else state.get("run")}, config)
+    return result | {"plan": plan}
+
+
+def _eval_set_changed(state: SelectionState) -> bool:
+    run_config = ((state.get("run") or {}).get("eval_set") or {})
+    plan_split = (state.get("plan") or {}).get("split") or {}
+    return run_config.get("size") != plan_split.get("size") or run_config.get("seed") != plan_split.get("seed")
+
+
+def recommend(state: SelectionState) -> dict:
+    """Re-decide from stored results (new targets): say what changed and that nothing was re-run."""
+    result = journey.recommend_again(state)
+    lang = state.get("language", "en")
+    preamble = _turn_preamble(state) + [speak.redecided(lang)]
+    message = result["messages"][0]
+    message.content = "\n\n".join([*preamble, message.content])
+    return result
+
+
+def follow_up(state: SelectionState) -> dict:
+    command = (state.get("update") or {}).get("command") or {}
+    if command["name"] == "errors":
+        return journey.show_errors(state, command.get("model"))
+    if command["name"] == "why_not":
+        return journey.why_not(state, command["model"])
+    return journey.export_files(state)
+
+
+def after_profile(state: SelectionState) -> Literal["propose_plan", "__end__"]:
+    """A successful upload that completes what a plan needs goes straight on to the plan, in the same turn."""
+    last = (state.get("messages") or [None])[-1]
+    kind = getattr(last, "additional_kwargs", {}).get("kind")
+    return "propose_plan" if kind == "profile" and ready_for_plan(state) and not state.get("results") else END
+
+
 def build_graph():
     """The uncompiled graph; compile it with the checkpointer of the caller's world (CLI, app, tests)."""
     graph = StateGraph(SelectionState)
-    graph.add_node("intake", intake)
-    graph.add_node("ask", ask)
-    graph.add_node("profile_data", profile_data)
-    graph.add_node("answer", answer)
+    for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data), ("answer", answer),
+                       ("propose_plan", propose_plan), ("run_eval", run_eval), ("recommend", recommend),
+                       ("follow_up", follow_up)):
+        graph.add_node(name, node)
     graph.add_edge(START, "intake")
-    graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer"])
-    for node in ("ask", "profile_data", "answer"):
+    graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer", "propose_plan", "run_eval",
+                                                   "recommend", "follow_up"])
+    graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
+    for node in ("ask", "answer", "propose_plan", "run_eval", "recommend", "follow_up"):
         graph.add_edge(node, END)
     return graph
 

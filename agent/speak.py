@@ -267,3 +267,245 @@ def unlabelled_note(lang: str) -> str:
     return ("This file has no label column, so I can run models on it and measure cost and latency, but not score "
             "accuracy. To measure accuracy, upload a version with the correct answer per row, or tell me which "
             "column holds it (e.g. *the label column is category*).")
+
+
+# ---------------------------------------------------------------- the journey: plan, results, follow-ups
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    if value == 0:
+        return "$0"
+    return f"${value:,.2f}" if value >= 1 else f"${value:.4g}"
+
+
+def not_runnable(model: str, lang: str) -> str:
+    if lang == "zh":
+        return (f"{model} 在这里跑不了：需要 OPENAI_API_KEY（OpenAI 模型），或在 MODELPICK_CANDIDATES_FILE 指定的候选文件里"
+                "配置它的端点。下面仍给出它的价格预估。")
+    return (f"I can't run {model} here: it needs OPENAI_API_KEY (for OpenAI models) or an endpoint in the candidates "
+            "file named by MODELPICK_CANDIDATES_FILE. Its forecast from the catalog is below.")
+
+
+def no_candidates_left(lang: str) -> str:
+    return "候选列表空了：请用“加上 X”添加一个。" if lang == "zh" else "No candidates left: add one with *add X*."
+
+
+def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
+    """The plan the user approves with 'go': eval set, power, candidates, techniques, forecast, shortlist."""
+    zh = lang == "zh"
+    split = plan["split"]
+    techniques = ", ".join("zero-shot" if k == 0 else f"{k}-shot" for k in plan["shots"])
+    lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
+    dropped = (f"; 去掉了 {split['dropped_duplicates']} 条重复、{split['dropped_empty']} 条空行" if zh else
+               f"; dropped {split['dropped_duplicates']} duplicate and {split['dropped_empty']} empty rows so no text "
+               "appears in two splits")
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(split["eval_label_counts"].items(), key=lambda kv: -kv[1])[:10])
+    lines.append((f"- 评测集：{split['size']} 条（分层抽样：{counts}）；少样本示例池 {split['few_shot_pool']} 条，训练池 "
+                  f"{split['train_pool']} 条{dropped}。") if zh else
+                 (f"- Eval set: {split['size']} items (stratified: {counts}); few-shot pool {split['few_shot_pool']}, "
+                  f"train pool {split['train_pool']}{dropped}."))
+    if split.get("rare_classes"):
+        rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())
+        lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}: {rare}")
+    lines.append(f"- {plan['power_sentence']}")
+    lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
+                 f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    lines.append("")
+    header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
+              "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
+    lines += [header, "|---|---|---|---|---|---|"]
+    for f in plan["forecasts"]:
+        technique = "zero-shot" if f["shots"] == 0 else f"{f['shots']}-shot"
+        monthly = _money(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
+        lines.append(f"| {f['model_id']} | {technique} | {_money(f['eval_cost_usd'])} | {_money(f['cost_per_1k_usd'])} | "
+                     f"{monthly} | {f['price_source'] or '—'} ({f['as_of']}) |")
+    catalog = [s for s in plan["shortlist"] if s["id"] not in plan["candidates"]]
+    if catalog:
+        lines += ["", "**目录里值得一试的模型**（配置端点后可以“加上 X”）：" if zh else
+                  "**From the catalog, worth trying** (say *add X* once its endpoint is configured):"]
+        lines += [f"- {s['id']}: {s['reason']}" for s in catalog[:4]]
+    if plan["excluded"]:
+        lines += ["", "**排除的知名模型**：" if zh else "**Notable models left out:**"]
+        lines += [f"- {e['id']}: {e['reason']}" for e in plan["excluded"][:4]]
+    lines += ["", "在你说“跑吧”之前不会花一分钱。可以调整：“加上 gpt-4o-mini”、“去掉基线”、“用300条”、“试试5个示例”。" if zh else
+              "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the baseline*, "
+              "*use 300 items*, *try 5 shots*."]
+    return "\n".join(lines)
+
+
+def results_table(results: list[dict], lang: str) -> str:
+    zh = lang == "zh"
+    head = ("| 候选 | 方法 | 准确率（95%区间） | macro-F1 | 无法解析 | 错误 | p95 延迟 | 每千条 | 准确率/成本/延迟 | McNemar p |" if zh else
+            "| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p95 latency | $ / 1k | "
+            "accuracy / cost / latency | McNemar p vs best |")
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        technique = "zero-shot" if r["shots"] == 0 else f"{r['shots']}-shot"
+        v = r["verdicts"]
+        p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
+        p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
+        lines.append(f"| {r['candidate']} | {technique} | {r['accuracy']:.1%} ({r['accuracy_ci'][0]:.1%}–"
+                     f"{r['accuracy_ci'][1]:.1%}) | {r['macro_f1']:.3f} | {r['unparseable']} | {r['errors']} | {p95} | "
+                     f"{_money(r['cost_per_1k_usd'])} | {v['accuracy']} / {v['cost']} / {v['latency']} | {p} |")
+    return "\n".join(lines)
+
+
+def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dict, lang: str) -> str:
+    """The results table and the recommendation: which, why (numbers, McNemar), monthly cost, next steps."""
+    from knowledge.catalog import UnknownModel, get_card
+
+    zh = lang == "zh"
+    lines = []
+    if run.get("status") == "cancelled":
+        lines.append("⏹ 已停止：完成的部分都保留了。" if zh else "⏹ Stopped: everything that finished is kept.")
+    for note in run.get("notes") or []:
+        if "could not start" in note:
+            lines.append(f"⚠️ {note}")
+    lines += [results_table(results, lang), ""]
+    status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
+    if rec["candidate"]:
+        chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
+        technique = "zero-shot" if not chosen["shots"] else f"{chosen['shots']}-shot"
+        lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {rec['candidate']} ({technique})**")
+        lines += [f"- {reason}" for reason in rec["reasons"]]
+        others = [r for r in results if r is not chosen and r["errors"] < r["items"]]
+        if others:
+            runner_up = max(others, key=lambda r: r["accuracy"])
+            p = _mcnemar_pair(chosen, runner_up, results)
+            if p is not None:
+                verdict = ("差异显著" if p < 0.05 else "差异不显著") if zh else ("significant" if p < 0.05 else "not significant")
+                lines.append(f"- McNemar {'对比' if zh else 'vs the runner-up'} {runner_up['candidate']}: p = {p:.3g} ({verdict}).")
+        if brief.volume_per_day and chosen["cost_per_1k_usd"] is not None:
+            monthly = chosen["cost_per_1k_usd"] * brief.volume_per_day / 1000 * 30
+            lines.append(f"- {'按每天' if zh else 'At'} {brief.volume_per_day:,.0f} {'条，每月约' if zh else 'items a day that is about'} "
+                         f"{_money(monthly)}{'' if zh else ' a month'}" + (" （本地运行，不含硬件费用）" if zh and monthly == 0 else
+                                                                       " (runs locally; hardware not priced)" if monthly == 0 else "") + ".")
+        try:
+            card = get_card(rec["candidate"])
+            lines.append(f"- {'来源' if zh else 'Source'}: {card.price_source or card.source} ({card.as_of}).")
+        except UnknownModel:
+            pass
+    else:
+        lines.append(f"{status} **{'没有候选达到全部目标' if zh else 'No candidate meets every target.'}**")
+        lines += [f"- {reason}" for reason in rec["reasons"][1:]]
+    if rec["next_steps"]:
+        lines += ["", "**下一步**" if zh else "**Next steps**"] + [f"- {s}" for s in rec["next_steps"]]
+    lines += ["", "可以问：“要是需要95%呢？”、“看看错例”、“为什么不用 X？”、“下载报告”。" if zh else
+              "Ask on: *what if I need 95%?*, *show me the errors*, *why not X?*, *download the report*."]
+    return "\n".join(lines)
+
+
+def _mcnemar_pair(a: dict, b: dict, results: list[dict]) -> float | None:
+    """McNemar p between the pick and the runner-up when one of them is the best row (the stored comparison)."""
+    if a.get("mcnemar_p_vs_best") is None:
+        return b.get("mcnemar_p_vs_best")
+    if b.get("mcnemar_p_vs_best") is None:
+        return a.get("mcnemar_p_vs_best")
+    return None
+
+
+def nothing_run_yet(lang: str) -> str:
+    return "还没有评测结果：先上传数据、确认计划并说“跑吧”。" if lang == "zh" else \
+        "There are no results yet: upload data, review the plan and say *go*."
+
+
+def not_in_results(model: str, ran: list[str], lang: str) -> str:
+    listed = ", ".join(dict.fromkeys(ran))
+    return f"{model} 没有参加评测（参加的有：{listed}）。" if lang == "zh" else f"{model} was not in the run (it ran: {listed})."
+
+
+def errors_text(model: str, row: dict, wrong: list, texts: dict[int, str], lang: str) -> str:
+    zh = lang == "zh"
+    technique = "zero-shot" if row["shots"] == 0 else f"{row['shots']}-shot"
+    head = (f"**{model}（{technique}）答错 {len(wrong)} 条**（共 {row['items']} 条）：" if zh else
+            f"**{model} ({technique}) got {len(wrong)} of {row['items']} items wrong:**")
+    lines = [head, "", "| # | text | gold | predicted | raw output |" if not zh else "| # | 文本 | 正确 | 预测 | 原始输出 |",
+             "|---|---|---|---|---|"]
+    for r in wrong[:10]:
+        text = " ".join(texts.get(r.item_id, "").split())[:120].replace("|", "\\|")
+        raw = " ".join((r.raw or r.error or "").split())[:40].replace("|", "\\|")
+        predicted = "unparseable" if r.prediction == "__unparseable__" else (r.prediction or "error")
+        lines.append(f"| {r.item_id} | {text} | {r.gold} | {predicted} | {raw} |")
+    if len(wrong) > 10:
+        lines.append(f"\n…{'另有' if zh else 'and'} {len(wrong) - 10} {'条，见导出的 CSV' if zh else 'more in the exported CSV'}.")
+    return "\n".join(lines)
+
+
+def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_reason: str | None, can_run: bool,
+                 rec: dict | None, lang: str) -> str:
+    zh = lang == "zh"
+    lines = []
+    if results:
+        best = max(results, key=lambda r: r["accuracy"])
+        v = best["verdicts"]
+        lines.append((f"{model_id} 测过：准确率 {best['accuracy']:.1%}（{best['accuracy_ci'][0]:.1%}–{best['accuracy_ci'][1]:.1%}），"
+                      f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {v['accuracy']}/{v['cost']}/{v['latency']}。") if zh else
+                     (f"{model_id} was measured: {best['accuracy']:.1%} accuracy (95% CI {best['accuracy_ci'][0]:.1%}–"
+                      f"{best['accuracy_ci'][1]:.1%}), {_money(best['cost_per_1k_usd'])} per 1k items; verdicts "
+                      f"accuracy/cost/latency = {v['accuracy']}/{v['cost']}/{v['latency']}."))
+        if rec and rec.get("candidate") and rec["candidate"] != model_id:
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {rec['reasons'][0]}")
+    elif card is None:
+        lines.append(f"目录里没有 “{asked}”。" if zh else f"The catalog has no model called '{asked}'.")
+    else:
+        if excluded_reason:
+            lines.append(f"{card.display_name} {'被排除' if zh else 'was left out of the shortlist'}: {excluded_reason}.")
+        elif not can_run:
+            lines.append(not_runnable(card.id, lang))
+        else:
+            lines.append(f"{card.display_name} {'可以加入' if zh else 'can run here: say'} *add {card.id}*.")
+        lines.append(f"{'价格' if zh else 'Price'}: {_money(card.input_usd_per_1m)} / {_money(card.output_usd_per_1m)} "
+                     f"{'每百万 token（输入/输出）' if zh else 'per 1M input / output tokens'}, "
+                     f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {card.price_source or card.source} "
+                     f"({card.as_of}).")
+    return "\n\n".join(lines)
+
+
+def full_report(brief: Brief, dataset: dict, plan: dict, eval_markdown: str, tokens: int, costs: list[dict]) -> str:
+    """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
+    brief_md = brief_summary(brief, [], dataset, "en")
+    sources = sorted({f"{f['price_source']} ({f['as_of']})" for f in plan.get("forecasts", []) if f.get("price_source")})
+    lines = ["# modelpick report", "", brief_md, "", "## Data", "", profile_text(dataset, "en"), "", "## Plan", "",
+             plan_text(plan, brief, "en", []).split("\n\nNothing is spent")[0], "", eval_markdown.replace("# ", "## ", 1),
+             "", "## Fine-tuning data", "",
+             f"`finetune.jsonl` holds the train pool ({plan['split']['train_pool']} rows, {tokens:,} tokens) in OpenAI's "
+             "chat fine-tuning format. Estimated one-off training cost:", ""]
+    lines += [f"- {c['model']}: ${c['training_usd']:.2f} ({c['epochs']} epochs × ${c['training_usd_per_1m']}/1M "
+              f"training tokens; {c['source']}, {c['as_of']})" for c in costs]
+    lines += ["", "## Sources", ""] + [f"- {s}" for s in sources] + [
+        "- Method: knowledge/guides/ (modelpick's selection method)."]
+    return "\n".join(lines) + "\n"
+
+
+def export_text(paths: dict, tokens: int, costs: list[dict], train_rows: int, lang: str) -> str:
+    zh = lang == "zh"
+    cheapest = costs[0] if costs else None
+    lines = ["**导出文件**" if zh else "**Exports**", ""]
+    lines += [f"- `{name}`" for name in paths]
+    lines.append("")
+    if cheapest:
+        lines.append((f"微调数据：{train_rows} 行、{tokens:,} tokens；最便宜的微调是 {cheapest['model']}，约 "
+                      f"${cheapest['training_usd']:.2f}（{cheapest['epochs']} 轮，{cheapest['source']}，{cheapest['as_of']}）。") if zh else
+                     (f"Fine-tuning data: {train_rows} rows, {tokens:,} tokens; the cheapest fine-tune is {cheapest['model']} at "
+                      f"about ${cheapest['training_usd']:.2f} ({cheapest['epochs']} epochs; {cheapest['source']}, "
+                      f"{cheapest['as_of']})."))
+    return "\n".join(lines)
+
+
+def plan_reminder(has_results: bool, lang: str) -> str:
+    if has_results:
+        return ("可以继续问：“要是需要95%呢？”、“看看错例”、“为什么不用 X？”、“下载报告”。" if lang == "zh" else
+                "Ask on: *what if I need 95%?*, *show me the errors*, *why not X?*, *download the report*.")
+    return ("计划已就绪：说“跑吧”开始，或先调整计划。" if lang == "zh" else
+            "The plan is ready: say **go** to run it, or change it first.")
+
+
+def already_measured(model: str, lang: str) -> str:
+    return f"{model} 已经测过了，结果就在上面。" if lang == "zh" else f"{model} is already measured; its results are above."
+
+
+def redecided(lang: str) -> str:
+    return ("按新目标重新判断（用的是已有结果，没有再调用任何模型）：" if lang == "zh" else
+            "Re-decided against the new targets from the stored results (no model was called again):")

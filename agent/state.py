@@ -94,3 +94,10 @@ class SelectionState(TypedDict, total=False):
     asked: list[str]
     action: str
     phase: str
+    # The journey: the proposed plan (eval set, candidates, techniques, forecast), the run's id and status,
+    # the engine's result rows and recommendation (same shapes as `modelpick eval --json`), exported files.
+    plan: dict | None
+    run: dict | None
+    results: list[dict] | None
+    recommendation: dict | None
+    exports: dict | None

@@ -39,7 +39,38 @@ def final_json(state: dict, thread_id: str) -> dict:
         "waived": state.get("waived") or [],
         "dataset": state.get("dataset"),
         "uploads": state.get("uploads") or [],
+        "plan": _plan_json(state.get("plan")),
+        "results": state.get("results"),
+        "recommendation": state.get("recommendation"),
+        "run_id": (state.get("run") or {}).get("run_id"),
+        "exports": state.get("exports"),
     }
+
+
+def _plan_json(plan: dict | None) -> dict | None:
+    """The plan as shown to the user (eval set, candidates, techniques, forecast), without internal config."""
+    if not plan:
+        return None
+    keys = ("candidates", "shots", "eval_size", "seed", "split", "labels", "power_sentence", "shortlist", "excluded",
+            "forecasts", "calls")
+    return {k: plan.get(k) for k in keys}
+
+
+def progress_printer(echo=typer.echo):
+    """Prints a line per candidate × technique at every tenth of the way (the chat UI shows live steps)."""
+    shown: dict[tuple[str, int], int] = {}
+
+    def on_progress(p) -> None:
+        step = int(10 * p.done / p.total) if p.total else 10
+        key = (p.candidate, p.shots)
+        if shown.get(key) != step or p.finished:
+            shown[key] = step
+            if p.finished or step != shown.get(key, -1) or p.done == 0:
+                technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
+                echo(f"  [{p.candidate} {technique}] {p.done}/{p.total} · {p.rate:.1f} items/s · {p.errors} errors"
+                     + (f" · accuracy so far {p.correct / p.done:.0%}" if p.done else ""))
+
+    return on_progress
 
 
 def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -> tuple[dict, list[str]]:
@@ -49,7 +80,8 @@ def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -
         if not path.is_file():
             return {}, [f"No file at {raw}: check the path and try /upload again."]
         files.append(workspace.keep_upload(thread_id, path, path.name))
-    state = graph.invoke(turn_input(text, files), config)
+    state = graph.invoke(turn_input(text, files), {**config, "configurable": {
+        **config["configurable"], "progress": progress_printer()}})
     return state, [m.content for m in new_replies(state)]
 
 

@@ -27,6 +27,7 @@ class EvalConfig:
     data: str
     text_column: str | None = None
     label_column: str | None = None
+    sheet: str | None = None
     candidates: list[str] = field(default_factory=lambda: list(DEFAULT_CANDIDATES))
     candidate_entries: list[dict] = field(default_factory=list)
     shots: list[int] = field(default_factory=lambda: [0])
@@ -43,7 +44,7 @@ class EvalConfig:
 def prepare(config: EvalConfig) -> tuple[EvalSplit, list[str], str, str, int]:
     """The eval set for a config (deterministic per seed), its labels, the columns used and the usable rows."""
     items, text_col, label_col = load_items(config.data, text_column=config.text_column,
-                                            label_column=config.label_column)
+                                            label_column=config.label_column, sheet=config.sheet)
     the_split = split(items, eval_size=config.eval_size, seed=config.seed)
     return the_split, the_split.labels(), text_col, label_col, len(items)
 
@@ -62,19 +63,21 @@ def candidate_price(candidate, hardware: float | None = None) -> tuple[float, fl
 
 
 async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
-                   progress=None, retry: RetryPolicy | None = None) -> tuple[str, RunOutcome, EvalSplit]:
+                   progress=None, retry: RetryPolicy | None = None, should_stop=None,
+                   only: list[str] | None = None) -> tuple[str, RunOutcome, EvalSplit]:
     """Run (or resume) an evaluation; returns the run id, how it ended and the eval set."""
     the_split, labels, _text, _label, _rows = prepare(config)
-    candidates = build_candidates(config.candidates, config.candidate_entries)
+    candidates = build_candidates(only or config.candidates, config.candidate_entries)
     if run_id is None:
         run_id = store.create_run(config.to_dict())
-    runner = Runner(store, retry=retry, progress=progress, price=candidate_price, budget_usd=config.budget_usd)
+    runner = Runner(store, retry=retry, progress=progress, price=candidate_price, budget_usd=config.budget_usd,
+                    should_stop=should_stop)
     outcome = RunOutcome(run_id, "finished", 0.0)
     llm_candidates = [c for c in candidates if c.id != BASELINE_ID]
     baseline = [c for c in candidates if c.id == BASELINE_ID]
     if baseline:  # a trained baseline has no prompt: it runs once, as "zero-shot"
         outcome = await runner.run(run_id, the_split, labels, baseline, [0], seed=config.seed)
-    if llm_candidates and outcome.status == "finished":
+    if llm_candidates and outcome.status in ("finished",):
         more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
     return run_id, outcome, the_split

@@ -66,3 +66,38 @@ def eval_report_markdown(doc: dict) -> str:
     lines += ["", "Costs are measured tokens × catalog list prices (knowledge/catalog.py, with source and date); "
                   "local candidates cost $0 unless a hardware cost per hour was given."]
     return "\n".join(lines) + "\n"
+
+
+def accuracy_cost_figure(results: list[dict], targets: dict, recommended: dict | None) -> go.Figure:
+    """Accuracy with 95 % CI whiskers against measured $ per 1k items (log scale), targets drawn, pick marked.
+
+    A log axis cannot show $0, so free (local) candidates sit at a floor and are labelled "$0".
+    """
+    costs = [r["cost_per_1k_usd"] for r in results if r["cost_per_1k_usd"]]
+    floor = min(costs) / 10 if costs else 1e-4
+    figure = go.Figure()
+    for r in results:
+        name = f"{r['candidate']} {'zero-shot' if not r['shots'] else str(r['shots']) + '-shot'}"
+        cost = r["cost_per_1k_usd"]
+        x = cost if cost else floor
+        chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
+                      and (recommended.get("shots") or 0) == r["shots"])
+        figure.add_trace(go.Scatter(
+            x=[x], y=[r["accuracy"]], mode="markers+text", name=name, text=[name + (" ★" if chosen else "")],
+            textposition="top center",
+            error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
+                     "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
+            marker={"size": 16 if chosen else 10, "symbol": "star" if chosen else "circle"},
+            hovertext=f"{name}: {r['accuracy']:.1%} [{r['accuracy_ci'][0]:.1%}–{r['accuracy_ci'][1]:.1%}], "
+                      + (f"${cost:.4f}/1k" if cost is not None else "price unknown") + ("" if cost else " ($0, local)"),
+        ))
+    if targets.get("accuracy") is not None:
+        figure.add_hline(y=targets["accuracy"], line_dash="dash", annotation_text=f"target {targets['accuracy']:.0%}")
+    if targets.get("max_cost_per_1k_usd"):
+        figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot",
+                         annotation_text=f"max ${targets['max_cost_per_1k_usd']:g}/1k")
+    figure.update_layout(title="Accuracy (95% CI) vs cost per 1,000 items", xaxis_type="log",
+                         xaxis_title="$ per 1,000 items (log; $0 local shown at the left edge)",
+                         yaxis_title="accuracy", yaxis_tickformat=".0%", showlegend=False, height=420,
+                         margin={"l": 50, "r": 20, "t": 50, "b": 50})
+    return figure

@@ -95,6 +95,10 @@ class RunStore:
         row = self.db.execute("SELECT config FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def update_config(self, run_id: str, config: dict) -> None:
+        """A follow-up ("add X") widens a finished run; the stored config must say so for resume and reports."""
+        self.db.execute("UPDATE runs SET config = ? WHERE run_id = ?", (json.dumps(config), run_id))
+
     def set_status(self, run_id: str, status: str, note: str | None = None) -> None:
         self.db.execute("UPDATE runs SET status = ?, note = ? WHERE run_id = ?", (status, note, run_id))
 
@@ -146,8 +150,9 @@ class Runner:
 
     def __init__(self, store: RunStore, *, retry: RetryPolicy | None = None, use_cache: bool = True,
                  progress: Callable[[Progress], None] | None = None, price: PriceFn | None = None,
-                 budget_usd: float | None = None):
+                 budget_usd: float | None = None, should_stop: Callable[[], bool] | None = None):
         self.store = store
+        self.should_stop = should_stop or (lambda: False)
         self.retry = retry or RetryPolicy()
         self.use_cache = use_cache
         self.progress = progress or (lambda _p: None)
@@ -165,6 +170,8 @@ class Runner:
         status = "finished"
         try:
             for candidate in candidates:
+                if self.should_stop():
+                    break
                 try:
                     await candidate.start(split, labels)
                 except Exception as error:  # one broken candidate must not stop the others
@@ -173,6 +180,8 @@ class Runner:
                     continue
                 try:
                     for shots in shots_list:
+                        if self.should_stop():
+                            break
                         examples = draw_shots(split.few_shot_pool, shots, seed=seed)
                         await self._run_pair(run_id, candidate, shots, examples, split.eval, labels)
                         if self._over_budget:
@@ -182,6 +191,9 @@ class Runner:
                             return RunOutcome(run_id, status, self._spent, notes)
                 finally:
                     await candidate.aclose()
+            if self.should_stop():
+                status = "cancelled"
+                notes.append("stopped by the user; finished items are kept")
         except asyncio.CancelledError:
             status = "cancelled"
             raise
@@ -211,9 +223,11 @@ class Runner:
         report()
 
         async def one(item: Item) -> None:
-            if self._over_budget:
+            if self._over_budget or self.should_stop():
                 return
             async with semaphore:
+                if self.should_stop():  # the user pressed stop: finished items stay, nothing new starts
+                    return
                 request = candidate.request(build_messages(item.text, labels, examples), item.text)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
                 if estimate and self._spent + self._reserved + estimate > self.budget_usd:
