@@ -1,11 +1,18 @@
 """Chainlit entry point — thin: it turns UI events into graph turns and renders the replies.
 
 All decisions live in `agent/`; all work in `tools/`. Run with `make run` (or `chainlit run app.py`).
+A run's progress reaches the UI through a queue: the graph's worker thread puts progress events, this task
+turns them into one live step per candidate × technique. The stop button sets an event the runner checks, so
+a stop keeps every finished item.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import threading
+from pathlib import Path
 
 import chainlit as cl
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -13,7 +20,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from agent import speak
 from agent.graph import compile_graph, new_replies, turn_input
 from tools import workspace
-from tools.report import class_balance_figure
+from tools.report import accuracy_cost_figure, class_balance_figure
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
@@ -39,6 +46,13 @@ async def start() -> None:
     await cl.Message(content=speak.welcome("en")).send()
 
 
+@cl.on_stop
+async def stop() -> None:
+    event = cl.user_session.get("stop_event")
+    if event is not None:
+        event.set()
+
+
 def _attached_files(message: cl.Message, thread_id: str) -> list[dict]:
     """Keep every attached file under the workspace (the UI's temporary copy may vanish)."""
     kept = []
@@ -49,22 +63,86 @@ def _attached_files(message: cl.Message, thread_id: str) -> list[dict]:
     return kept
 
 
+class ProgressSteps:
+    """One Chainlit step per candidate × technique, updated from progress events."""
+
+    def __init__(self) -> None:
+        self.steps: dict[tuple[str, int], cl.Step] = {}
+
+    async def show(self, p) -> None:
+        key = (p.candidate, p.shots)
+        technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
+        line = (f"{p.done}/{p.total} items · {p.rate:.1f} items/s · {p.errors} errors"
+                + (f" · running accuracy {p.correct / p.done:.0%}" if p.done else "")
+                + (" · done" if p.finished else ""))
+        step = self.steps.get(key)
+        if step is None:
+            step = cl.Step(name=f"{p.candidate} {technique}", type="tool", show_input=False)
+            step.output = line
+            self.steps[key] = step
+            await step.send()
+        else:
+            step.output = line
+            await step.update()
+
+
+async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> dict:
+    """Run the graph while draining progress events into live steps."""
+    steps = ProgressSteps()
+    task = asyncio.create_task(graph.ainvoke(turn, config))
+    try:
+        while not task.done():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await steps.show(await asyncio.wait_for(queue.get(), timeout=0.25))
+    except asyncio.CancelledError:
+        # The stop button cancelled this handler: the runner saw the stop event and ends after the calls in
+        # flight; wait for it so its finished items are kept and shown.
+        state = await asyncio.shield(task)
+        await _render(state)
+        raise
+    while not queue.empty():
+        await steps.show(queue.get_nowait())
+    return task.result()
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     thread_id = cl.context.session.thread_id
-    config = {"configurable": {"thread_id": thread_id}}
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    stop_event = threading.Event()
+    cl.user_session.set("stop_event", stop_event)
+    config = {"configurable": {"thread_id": thread_id,
+                               "progress": lambda p: loop.call_soon_threadsafe(queue.put_nowait, p),
+                               "should_stop": stop_event.is_set}}
     try:
         files = _attached_files(message, thread_id)
-        state = await _runtime["graph"].ainvoke(turn_input(message.content or "", files), config)
+        state = await _run_turn(_runtime["graph"], turn_input(message.content or "", files), config, queue)
+    except asyncio.CancelledError:
+        raise
     except Exception:  # the conversation must survive any single broken turn
         log.exception("turn failed")
         await cl.Message(content="⚠️ Something went wrong on my side with that message; nothing earlier was lost. "
                                  "Please try again, or rephrase.").send()
         return
+    await _render(state)
+
+
+async def _render(state: dict) -> None:
+    """Send the turn's replies with their charts and files."""
     for reply in new_replies(state):
-        elements = []
-        if reply.additional_kwargs.get("kind") == "profile" and state.get("dataset"):
+        kind = reply.additional_kwargs.get("kind")
+        elements: list = []
+        if kind == "profile" and state.get("dataset"):
             figure = class_balance_figure(state["dataset"])
             if figure is not None:
                 elements.append(cl.Plotly(name="class_balance", figure=figure, display="inline"))
+        if kind == "results" and state.get("results"):
+            targets = {"accuracy": state["brief"].get("accuracy_target") or state["brief"].get("break_even_accuracy"),
+                       "max_cost_per_1k_usd": state["brief"].get("max_cost_per_1k_usd")}
+            figure = accuracy_cost_figure(state["results"], targets, state.get("recommendation"))
+            elements.append(cl.Plotly(name="accuracy_vs_cost", figure=figure, display="inline"))
+        if kind == "export":
+            for name, path in (reply.additional_kwargs.get("files") or {}).items():
+                elements.append(cl.File(name=name, path=str(Path(path)), display="inline"))
         await cl.Message(content=reply.content, elements=elements).send()

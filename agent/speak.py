@@ -337,8 +337,8 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
 
 def results_table(results: list[dict], lang: str) -> str:
     zh = lang == "zh"
-    head = ("| 候选 | 方法 | 准确率（95%区间） | macro-F1 | 无法解析 | 错误 | p95 延迟 | 每千条 | 准确率/成本/延迟 | McNemar p |" if zh else
-            "| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p95 latency | $ / 1k | "
+    head = ("| 候选 | 方法 | 条数 | 准确率（95%区间） | macro-F1 | 无法解析/错误 | p95 延迟 | 每千条 | 准确率/成本/延迟 | McNemar p |" if zh else
+            "| candidate | technique | items | accuracy (95% CI) | macro-F1 | unparseable / errors | p95 latency | $ / 1k | "
             "accuracy / cost / latency | McNemar p vs best |")
     lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -346,8 +346,8 @@ def results_table(results: list[dict], lang: str) -> str:
         v = r["verdicts"]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
-        lines.append(f"| {r['candidate']} | {technique} | {r['accuracy']:.1%} ({r['accuracy_ci'][0]:.1%}–"
-                     f"{r['accuracy_ci'][1]:.1%}) | {r['macro_f1']:.3f} | {r['unparseable']} | {r['errors']} | {p95} | "
+        lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {r['accuracy']:.1%} ({r['accuracy_ci'][0]:.1%}–"
+                     f"{r['accuracy_ci'][1]:.1%}) | {r['macro_f1']:.3f} | {r['unparseable']} / {r['errors']} | {p95} | "
                      f"{_money(r['cost_per_1k_usd'])} | {v['accuracy']} / {v['cost']} / {v['latency']} | {p} |")
     return "\n".join(lines)
 

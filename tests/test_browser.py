@@ -28,16 +28,16 @@ def page_at_app(tmp_path, samples):
     assert outside == [], f"the page requested outside addresses: {outside}"
 
 
-def _send(page, text: str) -> None:
+def _send(page, text: str, replies: int = 1) -> None:
     from playwright.sync_api import expect
 
     count = page.locator('[data-step-type="assistant_message"]').count()
     page.locator("#chat-input").fill(text)
     page.locator("#chat-submit").click()
-    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + 1)
+    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + replies)
 
 
-def _attach(page, path) -> None:
+def _attach(page, path, replies: int = 1) -> None:
     from playwright.sync_api import expect
 
     count = page.locator('[data-step-type="assistant_message"]').count()
@@ -45,7 +45,7 @@ def _attach(page, path) -> None:
     expect(page.locator("#attachments")).to_contain_text(path.name)
     page.locator("#chat-input").fill("here is my data")
     page.locator("#chat-submit").click()
-    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + 1)
+    expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + replies)
 
 
 def test_interview_upload_profile_and_a_bad_file(page_at_app, samples) -> None:

@@ -84,7 +84,7 @@ def accuracy_cost_figure(results: list[dict], targets: dict, recommended: dict |
                       and (recommended.get("shots") or 0) == r["shots"])
         figure.add_trace(go.Scatter(
             x=[x], y=[r["accuracy"]], mode="markers+text", name=name, text=[name + (" ★" if chosen else "")],
-            textposition="top center",
+            textposition="top right",
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
             marker={"size": 16 if chosen else 10, "symbol": "star" if chosen else "circle"},
@@ -96,6 +96,10 @@ def accuracy_cost_figure(results: list[dict], targets: dict, recommended: dict |
     if targets.get("max_cost_per_1k_usd"):
         figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot",
                          annotation_text=f"max ${targets['max_cost_per_1k_usd']:g}/1k")
+    import math
+
+    right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
+    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5])
     figure.update_layout(title="Accuracy (95% CI) vs cost per 1,000 items", xaxis_type="log",
                          xaxis_title="$ per 1,000 items (log; $0 local shown at the left edge)",
                          yaxis_title="accuracy", yaxis_tickformat=".0%", showlegend=False, height=420,

@@ -1,0 +1,86 @@
+"""The whole journey in a real browser, offline: plan → go → live progress → table, chart, report; and stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chainlit_server, guard_network
+from tests.conftest import DATASETS
+from tests.test_browser import _attach, _send
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BRIEF = "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 2 s, 10k a day"
+
+
+@pytest.fixture
+def page(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with chainlit_server(tmp_path / "home", tmp_path / "chainlit.log") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1800}, accept_downloads=True)
+        guard_network(context, outside)
+        page = context.new_page()
+        page.goto(url)
+        yield page
+        browser.close()
+    assert outside == [], f"the page requested outside addresses: {outside}"
+
+
+def _plan(page, items: int) -> None:
+    from playwright.sync_api import expect
+
+    last = page.locator('[data-step-type="assistant_message"]').last
+    expect(last).to_contain_text("modelpick")  # the welcome: the socket is connected
+    _send(page, BRIEF)
+    _send(page, "none")
+    _attach(page, DATASETS / "sms_spam.csv", replies=2)  # the profile, then the plan
+    expect(page.locator('[data-step-type="assistant_message"]').last).to_contain_text("Evaluation plan")
+    _send(page, f"use {items} items")
+    expect(last).to_contain_text(f"Eval set: {items} items")
+    expect(last).to_contain_text("Nothing is spent before you say")
+
+
+def test_plan_go_progress_results_chart_and_report(page, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    _plan(page, 100)
+    page.screenshot(path=str(ARTIFACTS / "journey-plan.png"), full_page=True)
+    page.locator("#chat-input").fill("go")
+    page.locator("#chat-submit").click()
+    expect(page.locator('[data-step-type="tool"]').first).to_be_visible()  # live progress steps
+    page.screenshot(path=str(ARTIFACTS / "journey-progress.png"), full_page=True)
+    results = page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").last
+    expect(results).to_be_visible(timeout=240_000)
+    expect(results.locator("table")).to_contain_text("tfidf-logreg")
+    expect(results.locator("table")).to_contain_text("smollm2-135m")
+    expect(page.locator(".js-plotly-plot")).to_have_count(2)  # class balance, then accuracy vs cost
+    page.screenshot(path=str(ARTIFACTS / "journey-results.png"), full_page=True)
+    _send(page, "download the report")
+    link = page.locator("a", has_text="report.md").last
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "report.md"
+    download.value.save_as(saved)
+    report = saved.read_text()
+    assert "# modelpick report" in report and "| smollm2-135m | k-shot (k=3) |" in report
+
+
+def test_stop_keeps_the_finished_candidates(page) -> None:
+    from playwright.sync_api import expect
+
+    _plan(page, 150)
+    page.locator("#chat-input").fill("go")
+    page.locator("#chat-submit").click()
+    expect(page.locator('[data-step-type="tool"]')).to_have_count(2, timeout=60_000)  # baseline done, LLM running
+    expect(page.locator("#stop-button")).to_be_visible()
+    page.locator("#stop-button").click()
+    stopped = page.locator('[data-step-type="assistant_message"]').filter(has_text="everything that finished is kept").last
+    expect(stopped).to_be_visible(timeout=60_000)
+    expect(stopped.locator("table")).to_contain_text("tfidf-logreg")
+    page.screenshot(path=str(ARTIFACTS / "journey-stopped.png"), full_page=True)
