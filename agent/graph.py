@@ -160,6 +160,23 @@ def _turn_preamble(state: SelectionState) -> list[str]:
     return lines
 
 
+def _plan_gaps(state: SelectionState) -> list[str]:
+    """What a plan still needs (for a 'go' that comes too early)."""
+    brief = _brief(state)
+    dataset = state.get("dataset") or {}
+    gaps = []
+    if brief.task_type not in (None, "classification"):
+        gaps.append("task")
+    if not brief.labels:
+        gaps.append("labels")
+    if all(v is None for v in (brief.accuracy_target, brief.break_even_accuracy, brief.max_cost_per_1k_usd,
+                               brief.max_latency_s)):
+        gaps.append("target")
+    if not dataset or not dataset.get("label_column"):
+        gaps.append("data")
+    return gaps
+
+
 def _asked(state: SelectionState, pending: dict | None) -> list[str]:
     asked = list(state.get("asked") or [])
     if pending and pending.get("field") and pending["field"] not in asked:
@@ -177,7 +194,9 @@ def ask(state: SelectionState) -> dict:
     update = state.get("update") or {}
     pending = state.get("pending") or {}
     text = _last_user_text(state).strip()
-    if not lines and not update.get("unclear") and text:
+    if (update.get("command") or {}).get("name") == "go":
+        lines.append(speak.cannot_plan_yet(_plan_gaps(state), lang))
+    elif not lines and not update.get("unclear") and text:
         waiting_for = pending.get("field")
         if waiting_for and waiting_for not in ("data",):
             lines.append("这句话里我没读到答案。" if lang == "zh" else "I couldn't read an answer to my question in that.")

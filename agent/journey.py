@@ -61,7 +61,8 @@ def ready_for_plan(state: SelectionState) -> bool:
     dataset = state.get("dataset") or {}
     has_target = any(v is not None for v in (brief.accuracy_target, brief.break_even_accuracy,
                                              brief.max_cost_per_1k_usd, brief.max_latency_s))
-    return bool(dataset) and brief.task_type in (None, "classification") and bool(brief.labels) and has_target
+    return (bool(dataset.get("label_column")) and brief.task_type in (None, "classification") and bool(brief.labels)
+            and has_target)
 
 
 # ---------------------------------------------------------------- plan

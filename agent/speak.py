@@ -262,11 +262,25 @@ def choice_question(message: str, options: list[str], lang: str) -> str:
 
 def unlabelled_note(lang: str) -> str:
     if lang == "zh":
-        return ("这份数据没有标签列：可以用它看模型的输出和成本，但没法打分。要衡量准确率，需要每条的正确答案——"
-                "上传带标签的版本，或者说出哪一列是标签（例如“标签列是 category”）。")
-    return ("This file has no label column, so I can run models on it and measure cost and latency, but not score "
-            "accuracy. To measure accuracy, upload a version with the correct answer per row, or tell me which "
-            "column holds it (e.g. *the label column is category*).")
+        return ("这份数据没有标签列，所以没法给模型打分。需要每条的正确答案：上传带标签的版本，或者说出哪一列是标签"
+                "（例如“标签列是 category”），或人工标注几百条。用最强模型生成“银标签”需要先配置一个端点"
+                "（OPENAI_API_KEY 或 MODELPICK_CANDIDATES_FILE），而且银标签只能当参考——这一版还不会自动生成。")
+    return ("This file has no label column, so no model can be scored on it: accuracy needs the correct answer per "
+            "row. Upload a labelled version, tell me which column holds the answer (e.g. *the label column is "
+            "category*), or label a few hundred rows by hand. Silver labels from a strong model need a configured "
+            "endpoint (OPENAI_API_KEY or MODELPICK_CANDIDATES_FILE) and are only a stand-in for real ones; this "
+            "version does not generate them yet.")
+
+
+def cannot_plan_yet(gaps: list[str], lang: str) -> str:
+    """Why 'go' cannot start anything yet, and what is missing."""
+    names = {"task": ("a classification task", "分类任务"), "labels": ("the label set", "标签集合"),
+             "target": ("at least one target (accuracy, cost or latency)", "至少一个目标（准确率、成本或延迟）"),
+             "data": ("labelled data (a file with a label column)", "带标签的数据（含标签列的文件）")}
+    missing = [names[g][1 if lang == "zh" else 0] for g in gaps] or ["—"]
+    if lang == "zh":
+        return "还不能开始评测，缺少：" + "、".join(missing) + "。"
+    return "I can't start an evaluation yet: it needs " + ", ".join(missing) + "."
 
 
 # ---------------------------------------------------------------- the journey: plan, results, follow-ups

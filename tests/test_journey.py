@@ -1,0 +1,94 @@
+"""The full journey through the compiled graph, offline, with the real baseline and the real local LLM."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agent.graph import compile_graph, new_replies, turn_input
+from tests.conftest import DATASETS
+from tests.stub_server import StubConfig, StubServer
+from tools import workspace
+
+pytestmark = pytest.mark.slow
+
+
+def _turn(graph, text: str, files=None) -> tuple[dict, str]:
+    state = graph.invoke(turn_input(text, files), {"configurable": {"thread_id": "journey"}})
+    return state, "\n\n".join(m.content for m in new_replies(state))
+
+
+def _calls(home) -> tuple[int, int]:
+    """(result rows, local model servers started) — follow-ups must change neither."""
+    db = sqlite3.connect(home / "runs.sqlite")
+    rows = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    db.close()
+    return rows, len(list((home / "logs").glob("llama-server-*.log")))
+
+
+def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_home, monkeypatch) -> None:
+    labels = ["ham", "spam"]
+    with StubServer(StubConfig(labels=tuple(labels))) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
+                                                 "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+            graph = compile_graph(saver)
+            _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 2 s, 10k a day")
+            upload = [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")]
+            state, reply = _turn(graph, "", upload)
+            assert "5,574" in reply and "Evaluation plan" in reply and state["plan"]
+            assert not (workspace_home / "runs.sqlite").exists()  # nothing is spent before "go"
+            state, reply = _turn(graph, "drop stub-llm")
+            state, reply = _turn(graph, "use 30 items")
+            assert state["plan"]["eval_size"] == 30 and state["plan"]["candidates"] == ["tfidf-logreg", "smollm2-135m"]
+            state, reply = _turn(graph, "go")
+            results = state["results"]
+            assert [(r["candidate"], r["shots"]) for r in results] == [
+                ("tfidf-logreg", 0), ("smollm2-135m", 0), ("smollm2-135m", 3)]
+            assert all(r["items"] == 30 and r["cost_per_1k_usd"] == 0 for r in results)
+            assert results[2]["input_tokens_per_item"] > results[1]["input_tokens_per_item"]
+            rec = state["recommendation"]
+            assert rec["status"] in ("met", "marginal", "none")
+            assert ("Recommendation" in reply) or ("No candidate" in reply)
+            before = _calls(workspace_home)
+            assert before == (90, 1)
+
+            state, reply = _turn(graph, "what if I need 99%?")
+            assert "no model was called again" in reply and state["results"][0]["verdicts"]["accuracy"] != "met"
+            state, reply = _turn(graph, "预算改成每千条1美元")
+            assert state["brief"]["max_cost_per_1k_usd"] == 1 and "没有再调用任何模型" in reply
+            state, reply = _turn(graph, "show me the errors of smollm2-135m")
+            assert "smollm2-135m" in reply and "items wrong" in reply
+            state, reply = _turn(graph, "why not gpt-4o?")
+            assert "$2.50" in reply and "2026-11-25" in reply
+            state, reply = _turn(graph, "download the report")
+            files = state["exports"]
+            assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}
+            assert _calls(workspace_home) == before  # no follow-up called a model or started a server
+
+            # "add X" after the run measures only X, on the same items
+            state, reply = _turn(graph, "add stub-llm")
+            assert stub.stats.completions == 60 and _calls(workspace_home) == (before[0] + 60, before[1])
+            assert [r["candidate"] for r in state["results"]].count("stub-llm") == 2
+    csv_text = Path(files["items.csv"]).read_text(encoding="utf-8")
+    assert csv_text.startswith("candidate,technique,shots,item_id,text,gold,prediction")
+    first = json.loads(Path(files["finetune.jsonl"]).read_text(encoding="utf-8").splitlines()[0])
+    assert [m["role"] for m in first["messages"]] == ["system", "user", "assistant"]
+    assert first["messages"][2]["content"] in labels
+
+
+def test_unlabelled_data_says_what_is_needed(tmp_path, samples) -> None:
+    with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify messages as spam or ham, 90% accuracy")
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", samples["no_label.csv"], "no_label.csv")])
+        assert state["dataset"]["label_column"] is None and not state.get("plan")
+        assert "no label column" in reply
+        state, reply = _turn(graph, "go")
+        assert not state.get("results") and "labelled data" in reply
