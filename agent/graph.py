@@ -13,10 +13,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
 from agent import journey, speak
+from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import read_command
 from agent.journey import ready_for_plan
+from agent.llm import LLMError, get_agent
+from agent.phrase import phrase
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
-from agent.understand import understand_rules
+from agent.understand import is_question, understand_rules, understand_with_llm
 from tools.data import DataError, NeedsChoice, read_dataset
 from tools.language import detect_language
 
@@ -43,22 +46,49 @@ def _say(text: str, kind: str = "text") -> AIMessage:
 # ---------------------------------------------------------------- intake
 
 
-def intake(state: SelectionState) -> dict:
+def _agent(config: RunnableConfig | None):
+    """The configured agent model (the UI may override which one), or None in guided mode."""
+    return get_agent(((config or {}).get("configurable") or {}).get("agent_model"))
+
+
+def intake(state: SelectionState, config: RunnableConfig) -> dict:
     """Merge the user's words into the brief; remember what changed so the reply can confirm it."""
     text = _last_user_text(state)
     language = detect_language(text) or state.get("language") or "en"
     brief = _brief(state)
-    update = understand_rules(text, brief=brief, pending=state.get("pending")) if text.strip() else BriefUpdate()
+    agent, notice = _agent(config), None
+    update = BriefUpdate()
+    if text.strip():
+        update = understand_rules(text, brief=brief, pending=state.get("pending"))
+        if agent is not None and update.intent == "none":
+            data_labels = sorted((state.get("dataset") or {}).get("label_counts") or {}) or None
+            try:
+                update = understand_with_llm(agent, text, brief=brief, pending=state.get("pending"),
+                                             data_labels=data_labels)
+            except LLMError as error:
+                notice = speak.llm_fallback(str(error), language)
     command = read_command(text) if text.strip() else None
+    data_labels = set((state.get("dataset") or {}).get("label_counts") or {})
+    if update.labels and data_labels:  # the label set must be the data's: a label no row has cannot be scored
+        unknown = [label for label in update.labels if label not in data_labels]
+        update.labels = [label for label in update.labels if label in data_labels] or None
+        if unknown:
+            notice = "\n\n".join(filter(None, [notice, speak.labels_not_in_data(unknown, language)]))
     merged = merge_brief(brief, update)
     before, after = brief.model_dump(), merged.model_dump()
     changes = {k: v for k, v in after.items() if v != before[k]}
     waived = [f for f in dict.fromkeys([*(state.get("waived") or []), *update.waived]) if after.get(f) in (None, [])]
+    asks_question = (update.intent == "none" and command is None and not changes and not update.unclear
+                     and not update.waived and not any([update.sheet, update.text_column, update.label_column])
+                     and is_question(text))
+    if asks_question:
+        update.intent = "question"
     return {
         "language": language,
         "brief": after,
         "waived": waived,
-        "update": {**update.model_dump(), "changes": changes, "command": command.__dict__ if command else None},
+        "update": {**update.model_dump(), "changes": changes, "command": command.__dict__ if command else None,
+                   "notice": notice},
         "files": state.get("files") or [],
     }
 
@@ -90,7 +120,7 @@ def decide(state: SelectionState) -> Action:
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why_not", "export"):
         return "follow_up"
-    if update.get("intent") in ("summary", "help", "greeting"):
+    if update.get("intent") in ("summary", "help", "greeting", "question"):
         return "answer"
     changed = set(update.get("changes") or {})
     if results and changed & set(TARGET_FIELDS):
@@ -149,7 +179,7 @@ def _turn_preamble(state: SelectionState) -> list[str]:
     lang = state.get("language", "en")
     update = state.get("update") or {}
     changes = update.get("changes") or {}
-    lines = []
+    lines = [update["notice"]] if update.get("notice") else []
     shown = {k: v for k, v in changes.items() if k != "break_even_accuracy"}
     if shown:
         lines.append(speak.acknowledge(shown, lang))
@@ -216,16 +246,45 @@ def ask(state: SelectionState) -> dict:
             "asked": _asked(state, new_pending)}
 
 
-def answer(state: SelectionState) -> dict:
-    """Summary, help and greetings: answer, then keep the interview moving."""
+def answer(state: SelectionState, config: RunnableConfig) -> dict:
+    """Summary, help, greetings and free questions: answer, then keep the interview moving."""
     lang = state.get("language", "en")
     intent = (state.get("update") or {}).get("intent")
+    if intent == "question":
+        return _answer_question(state, config, lang)
     if intent == "summary":
         text = speak.brief_summary(_brief(state), state.get("waived") or [], state.get("dataset"), lang)
         return {"messages": [_say(text, "summary")]}
     question, pending = next_question(state, has_data=bool(state.get("dataset")))
     opener = speak.help_text(lang) if intent == "help" else ("你好！" if lang == "zh" else "Hello!")
     return {"messages": [_say(opener + "\n\n" + question)], "pending": pending, "asked": _asked(state, pending)}
+
+
+def _answer_question(state: SelectionState, config: RunnableConfig, lang: str) -> dict:
+    question = _last_user_text(state)
+    agent = _agent(config)
+    lines = _turn_preamble(state)
+    if agent is not None:
+        on_token = ((config or {}).get("configurable") or {}).get("on_token")
+        try:
+            text, sources = answer_with_tools(agent, question, state, lang, on_token)
+            return {"messages": [_say(with_sources(text, sources, lang), "answer")]}
+        except LLMError as error:
+            lines.append(speak.llm_fallback(str(error), lang))
+    lines.append(answer_offline(question, lang))
+    return {"messages": [_say("\n\n".join(lines), "answer")]}
+
+
+def speak_node(state: SelectionState, config: RunnableConfig) -> dict:
+    """With an agent model, the decided reply is phrased by it (streamed), behind the numbers guard."""
+    agent = _agent(config)
+    last = (state.get("messages") or [None])[-1]
+    if agent is None or not isinstance(last, AIMessage) or last.additional_kwargs.get("kind") != "text":
+        return {}
+    on_token = ((config or {}).get("configurable") or {}).get("on_token")
+    text, how = phrase(agent, last.content, state.get("language", "en"), on_token)
+    return {"messages": [AIMessage(id=last.id, content=text,
+                                   additional_kwargs={**last.additional_kwargs, "phrased": how})]}
 
 
 def profile_data(state: SelectionState) -> dict:
@@ -359,13 +418,15 @@ def build_graph():
     graph = StateGraph(SelectionState)
     for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data), ("answer", answer),
                        ("propose_plan", propose_plan), ("run_eval", run_eval), ("recommend", recommend),
-                       ("follow_up", follow_up)):
+                       ("follow_up", follow_up), ("speak", speak_node)):
         graph.add_node(name, node)
     graph.add_edge(START, "intake")
     graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer", "propose_plan", "run_eval",
                                                    "recommend", "follow_up"])
     graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
-    for node in ("ask", "answer", "propose_plan", "run_eval", "recommend", "follow_up"):
+    for node in ("ask", "answer"):
+        graph.add_edge(node, "speak")
+    for node in ("speak", "propose_plan", "run_eval", "recommend", "follow_up"):
         graph.add_edge(node, END)
     return graph
 

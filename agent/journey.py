@@ -16,7 +16,14 @@ from langchain_core.runnables import RunnableConfig
 from agent import speak
 from agent.state import Brief, SelectionState
 from tools import workspace
-from tools.candidates import BASELINE_ID, BUILT_IN, LOCAL_LLM_ID, CandidateError, load_candidates_file
+from tools.candidates import (
+    BASELINE_ID,
+    BUILT_IN,
+    LOCAL_LLM_ID,
+    CandidateError,
+    load_candidates_file,
+    openai_api_key,
+)
 from tools.evalset import EvalSetError
 from tools.evaluate import EvalConfig, prepare, results_document, run_eval
 from tools.recommend import Targets, recommend, verdicts
@@ -40,7 +47,7 @@ def runnable(model_id: str, entries: list[dict]) -> bool:
     """Can this candidate run here: built-in, a configured endpoint, or an OpenAI model with a key."""
     if model_id in BUILT_IN or model_id in {e["id"] for e in entries}:
         return True
-    if os.environ.get("OPENAI_API_KEY"):
+    if openai_api_key():
         from knowledge.catalog import UnknownModel, get_card
 
         try:

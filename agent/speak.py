@@ -152,6 +152,12 @@ def question(field: str, lang: str) -> str:
 
 
 def follow_up(field: str, kind: str, lang: str) -> str:
+    if kind.startswith("conflict:"):
+        first, second = kind.removeprefix("conflict:").split("|")
+        name = FIELD_NAMES.get(field, (field, field))[1 if lang == "zh" else 0]
+        if lang == "zh":
+            return f"“{name}”我读出了两个值：{first} 和 {second}。是哪一个？"
+        return f"I read two different values for {name.lower()}: {first} or {second}. Which one is it?"
     return _pick(FOLLOW_UPS.get((field, kind), QUESTIONS.get(field, QUESTIONS["use_case"])), lang)
 
 
@@ -523,3 +529,25 @@ def already_measured(model: str, lang: str) -> str:
 def redecided(lang: str) -> str:
     return ("按新目标重新判断（用的是已有结果，没有再调用任何模型）：" if lang == "zh" else
             "Re-decided against the new targets from the stored results (no model was called again):")
+
+
+def llm_fallback(reason: str, lang: str) -> str:
+    """The one-line notice when the agent model fails a turn (the rules and templates answer instead)."""
+    short = reason.split(":")[0][:60]
+    if lang == "zh":
+        return f"ℹ️ 智能体模型这次没有给出可用回答（{short}），本轮改用内置规则。"
+    return f"ℹ️ The agent model didn't give a usable answer this time ({short}); I used the built-in rules for this turn."
+
+
+def agent_line(description: str | None, lang: str = "en") -> str:
+    if description is None:
+        return ("智能体：引导模式（未配置模型，使用内置规则）" if lang == "zh" else
+                "Agent: guided mode (no model configured; built-in rules)")
+    return f"智能体模型：{description}" if lang == "zh" else f"Agent model: {description}"
+
+
+def labels_not_in_data(labels: list[str], lang: str) -> str:
+    listed = ", ".join(labels)
+    if lang == "zh":
+        return f"数据里没有这些标签，所以没有加入：{listed}。"
+    return f"Not added — your data has no rows labelled: {listed}."

@@ -25,6 +25,8 @@ import yaml
 from tools import workspace
 from tools.evalset import EvalSplit
 
+# chainlit's CI mode puts this placeholder into OPENAI_API_KEY; it is not a key.
+CHAINLIT_CI_PLACEHOLDER = "sk-FAKE-OPENAI-API-KEY"
 LOCAL_LLM_ID = "smollm2-135m"
 BASELINE_ID = "tfidf-logreg"
 BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
@@ -58,6 +60,12 @@ class Candidate(Protocol):
     async def send(self, request: dict) -> Reply: ...
 
     async def aclose(self) -> None: ...
+
+
+def openai_api_key() -> str | None:
+    """OPENAI_API_KEY when it is a real key (not unset, not chainlit's CI placeholder)."""
+    key = os.environ.get("OPENAI_API_KEY")
+    return None if not key or key == CHAINLIT_CI_PLACEHOLDER else key
 
 
 class CandidateError(ValueError):
@@ -352,11 +360,11 @@ def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> 
             built.append(LocalLLM())
         elif cid in entries:
             built.append(from_entry(entries[cid]))
-        elif os.environ.get("OPENAI_API_KEY") and _openai_catalog_name(cid):
-            built.append(ChatCandidate(cid, model=cid, api_key=os.environ["OPENAI_API_KEY"]))
+        elif openai_api_key() and _openai_catalog_name(cid):
+            built.append(ChatCandidate(cid, model=cid, api_key=openai_api_key()))
         else:
             known = [*BUILT_IN, *entries]
-            hint = "" if os.environ.get("OPENAI_API_KEY") else " (OpenAI catalog models need OPENAI_API_KEY)"
+            hint = "" if openai_api_key() else " (OpenAI catalog models need OPENAI_API_KEY)"
             raise CandidateError(f"Unknown candidate '{cid}'. Known: {', '.join(known)}{hint}.")
     return built
 
