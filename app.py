@@ -15,10 +15,12 @@ import threading
 from pathlib import Path
 
 import chainlit as cl
+from chainlit.input_widget import TextInput
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from agent import speak
 from agent.graph import compile_graph, new_replies, turn_input
+from agent.llm import agent_settings
 from tools import workspace
 from tools.report import accuracy_cost_figure, class_balance_figure
 
@@ -43,7 +45,26 @@ async def close_checkpointer() -> None:
 
 @cl.on_chat_start
 async def start() -> None:
-    await cl.Message(content=speak.welcome("en")).send()
+    """Welcome, and the settings panel that shows — and changes — which model drives the agent."""
+    settings = agent_settings()
+    await cl.ChatSettings([TextInput(
+        id="agent_model", label="Agent model (OpenAI-compatible endpoint)", initial=settings.model if settings else "",
+        description="The model that understands and phrases the conversation. Leave empty for guided mode or "
+                    "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.")]).send()
+    await cl.Message(content=speak.welcome("en") + "\n\n" + speak.agent_line(
+        settings.describe() if settings else None)).send()
+
+
+@cl.on_settings_update
+async def change_agent(values: dict) -> None:
+    model = (values.get("agent_model") or "").strip() or None
+    cl.user_session.set("agent_model", model)
+    settings = agent_settings(model)
+    if model and settings is None:
+        await cl.Message(content="No agent endpoint is configured (set OPENAI_API_KEY, or OPENAI_BASE_URL with "
+                                 "MODELPICK_AGENT_MODEL), so modelpick stays in guided mode.").send()
+        return
+    await cl.Message(content=speak.agent_line(settings.describe() if settings else None)).send()
 
 
 @cl.on_stop
@@ -86,23 +107,39 @@ class ProgressSteps:
             await step.update()
 
 
-async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> dict:
-    """Run the graph while draining progress events into live steps."""
-    steps = ProgressSteps()
+class TurnView:
+    """What this turn shows while the graph works: progress steps, and the reply streamed token by token."""
+
+    def __init__(self) -> None:
+        self.steps = ProgressSteps()
+        self.streamed: cl.Message | None = None
+
+    async def show(self, event) -> None:
+        if isinstance(event, tuple) and event[0] == "token":
+            if self.streamed is None:
+                self.streamed = cl.Message(content="")
+            await self.streamed.stream_token(event[1])
+        else:
+            await self.steps.show(event)
+
+
+async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> tuple[dict, TurnView]:
+    """Run the graph while draining progress events and tokens into the UI."""
+    view = TurnView()
     task = asyncio.create_task(graph.ainvoke(turn, config))
     try:
         while not task.done():
             with contextlib.suppress(asyncio.TimeoutError):
-                await steps.show(await asyncio.wait_for(queue.get(), timeout=0.25))
+                await view.show(await asyncio.wait_for(queue.get(), timeout=0.1))
     except asyncio.CancelledError:
         # The stop button cancelled this handler: the runner saw the stop event and ends after the calls in
         # flight; wait for it so its finished items are kept and shown.
         state = await asyncio.shield(task)
-        await _render(state)
+        await _render(state, view)
         raise
     while not queue.empty():
-        await steps.show(queue.get_nowait())
-    return task.result()
+        await view.show(queue.get_nowait())
+    return task.result(), view
 
 
 @cl.on_message
@@ -112,12 +149,13 @@ async def on_message(message: cl.Message) -> None:
     queue: asyncio.Queue = asyncio.Queue()
     stop_event = threading.Event()
     cl.user_session.set("stop_event", stop_event)
-    config = {"configurable": {"thread_id": thread_id,
+    config = {"configurable": {"thread_id": thread_id, "agent_model": cl.user_session.get("agent_model"),
                                "progress": lambda p: loop.call_soon_threadsafe(queue.put_nowait, p),
+                               "on_token": lambda t: loop.call_soon_threadsafe(queue.put_nowait, ("token", t)),
                                "should_stop": stop_event.is_set}}
     try:
         files = _attached_files(message, thread_id)
-        state = await _run_turn(_runtime["graph"], turn_input(message.content or "", files), config, queue)
+        state, view = await _run_turn(_runtime["graph"], turn_input(message.content or "", files), config, queue)
     except asyncio.CancelledError:
         raise
     except Exception:  # the conversation must survive any single broken turn
@@ -125,12 +163,14 @@ async def on_message(message: cl.Message) -> None:
         await cl.Message(content="⚠️ Something went wrong on my side with that message; nothing earlier was lost. "
                                  "Please try again, or rephrase.").send()
         return
-    await _render(state)
+    await _render(state, view)
 
 
-async def _render(state: dict) -> None:
-    """Send the turn's replies with their charts and files."""
-    for reply in new_replies(state):
+async def _render(state: dict, view: TurnView) -> None:
+    """Send the turn's replies with their charts and files (the streamed one is finalised in place: if the
+    numbers guard rejected the model's text, the template replaces what was streamed)."""
+    replies = new_replies(state)
+    for index, reply in enumerate(replies):
         kind = reply.additional_kwargs.get("kind")
         elements: list = []
         if kind == "profile" and state.get("dataset"):
@@ -145,4 +185,9 @@ async def _render(state: dict) -> None:
         if kind == "export":
             for name, path in (reply.additional_kwargs.get("files") or {}).items():
                 elements.append(cl.File(name=name, path=str(Path(path)), display="inline"))
-        await cl.Message(content=reply.content, elements=elements).send()
+        if view.streamed is not None and index == len(replies) - 1:
+            view.streamed.content = reply.content
+            view.streamed.elements = elements
+            await view.streamed.update()
+        else:
+            await cl.Message(content=reply.content, elements=elements).send()

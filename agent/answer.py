@@ -65,10 +65,15 @@ def answer_with_tools(agent: AgentLLM, question: str, state: dict, lang: str,
     facts: list[str] = []
     messages: list[dict] = [{"role": "system", "content": ANSWER_SYSTEM.format(language=LANGUAGE.get(lang, "English"))},
                             {"role": "user", "content": question}]
-    for _ in range(rounds):
+    for round_number in range(rounds):
         reply = agent.tool_round(messages, TOOLS)
         calls = getattr(reply, "tool_calls", None) or []
         if not calls:
+            if round_number == 0:  # a model that calls no tool still answers from retrieved facts, not memory
+                output = _tool("catalog_search", {"query": question}, state, sources)
+                facts.append(output)
+                messages.append({"role": "system", "content": "Facts from modelpick's knowledge store (cite "
+                                                              "them; use no other numbers):\n" + output})
             break
         messages.append({"role": "assistant", "content": reply.content or "",
                          "tool_calls": [{"id": c.id, "type": "function",

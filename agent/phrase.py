@@ -79,4 +79,8 @@ def phrase(agent: AgentLLM, facts: str, lang: str, on_token: Callable[[str], Non
     models = models_guard(text, facts)
     if models:
         return facts, f"template: named models not in the facts {models[:3]}"
+    if ("?" in facts or "？" in facts) and not ("?" in text or "？" in text):
+        return facts, "template: the question was lost"
+    if "FACTS" in text:
+        return facts, "template: the prompt leaked into the reply"
     return text, "llm"

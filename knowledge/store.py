@@ -305,7 +305,7 @@ def query_hints(query: str) -> dict:
     named = []
     for card in catalog.all():
         for name in (card.id, card.display_name.lower(), *card.aliases):
-            if len(name) >= 4 and re.search(r"(?<![\w.-])" + re.escape(name.lower()) + r"(?![\w.-])", lowered):
+            if len(name) >= 4 and re.search(r"(?<![\w.-])" + re.escape(name.lower()) + r"(?![\w-]|\.\w)", lowered):
                 named.append(card.id)
                 break
     if named:

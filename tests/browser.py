@@ -27,10 +27,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def chainlit_server(home: Path, log: Path):
+def chainlit_server(home: Path, log: Path, extra_env: dict | None = None):
     """Start the app on a free loopback port; yield its URL; always stop it."""
     port = free_port()
-    env = {**os.environ, "MODELPICK_HOME": str(home)}
+    env = {**os.environ, "MODELPICK_HOME": str(home), **(extra_env or {})}
     chainlit = Path(sys.executable).parent / "chainlit"
     with log.open("w") as out:
         proc = subprocess.Popen([str(chainlit), "run", "app.py", "--headless", "--host", "127.0.0.1",
