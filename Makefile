@@ -40,6 +40,9 @@ test: install browser-deps lint
 
 bench: install
 	$(BIN)/python bench/turn_latency.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/harness_throughput.py
+	$(BIN)/python bench/journey.py
 
 clean:
 	rm -rf $(VENV) .files .pytest_cache .ruff_cache

@@ -23,6 +23,9 @@ app.add_typer(catalog_app, name="catalog")
 
 
 def main() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv()  # a .env beside the project configures the CLI as it does the app
     app()
 
 
