@@ -35,11 +35,12 @@ class Brief(BaseModel):
     constraints: list[str] = Field(default_factory=list)
 
 
-class BriefUpdate(BaseModel):
-    """What one user message says about the brief; None means 'not mentioned', never 'erase'."""
+class BriefFacts(BaseModel):
+    """The facts a message can state about the brief, all optional (also the agent model's answer schema,
+    where `task_type` is free text until validated)."""
 
     use_case: str | None = None
-    task_type: TaskType | None = None
+    task_type: str | None = None
     labels: list[str] | None = None
     accuracy_target: float | None = None
     max_cost_per_1k_usd: float | None = None
@@ -48,6 +49,12 @@ class BriefUpdate(BaseModel):
     value_per_correct_usd: float | None = None
     cost_per_error_usd: float | None = None
     constraints: list[str] | None = None
+
+
+class BriefUpdate(BriefFacts):
+    """What one user message says about the brief; None means 'not mentioned', never 'erase'."""
+
+    task_type: TaskType | None = None
     # Targets the user explicitly waived ("no latency limit"): never asked again.
     waived: list[str] = Field(default_factory=list)
     # Column names the user gave for the uploaded data.
@@ -56,7 +63,7 @@ class BriefUpdate(BaseModel):
     sheet: str | None = None
     # A fact the user tried to give but that could not be read unambiguously: field → follow-up question key.
     unclear: dict[str, str] = Field(default_factory=dict)
-    intent: Literal["summary", "help", "greeting", "none"] = "none"
+    intent: Literal["summary", "help", "greeting", "question", "none"] = "none"
 
     def filled(self) -> dict[str, Any]:
         """Brief fields this update sets."""

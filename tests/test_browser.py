@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chainlit_server, guard_network
+from tests.browser import ARTIFACTS, app_page
 from tests.conftest import DATASETS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page_at_app(tmp_path, samples):
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=20_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with chainlit_server(tmp_path / "home", tmp_path / "chainlit.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1600})
-        guard_network(context, outside)
-        page = context.new_page()
-        page.goto(url)
+def page_at_app(tmp_path):
+    with app_page(tmp_path) as page:
         yield page
-        browser.close()
-    assert outside == [], f"the page requested outside addresses: {outside}"
 
 
 def _send(page, text: str, replies: int = 1) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chainlit_server, guard_network
+from tests.browser import ARTIFACTS, app_page
 from tests.conftest import DATASETS
 from tests.test_browser import _attach, _send
 
@@ -15,20 +15,8 @@ BRIEF = "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 
 
 @pytest.fixture
 def page(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=30_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with chainlit_server(tmp_path / "home", tmp_path / "chainlit.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1800}, accept_downloads=True)
-        guard_network(context, outside)
-        page = context.new_page()
-        page.goto(url)
+    with app_page(tmp_path, height=1800, timeout_ms=30_000) as page:
         yield page
-        browser.close()
-    assert outside == [], f"the page requested outside addresses: {outside}"
 
 
 def _plan(page, items: int) -> None:
