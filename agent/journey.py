@@ -145,9 +145,29 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded], "forecasts": forecasts,
                  "calls": len(split.eval) * sum(len(plan["shots"]) if c != BASELINE_ID else 1
                                                 for c in plan["candidates"]),
-                 "eval_config": config.to_dict()})
+                 "eval_config": config.to_dict(), "expected_time": expected_time(plan, len(split.eval))})
     text = speak.plan_text(plan, brief, lang, notes)
     return {"plan": plan, "messages": [_say(text, "plan")], "pending": {"kind": "plan"}, "phase": "planned"}
+
+
+def expected_time(plan: dict, items: int) -> dict:
+    """Seconds the run should take, from latencies measured in earlier runs here; unknown candidates are listed."""
+    store_path = workspace.home() / "runs.sqlite"
+    if not store_path.exists():
+        return {"seconds": None, "unmeasured": list(plan["candidates"])}
+    store = RunStore(store_path)
+    seconds, unmeasured = 0.0, []
+    entries = {e["id"]: e for e in configured_entries()}
+    for cid in plan["candidates"]:
+        latency = store.mean_latency(cid)
+        if latency is None:
+            unmeasured.append(cid)
+            continue
+        concurrency = 1 if cid in BUILT_IN else int(entries.get(cid, {}).get("max_concurrency", 8))
+        calls = items * (1 if cid == BASELINE_ID else len(plan["shots"]))
+        seconds += calls * latency / concurrency
+    store.close()
+    return {"seconds": round(seconds, 1), "unmeasured": unmeasured}
 
 
 def _resolve_id(model: str) -> str:
@@ -268,8 +288,8 @@ def export_files(state: SelectionState) -> dict:
     if not state.get("results"):
         return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
     plan, run = state["plan"], state["run"]
-    eval_config = EvalConfig(**plan["eval_config"])
     store = RunStore()
+    eval_config = EvalConfig(**store.config(run["run_id"]))  # the run's own config, even if the plan changed since
     document = results_document(run["run_id"], eval_config, store)
     document["results"] = state["results"]
     document["recommendation"] = state["recommendation"]

@@ -332,6 +332,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
     lines.append(f"- {plan['power_sentence']}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    lines.append(f"- {expected_time_line(plan.get('expected_time') or {}, zh)}")
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
@@ -353,6 +354,21 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
               "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the baseline*, "
               "*use 300 items*, *try 5 shots*."]
     return "\n".join(lines)
+
+
+def expected_time_line(expected: dict, zh: bool) -> str:
+    """Expected run time from latencies measured earlier in this workspace; honest about what is unmeasured."""
+    seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
+    parts = []
+    if seconds:
+        parts.append(f"预计耗时约 {seconds:.0f} 秒（按此前实测的延迟）" if zh else
+                      f"Expected time: about {seconds:.0f} s (from latencies measured in earlier runs here)")
+    if unmeasured:
+        names = ", ".join(unmeasured)
+        parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else
+                      f"{'plus ' if parts else 'Expected time: unknown for '}{names} until its first items run "
+                      "(the progress shows an ETA)")
+    return "；".join(parts) if zh else "; ".join(parts) + "."
 
 
 def results_table(results: list[dict], lang: str) -> str:

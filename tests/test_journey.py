@@ -76,6 +76,9 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
             state, reply = _turn(graph, "add stub-llm")
             assert stub.stats.completions == 60 and _calls(workspace_home) == (before[0] + 60, before[1])
             assert [r["candidate"] for r in state["results"]].count("stub-llm") == 2
+            # a revised plan forecasts its time from the latencies measured above
+            state, reply = _turn(graph, "use 20 items")
+            assert "Expected time: about" in reply and state["plan"]["expected_time"]["unmeasured"] == []
     csv_text = Path(files["items.csv"]).read_text(encoding="utf-8")
     assert csv_text.startswith("candidate,technique,shots,item_id,text,gold,prediction")
     first = json.loads(Path(files["finetune.jsonl"]).read_text(encoding="utf-8").splitlines()[0])

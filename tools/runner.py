@@ -122,6 +122,14 @@ class RunStore:
             grouped.setdefault((cand, shots), []).append(ItemResult(*values))
         return grouped
 
+    def mean_latency(self, candidate: str) -> float | None:
+        """Mean measured seconds per call of a candidate over earlier runs in this workspace (for time forecasts)."""
+        if not self.path.exists():
+            return None
+        row = self.db.execute("SELECT AVG(latency_s), COUNT(*) FROM results WHERE candidate = ? AND error IS NULL "
+                              "AND cached = 0 AND latency_s IS NOT NULL", (candidate,)).fetchone()
+        return row[0] if row and row[1] >= 10 else None
+
     def spent(self, run_id: str) -> float:
         return self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE run_id = ? AND cached = 0",
                                (run_id,)).fetchone()[0]
