@@ -20,7 +20,7 @@ ALIASES = {"baseline": "tfidf-logreg", "the baseline": "tfidf-logreg", "tfidf": 
 
 @dataclass
 class Command:
-    name: str  # go | add | drop | eval_size | shots | errors | why_not | export
+    name: str  # go | add | drop | eval_size | shots | errors | why_not | export | silver
     model: str | None = None
     number: int | None = None
 
@@ -42,6 +42,8 @@ def read_command(message: str) -> Command | None:
     if re.search(r"\b(?:show|list|see)\b.*\b(?:errors?|mistakes|misclassified|wrong)\b|错例|错误样本|哪些错了|看看错", low):
         m = re.search(r"\b(?:of|for|from)\s+" + MODEL, text)
         return Command("errors", model=_model(m.group(1)) if m else None)
+    if re.search(r"\bsilver\b|\blabel (?:it|them|the data|my data) (?:for me|with)|自动标注|银标签", low):
+        return Command("silver")
     if re.search(r"\b(?:report|export|download)\b|报告|导出|下载", low):
         return Command("export")
     m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(r"(?:加上|添加|加入|再加)\s*(\S+)", text)

@@ -6,6 +6,7 @@ action nodes call plain functions in `tools/` and phrase the outcome with `agent
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -23,7 +24,8 @@ from agent.understand import is_question, understand_rules, understand_with_llm
 from tools.data import DataError, NeedsChoice, read_dataset
 from tools.language import detect_language
 
-Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up"]
+Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up",
+                 "silver_labels"]
 TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
                  "cost_per_error_usd", "break_even_accuracy")
 
@@ -120,6 +122,8 @@ def decide(state: SelectionState) -> Action:
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why_not", "export"):
         return "follow_up"
+    if command == "silver" and state.get("dataset") and not state["dataset"].get("label_column"):
+        return "silver_labels"
     if update.get("intent") in ("summary", "help", "greeting", "question"):
         return "answer"
     changed = set(update.get("changes") or {})
@@ -340,7 +344,9 @@ def profile_data(state: SelectionState) -> dict:
         result["brief"] = brief.model_dump()
     lines.append(speak.profile_text(profile, lang))
     if not profile["label_column"]:
-        lines.append(speak.unlabelled_note(lang))
+        from agent.silver import strongest_configured
+
+        lines.append(speak.unlabelled_note(lang, strongest_configured()))
     follow = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
     question, new_pending = next_question(follow, has_data=True)
     lines.append(question)
@@ -406,6 +412,34 @@ def follow_up(state: SelectionState) -> dict:
     return journey.export_files(state)
 
 
+def silver_labels(state: SelectionState) -> dict:
+    """Label an unlabelled upload with the strongest configured model; the data is marked silver from then on."""
+    from agent.silver import silver_label, strongest_configured
+
+    lang = state.get("language", "en")
+    brief = _brief(state)
+    model = strongest_configured()
+    if model is None:
+        return {"messages": [_say(speak.silver_needs_endpoint(lang))]}
+    if len(brief.labels) < 2:
+        return {"messages": [_say(speak.silver_needs_labels(lang))], "pending": {"kind": "field", "field": "labels"}}
+    path, summary = silver_label(state["dataset"], brief.labels, _thread(state), model)
+    try:
+        profile = read_dataset(path, display_name=f"silver labels for {state['dataset']['file']}",
+                               text_column="text", label_column="label")
+    except DataError as error:
+        return {"messages": [_say(speak.data_problem(error.message, lang), "data_error")]}
+    profile["silver"] = summary
+    text = speak.silver_done(summary, lang) + "\n\n" + speak.profile_text(profile, lang)
+    return {"dataset": profile, "messages": [_say(text, "profile")],
+            "brief": brief.model_copy(update={"labels": sorted(profile["label_counts"])}).model_dump()}
+
+
+def _thread(state: SelectionState) -> str:
+    uploads = state.get("uploads") or []
+    return Path(uploads[-1]["path"]).parent.name if uploads else "silver"
+
+
 def after_profile(state: SelectionState) -> Literal["propose_plan", "__end__"]:
     """A successful upload that completes what a plan needs goes straight on to the plan, in the same turn."""
     last = (state.get("messages") or [None])[-1]
@@ -418,12 +452,13 @@ def build_graph():
     graph = StateGraph(SelectionState)
     for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data), ("answer", answer),
                        ("propose_plan", propose_plan), ("run_eval", run_eval), ("recommend", recommend),
-                       ("follow_up", follow_up), ("speak", speak_node)):
+                       ("follow_up", follow_up), ("speak", speak_node), ("silver_labels", silver_labels)):
         graph.add_node(name, node)
     graph.add_edge(START, "intake")
     graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer", "propose_plan", "run_eval",
-                                                   "recommend", "follow_up"])
+                                                   "recommend", "follow_up", "silver_labels"])
     graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
+    graph.add_conditional_edges("silver_labels", after_profile, ["propose_plan", END])
     for node in ("ask", "answer"):
         graph.add_edge(node, "speak")
     for node in ("speak", "propose_plan", "run_eval", "recommend", "follow_up"):

@@ -115,6 +115,10 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
         plan["shots"] = sorted({0, number})
+    labeller = (dataset.get("silver") or {}).get("by")
+    if labeller in plan["candidates"]:  # scoring a model against its own labels measures nothing
+        plan["candidates"] = [c for c in plan["candidates"] if c != labeller]
+        notes.append(speak.labeller_not_scored(labeller, lang))
     usable_rows = dataset["rows"]
     try:
         config = _eval_config(state, plan)
@@ -145,7 +149,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded], "forecasts": forecasts,
                  "calls": len(split.eval) * sum(len(plan["shots"]) if c != BASELINE_ID else 1
                                                 for c in plan["candidates"]),
-                 "eval_config": config.to_dict(), "expected_time": expected_time(plan, len(split.eval))})
+                 "eval_config": config.to_dict(), "expected_time": expected_time(plan, len(split.eval)),
+                 "silver_by": (dataset.get("silver") or {}).get("by")})
     text = speak.plan_text(plan, brief, lang, notes)
     return {"plan": plan, "messages": [_say(text, "plan")], "pending": {"kind": "plan"}, "phase": "planned"}
 
@@ -213,7 +218,8 @@ def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, 
         return {"messages": [_say(f"⚠️ {error}", "run_error")]}
     document = results_document(run_id, eval_config, store, outcome=outcome)
     store.close()
-    run = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes, "eval_set": document["eval_set"]}
+    run = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes, "eval_set": document["eval_set"],
+           "silver_by": plan.get("silver_by")}
     return _decided(state, document["results"], run, lang, kind="results")
 
 

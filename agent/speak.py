@@ -266,16 +266,43 @@ def choice_question(message: str, options: list[str], lang: str) -> str:
     return f"{message}\n\n{listed}\n\n{tail}"
 
 
-def unlabelled_note(lang: str) -> str:
+def unlabelled_note(lang: str, silver_model: str | None = None) -> str:
+    """What a file without labels means, and what can be done — silver labels only when an endpoint exists."""
     if lang == "zh":
-        return ("这份数据没有标签列，所以没法给模型打分。需要每条的正确答案：上传带标签的版本，或者说出哪一列是标签"
-                "（例如“标签列是 category”），或人工标注几百条。用最强模型生成“银标签”需要先配置一个端点"
-                "（OPENAI_API_KEY 或 MODELPICK_CANDIDATES_FILE），而且银标签只能当参考——这一版还不会自动生成。")
-    return ("This file has no label column, so no model can be scored on it: accuracy needs the correct answer per "
+        text = ("这份数据没有标签列，所以没法给模型打分。需要每条的正确答案：上传带标签的版本，或者说出哪一列是标签"
+                "（例如“标签列是 category”），或人工标注几百条。")
+        if silver_model:
+            return text + f"也可以说“银标签”，让 {silver_model} 标注最多 500 条——之后所有结果都会注明是银标签，只能当参考。"
+        return text + "用最强模型生成“银标签”需要先配置一个端点（OPENAI_API_KEY 或 MODELPICK_CANDIDATES_FILE）。"
+    text = ("This file has no label column, so no model can be scored on it: accuracy needs the correct answer per "
             "row. Upload a labelled version, tell me which column holds the answer (e.g. *the label column is "
-            "category*), or label a few hundred rows by hand. Silver labels from a strong model need a configured "
-            "endpoint (OPENAI_API_KEY or MODELPICK_CANDIDATES_FILE) and are only a stand-in for real ones; this "
-            "version does not generate them yet.")
+            "category*), or label a few hundred rows by hand.")
+    if silver_model:
+        return text + (f" Or say *silver labels* and {silver_model} (the strongest configured model) labels up to 500 "
+                       "rows; everything measured on them is then marked as silver labels, a stand-in for real ones.")
+    return text + (" Silver labels from a strong model need a configured endpoint (OPENAI_API_KEY or "
+                   "MODELPICK_CANDIDATES_FILE); none is configured here.")
+
+
+def silver_needs_endpoint(lang: str) -> str:
+    if lang == "zh":
+        return "没有配置任何模型端点，无法生成银标签：设置 OPENAI_API_KEY 或 MODELPICK_CANDIDATES_FILE，或上传带标签的数据。"
+    return ("No model endpoint is configured, so there is nothing to make silver labels with: set OPENAI_API_KEY or "
+            "MODELPICK_CANDIDATES_FILE, or upload labelled data.")
+
+
+def silver_needs_labels(lang: str) -> str:
+    return ("先告诉我标签有哪些（例如“标签：正面、负面”），再生成银标签。" if lang == "zh" else
+            "Tell me the label set first (e.g. *labels: positive, negative*), then I can make silver labels.")
+
+
+def silver_done(summary: dict, lang: str) -> str:
+    if lang == "zh":
+        return (f"⚠️ **银标签**：{summary['by']} 标注了 {summary['rows']} / {summary['asked']} 条（{summary['unusable']} 条"
+                f"无法解析，已略过；花费 ${summary['spent_usd']:.4f}）。这些不是真实答案，下面的评测结果只能当参考。")
+    return (f"⚠️ **Silver labels**: {summary['by']} labelled {summary['rows']} of {summary['asked']} rows "
+            f"({summary['unusable']} unusable answers skipped; spent ${summary['spent_usd']:.4f}). They are a "
+            "stand-in for real answers: every result measured on them says so.")
 
 
 def cannot_plan_yet(gaps: list[str], lang: str) -> str:
@@ -318,6 +345,8 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
     split = plan["split"]
     techniques = ", ".join("zero-shot" if k == 0 else f"{k}-shot" for k in plan["shots"])
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
+    if plan.get("silver_by"):
+        lines.append(f"- ⚠️ {'标签是银标签，来自' if zh else 'Labels are silver labels from'} {plan['silver_by']}.")
     dropped = (f"; 去掉了 {split['dropped_duplicates']} 条重复、{split['dropped_empty']} 条空行" if zh else
                f"; dropped {split['dropped_duplicates']} duplicate and {split['dropped_empty']} empty rows so no text "
                "appears in two splits")
@@ -399,6 +428,9 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     for note in run.get("notes") or []:
         if "could not start" in note:
             lines.append(f"⚠️ {note}")
+    if run.get("silver_by"):
+        lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
+                     f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_table(results, lang), ""]
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
     if rec["candidate"]:
@@ -567,3 +599,9 @@ def labels_not_in_data(labels: list[str], lang: str) -> str:
     if lang == "zh":
         return f"数据里没有这些标签，所以没有加入：{listed}。"
     return f"Not added — your data has no rows labelled: {listed}."
+
+
+def labeller_not_scored(model: str, lang: str) -> str:
+    if lang == "zh":
+        return f"{model} 生成了银标签，用它自己的标签给它打分没有意义，所以不参加评测。"
+    return f"{model} made the silver labels; scoring it against its own labels would measure nothing, so it is left out."

@@ -95,3 +95,39 @@ def test_unlabelled_data_says_what_is_needed(tmp_path, samples) -> None:
         assert "no label column" in reply
         state, reply = _turn(graph, "go")
         assert not state.get("results") and "labelled data" in reply
+
+
+def test_silver_labels_from_the_strongest_configured_model(tmp_path, monkeypatch) -> None:
+    labels = ("negative", "positive")
+    data = tmp_path / "unlabelled.csv"
+    data.write_text("text\n" + "\n".join(f"review {i} says it is [{labels[i % 2]}]" for i in range(80)) + "\n")
+    with StubServer(StubConfig(labels=labels)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
+                                                 "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+            graph = compile_graph(saver)
+            _turn(graph, "classify reviews as positive or negative, 70% accuracy")
+            state, reply = _turn(graph, "", [workspace.keep_upload("journey", data, "unlabelled.csv")])
+            assert "say *silver labels* and stub-llm" in reply
+            state, reply = _turn(graph, "silver labels please")
+            assert stub.stats.completions == 80
+            silver = state["dataset"]["silver"]
+            assert silver["by"] == "stub-llm" and silver["rows"] == 80 and "Silver labels" in reply
+            assert "Labels are silver labels from stub-llm" in reply  # the plan follows in the same turn
+            assert "stub-llm made the silver labels" in reply and "stub-llm" not in state["plan"]["candidates"]
+            _turn(graph, "drop smollm2-135m")
+            state, reply = _turn(graph, "go")
+            assert "Measured against silver labels from stub-llm" in reply
+            assert [r["candidate"] for r in state["results"]] == ["tfidf-logreg"]
+
+
+def test_silver_labels_offline_say_what_is_needed(tmp_path, samples) -> None:
+    with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify messages as spam or ham, 90% accuracy")
+        _, reply = _turn(graph, "", [workspace.keep_upload("journey", samples["no_label.csv"], "no_label.csv")])
+        assert "none is configured here" in reply
+        state, reply = _turn(graph, "silver labels")
+        assert "No model endpoint is configured" in reply and not state["dataset"].get("silver")
