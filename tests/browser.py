@@ -27,12 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def chainlit_server(home: Path, log: Path, extra_env: dict | None = None):
-    """Start the app on a free loopback port; yield its URL; always stop it."""
-    port = free_port()
+def chainlit_server(home: Path, log: Path, extra_env: dict | None = None, port: int | None = None):
+    """Start the app on a free (or the given) loopback port; yield its URL; always stop it."""
+    port = port or free_port()
     env = {**os.environ, "MODELPICK_HOME": str(home), **(extra_env or {})}
     chainlit = Path(sys.executable).parent / "chainlit"
-    with log.open("w") as out:
+    with log.open("a") as out:
         proc = subprocess.Popen([str(chainlit), "run", "app.py", "--headless", "--host", "127.0.0.1",
                                  "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
