@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,13 +31,20 @@ def _calls(home) -> tuple[int, int]:
     return rows, len(list((home / "logs").glob("llama-server-*.log")))
 
 
-def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_home, monkeypatch) -> None:
-    labels = ["ham", "spam"]
-    with StubServer(StubConfig(labels=tuple(labels))) as stub:
+@contextmanager
+def configured_stub(tmp_path, monkeypatch, labels: tuple[str, ...]):
+    """A stub endpoint named `stub-llm` in the candidates file the chat reads (MODELPICK_CANDIDATES_FILE)."""
+    with StubServer(StubConfig(labels=labels)) as stub:
         candidates = tmp_path / "candidates.yaml"
         candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
                                                  "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
         monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        yield stub
+
+
+def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_home, monkeypatch) -> None:
+    labels = ["ham", "spam"]
+    with configured_stub(tmp_path, monkeypatch, tuple(labels)) as stub:
         with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
             graph = compile_graph(saver)
             _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 2 s, 10k a day")
@@ -101,11 +109,7 @@ def test_silver_labels_from_the_strongest_configured_model(tmp_path, monkeypatch
     labels = ("negative", "positive")
     data = tmp_path / "unlabelled.csv"
     data.write_text("text\n" + "\n".join(f"review {i} says it is [{labels[i % 2]}]" for i in range(80)) + "\n")
-    with StubServer(StubConfig(labels=labels)) as stub:
-        candidates = tmp_path / "candidates.yaml"
-        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
-                                                 "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
-        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+    with configured_stub(tmp_path, monkeypatch, labels) as stub:
         with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
             graph = compile_graph(saver)
             _turn(graph, "classify reviews as positive or negative, 70% accuracy")

@@ -83,9 +83,12 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     return run_id, outcome, the_split
 
 
-def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None) -> dict:
-    """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation."""
-    the_split, labels, text_col, label_col, rows = prepare(config)
+def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None,
+                     prepared: tuple | None = None) -> dict:
+    """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation.
+
+    `prepared` is `prepare(config)` when the caller already has it (it re-reads the data file otherwise)."""
+    the_split, labels, text_col, label_col, rows = prepared or prepare(config)
     targets = Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
     grouped = store.results(run_id)
     by_id = {c: i for i, c in enumerate(config.candidates)}
