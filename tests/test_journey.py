@@ -44,49 +44,48 @@ def configured_stub(tmp_path, monkeypatch, labels: tuple[str, ...]):
 
 def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_home, monkeypatch) -> None:
     labels = ["ham", "spam"]
-    with configured_stub(tmp_path, monkeypatch, tuple(labels)) as stub:
-        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
-            graph = compile_graph(saver)
-            _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 2 s, 10k a day")
-            upload = [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")]
-            state, reply = _turn(graph, "", upload)
-            assert "5,574" in reply and "Evaluation plan" in reply and state["plan"]
-            assert not (workspace_home / "runs.sqlite").exists()  # nothing is spent before "go"
-            state, reply = _turn(graph, "drop stub-llm")
-            state, reply = _turn(graph, "use 30 items")
-            assert state["plan"]["eval_size"] == 30 and state["plan"]["candidates"] == ["tfidf-logreg", "smollm2-135m"]
-            state, reply = _turn(graph, "go")
-            results = state["results"]
-            assert [(r["candidate"], r["shots"]) for r in results] == [
-                ("tfidf-logreg", 0), ("smollm2-135m", 0), ("smollm2-135m", 3)]
-            assert all(r["items"] == 30 and r["cost_per_1k_usd"] == 0 for r in results)
-            assert results[2]["input_tokens_per_item"] > results[1]["input_tokens_per_item"]
-            rec = state["recommendation"]
-            assert rec["status"] in ("met", "marginal", "none")
-            assert ("Recommendation" in reply) or ("No candidate" in reply)
-            before = _calls(workspace_home)
-            assert before == (90, 1)
+    with configured_stub(tmp_path, monkeypatch, tuple(labels)) as stub, SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 2 s, 10k a day")
+        upload = [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")]
+        state, reply = _turn(graph, "", upload)
+        assert "5,574" in reply and "Evaluation plan" in reply and state["plan"]
+        assert not (workspace_home / "runs.sqlite").exists()  # nothing is spent before "go"
+        state, reply = _turn(graph, "drop stub-llm")
+        state, reply = _turn(graph, "use 30 items")
+        assert state["plan"]["eval_size"] == 30 and state["plan"]["candidates"] == ["tfidf-logreg", "smollm2-135m"]
+        state, reply = _turn(graph, "go")
+        results = state["results"]
+        assert [(r["candidate"], r["shots"]) for r in results] == [
+            ("tfidf-logreg", 0), ("smollm2-135m", 0), ("smollm2-135m", 3)]
+        assert all(r["items"] == 30 and r["cost_per_1k_usd"] == 0 for r in results)
+        assert results[2]["input_tokens_per_item"] > results[1]["input_tokens_per_item"]
+        rec = state["recommendation"]
+        assert rec["status"] in ("met", "marginal", "none")
+        assert ("Recommendation" in reply) or ("No candidate" in reply)
+        before = _calls(workspace_home)
+        assert before == (90, 1)
 
-            state, reply = _turn(graph, "what if I need 99%?")
-            assert "no model was called again" in reply and state["results"][0]["verdicts"]["accuracy"] != "met"
-            state, reply = _turn(graph, "预算改成每千条1美元")
-            assert state["brief"]["max_cost_per_1k_usd"] == 1 and "没有再调用任何模型" in reply
-            state, reply = _turn(graph, "show me the errors of smollm2-135m")
-            assert "smollm2-135m" in reply and "items wrong" in reply
-            state, reply = _turn(graph, "why not gpt-4o?")
-            assert "$2.50" in reply and "2026-11-25" in reply
-            state, reply = _turn(graph, "download the report")
-            files = state["exports"]
-            assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}
-            assert _calls(workspace_home) == before  # no follow-up called a model or started a server
+        state, reply = _turn(graph, "what if I need 99%?")
+        assert "no model was called again" in reply and state["results"][0]["verdicts"]["accuracy"] != "met"
+        state, reply = _turn(graph, "预算改成每千条1美元")
+        assert state["brief"]["max_cost_per_1k_usd"] == 1 and "没有再调用任何模型" in reply
+        state, reply = _turn(graph, "show me the errors of smollm2-135m")
+        assert "smollm2-135m" in reply and "items wrong" in reply
+        state, reply = _turn(graph, "why not gpt-4o?")
+        assert "$2.50" in reply and "2026-11-25" in reply
+        state, reply = _turn(graph, "download the report")
+        files = state["exports"]
+        assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}
+        assert _calls(workspace_home) == before  # no follow-up called a model or started a server
 
-            # "add X" after the run measures only X, on the same items
-            state, reply = _turn(graph, "add stub-llm")
-            assert stub.stats.completions == 60 and _calls(workspace_home) == (before[0] + 60, before[1])
-            assert [r["candidate"] for r in state["results"]].count("stub-llm") == 2
-            # a revised plan forecasts its time from the latencies measured above
-            state, reply = _turn(graph, "use 20 items")
-            assert "Expected time: about" in reply and state["plan"]["expected_time"]["unmeasured"] == []
+        # "add X" after the run measures only X, on the same items
+        state, reply = _turn(graph, "add stub-llm")
+        assert stub.stats.completions == 60 and _calls(workspace_home) == (before[0] + 60, before[1])
+        assert [r["candidate"] for r in state["results"]].count("stub-llm") == 2
+        # a revised plan forecasts its time from the latencies measured above
+        state, reply = _turn(graph, "use 20 items")
+        assert "Expected time: about" in reply and state["plan"]["expected_time"]["unmeasured"] == []
     csv_text = Path(files["items.csv"]).read_text(encoding="utf-8")
     assert csv_text.startswith("candidate,technique,shots,item_id,text,gold,prediction")
     first = json.loads(Path(files["finetune.jsonl"]).read_text(encoding="utf-8").splitlines()[0])
@@ -109,22 +108,21 @@ def test_silver_labels_from_the_strongest_configured_model(tmp_path, monkeypatch
     labels = ("negative", "positive")
     data = tmp_path / "unlabelled.csv"
     data.write_text("text\n" + "\n".join(f"review {i} says it is [{labels[i % 2]}]" for i in range(80)) + "\n")
-    with configured_stub(tmp_path, monkeypatch, labels) as stub:
-        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
-            graph = compile_graph(saver)
-            _turn(graph, "classify reviews as positive or negative, 70% accuracy")
-            state, reply = _turn(graph, "", [workspace.keep_upload("journey", data, "unlabelled.csv")])
-            assert "say *silver labels* and stub-llm" in reply
-            state, reply = _turn(graph, "silver labels please")
-            assert stub.stats.completions == 80
-            silver = state["dataset"]["silver"]
-            assert silver["by"] == "stub-llm" and silver["rows"] == 80 and "Silver labels" in reply
-            assert "Labels are silver labels from stub-llm" in reply  # the plan follows in the same turn
-            assert "stub-llm made the silver labels" in reply and "stub-llm" not in state["plan"]["candidates"]
-            _turn(graph, "drop smollm2-135m")
-            state, reply = _turn(graph, "go")
-            assert "Measured against silver labels from stub-llm" in reply
-            assert [r["candidate"] for r in state["results"]] == ["tfidf-logreg"]
+    with configured_stub(tmp_path, monkeypatch, labels) as stub, SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify reviews as positive or negative, 70% accuracy")
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", data, "unlabelled.csv")])
+        assert "say *silver labels* and stub-llm" in reply
+        state, reply = _turn(graph, "silver labels please")
+        assert stub.stats.completions == 80
+        silver = state["dataset"]["silver"]
+        assert silver["by"] == "stub-llm" and silver["rows"] == 80 and "Silver labels" in reply
+        assert "Labels are silver labels from stub-llm" in reply  # the plan follows in the same turn
+        assert "stub-llm made the silver labels" in reply and "stub-llm" not in state["plan"]["candidates"]
+        _turn(graph, "drop smollm2-135m")
+        state, reply = _turn(graph, "go")
+        assert "Measured against silver labels from stub-llm" in reply
+        assert [r["candidate"] for r in state["results"]] == ["tfidf-logreg"]
 
 
 def test_silver_labels_offline_say_what_is_needed(tmp_path, samples) -> None:
