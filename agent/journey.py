@@ -254,11 +254,14 @@ def show_errors(state: SelectionState, model: str | None) -> dict:
     if not results:
         return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
     rec = state.get("recommendation") or {}
-    wanted = _resolve_id(model) if model else (rec.get("candidate") or max(results, key=lambda r: r["accuracy"])["candidate"])
+    def accuracy(row: dict) -> float:
+        return row["accuracy"] if row.get("accuracy") is not None else -1.0
+
+    wanted = _resolve_id(model) if model else (rec.get("candidate") or max(results, key=accuracy)["candidate"])
     rows = [r for r in results if r["candidate"] == wanted]
     if not rows:
         return {"messages": [_say(speak.not_in_results(wanted, [r["candidate"] for r in results], lang), "text")]}
-    row = max(rows, key=lambda r: r["accuracy"])
+    row = max(rows, key=accuracy)
     store = RunStore()
     grouped = store.results(state["run"]["run_id"])
     store.close()

@@ -408,6 +408,11 @@ def results_table(results: list[dict], lang: str) -> str:
     lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         technique = "zero-shot" if r["shots"] == 0 else f"{r['shots']}-shot"
+        if r.get("status") == "failed":
+            failed = f"**{'失败' if zh else 'failed'}**: {_cell(r['failure'])}"
+            lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {failed} | — | {r['unparseable']} / "
+                         f"{r['errors']} | — | — | {'失败' if zh else 'failed'} | — |")
+            continue
         v = r["verdicts"]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
@@ -425,9 +430,11 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     lines = []
     if run.get("status") == "cancelled":
         lines.append("⏹ 已停止：完成的部分都保留了。" if zh else "⏹ Stopped: everything that finished is kept.")
-    for note in run.get("notes") or []:
-        if "could not start" in note:
-            lines.append(f"⚠️ {note}")
+    for r in results:
+        if r.get("status") == "failed":
+            technique = "zero-shot" if r["shots"] == 0 else f"{r['shots']}-shot"
+            lines.append(f"⚠️ {r['candidate']} ({technique}) "
+                         + (f"失败，没有测出结果：{r['failure']}" if zh else f"failed, nothing was measured: {r['failure']}"))
     if run.get("silver_by"):
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
@@ -438,7 +445,7 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
         technique = "zero-shot" if not chosen["shots"] else f"{chosen['shots']}-shot"
         lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {rec['candidate']} ({technique})**")
         lines += [f"- {reason}" for reason in rec["reasons"]]
-        others = [r for r in results if r is not chosen and r["errors"] < r["items"]]
+        others = [r for r in results if r is not chosen and r.get("accuracy") is not None]
         if others:
             runner_up = max(others, key=lambda r: r["accuracy"])
             p = _mcnemar_pair(chosen, runner_up, results)
@@ -463,6 +470,10 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     lines += ["", "可以问：“要是需要95%呢？”、“看看错例”、“为什么不用 X？”、“下载报告”。" if zh else
               "Ask on: *what if I need 95%?*, *show me the errors*, *why not X?*, *download the report*."]
     return "\n".join(lines)
+
+
+def _cell(text: str | None) -> str:
+    return " ".join((text or "").split()).replace("|", "\\|")
 
 
 def _mcnemar_pair(a: dict, b: dict, results: list[dict]) -> float | None:
@@ -505,8 +516,15 @@ def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_
                  rec: dict | None, lang: str) -> str:
     zh = lang == "zh"
     lines = []
-    if results:
-        best = max(results, key=lambda r: r["accuracy"])
+    measured = [r for r in results if r.get("accuracy") is not None]
+    if results and not measured:
+        failure = results[0].get("failure") or "—"
+        lines.append(f"{model_id} 失败了，没有测出任何结果：{failure}" if zh else
+                     f"{model_id} failed, so it was never measured: {failure}")
+        if rec and rec.get("candidate") and rec["candidate"] != model_id:
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {rec['reasons'][0]}")
+    elif results:
+        best = max(measured, key=lambda r: r["accuracy"])
         v = best["verdicts"]
         lines.append((f"{model_id} 测过：准确率 {best['accuracy']:.1%}（{best['accuracy_ci'][0]:.1%}–{best['accuracy_ci'][1]:.1%}），"
                       f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {v['accuracy']}/{v['cost']}/{v['latency']}。") if zh else

@@ -1,7 +1,7 @@
 """`modelpick eval`: measure candidates on labelled data and recommend one, from a terminal.
 
-Exit codes: 0 done; 1 bad input (nothing run, nothing written); 3 finished but a candidate failed (its line
-says why; the others' results are complete and written); 4 stopped by the budget cap (results so far written).
+Exit codes: 0 done; 1 bad input (nothing run, nothing written); 3 finished but a candidate failed — could not
+start, or its endpoint died (its `failed:` line says why; the others' results are complete and written); 4 stopped by the budget cap (results so far written).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from cli.errors import one_line_errors
 
 Opt = typer.Option
 
@@ -36,6 +38,7 @@ def _ints(value: str, name: str) -> list[int]:
     return values
 
 
+@one_line_errors
 def eval_command(
     data: Annotated[Path | None, Opt("--data", help="Labelled CSV / TSV / JSONL / JSON / XLSX.")] = None,
     text_col: Annotated[str | None, Opt("--text-col")] = None,
@@ -115,6 +118,10 @@ def eval_command(
     markdown = eval_report_markdown(document)
     if report:
         _write_atomically(report, markdown)
+    for row in document["results"]:
+        if row["status"] == "failed":
+            typer.echo(f"failed: {row['candidate']} ({row['technique']}"
+                       f"{' k=' + str(row['shots']) if row['shots'] else ''}): {row['failure']}", err=True)
     rec = document["recommendation"]
     typer.echo(f"recommendation: {rec['status']}" + (f" — {rec['candidate']} ({rec['technique']})" if rec["candidate"]
                                                      else ""))
@@ -124,5 +131,5 @@ def eval_command(
         typer.echo(f"  next: {step}")
     if outcome.status == "budget":
         raise typer.Exit(4)
-    if any("could not start" in n for n in outcome.notes):
+    if any(row["status"] == "failed" for row in document["results"]):
         raise typer.Exit(3)

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import random
 import threading
 import time
@@ -37,6 +38,7 @@ class StubConfig:
     api_key: str | None = None  # when set, other keys get 401
     reply_model: str | None = None  # answer as another model (to test the name check)
     list_models: bool = True
+    die_after: int | None = None  # the whole process exits after this many answers (a server that crashes)
 
 
 @dataclass
@@ -182,6 +184,8 @@ class StubServer:
         prompt_tokens = sum(len(m["content"].split()) + 4 for m in request["messages"]) + 3
         self.stats.completions += 1
         self.stats.served_per_text[text] += 1
+        if cfg.die_after is not None and self.stats.completions > cfg.die_after:
+            os._exit(70)  # like a crash: no reply, every connection reset, nothing listening any more
         return await self._send(writer, 200, {
             "id": f"chatcmpl-{self.stats.requests}", "object": "chat.completion", "created": int(time.time()),
             "model": cfg.reply_model or request.get("model", cfg.model),
@@ -194,8 +198,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--die-after", type=int, default=None, help="exit the process after N answers")
+    parser.add_argument("--labels", default="positive,negative")
     args = parser.parse_args()
-    server = StubServer(StubConfig(latency_s=args.latency, fault_rate=args.fault_rate), port=args.port).start()
+    config = StubConfig(latency_s=args.latency, fault_rate=args.fault_rate, die_after=args.die_after,
+                        labels=tuple(args.labels.split(",")))
+    server = StubServer(config, port=args.port).start()
     print(server.url, flush=True)
     try:
         threading.Event().wait()

@@ -30,12 +30,13 @@ def _r(i, gold, pred, lat=0.1, tin=100, tout=1, error=None):
     return ItemResult(i, gold, pred, pred, lat, tin, tout, error)
 
 
-def test_summary_counts_unparseable_and_errors_as_wrong_and_costs_measured_tokens() -> None:
+def test_summary_counts_unparseable_as_wrong_errors_apart_and_costs_measured_tokens() -> None:
     results = [_r(0, "a", "a"), _r(1, "a", "b"), _r(2, "b", "b"), _r(3, "b", UNPARSEABLE),
                _r(4, "a", None, None, 0, 0, "timeout")]
     s = summarise(results, ["a", "b"], price_per_token=(1e-6, 2e-6))
     assert (s.items, s.correct, s.errors, s.unparseable) == (5, 2, 1, 1)
-    assert s.accuracy == pytest.approx(0.4)
+    # unparseable output is a wrong answer; a call that failed is no answer: 2 right of the 4 answered
+    assert s.accuracy == pytest.approx(0.5)
     assert s.input_tokens_per_item == 100 and s.output_tokens_per_item == 1
     assert s.cost_per_1k_usd == pytest.approx(1000 * (100 * 1e-6 + 1 * 2e-6))
     assert s.latency_p50_s == pytest.approx(0.1)

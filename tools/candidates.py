@@ -12,6 +12,7 @@ import asyncio
 import atexit
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 import yaml
 
 from tools import workspace
+from tools.cpu_check import missing_cpu_features
 from tools.evalset import EvalSplit
 
 # chainlit's CI mode puts this placeholder into OPENAI_API_KEY; it is not a key.
@@ -32,9 +34,15 @@ BASELINE_ID = "tfidf-logreg"
 BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
 
 
+# What kind of failure a call ended in: the runner's circuit breaker counts the kinds that mean "the endpoint is
+# not there" (connection, timeout); the others are answers that went wrong.
+UNREACHABLE_KINDS = ("connection", "timeout")
+
+
 @dataclass
 class Reply:
-    """One call's outcome. `retryable` marks failures worth another attempt (429, 5xx, timeouts, garbage)."""
+    """One call's outcome. `retryable` marks failures worth another attempt (429, 5xx, timeouts, garbage);
+    `kind` names the failure: "connection" | "timeout" | "http" | "malformed" | "model" (None when answered)."""
 
     raw: str | None
     latency_s: float | None
@@ -44,6 +52,7 @@ class Reply:
     retryable: bool = False
     retry_after_s: float | None = None
     cached: bool = False
+    kind: str | None = None
 
 
 class Candidate(Protocol):
@@ -60,6 +69,10 @@ class Candidate(Protocol):
     async def send(self, request: dict) -> Reply: ...
 
     async def aclose(self) -> None: ...
+
+    def dead_cause(self) -> str | None:
+        """Why the candidate can no longer answer (its server process exited), or None while it may."""
+        ...
 
 
 def openai_api_key() -> str | None:
@@ -145,29 +158,33 @@ class ChatCandidate:
             retryable = status in (408, 409, 429) or status >= 500
             hint = " (check the API key)" if status in (401, 403) else ""
             return Reply(None, None, error=f"HTTP {status}{hint}: {_short(error.message)}", retryable=retryable,
-                         retry_after_s=retry_after)
+                         retry_after_s=retry_after, kind="http")
         except openai.APITimeoutError:
-            return Reply(None, None, error=f"timeout after {self.timeout_s:g} s", retryable=True)
+            return Reply(None, None, error=f"timeout after {self.timeout_s:g} s", retryable=True, kind="timeout")
         except openai.APIConnectionError as error:
             return Reply(None, None, error=f"connection error: {_short(str(error.__cause__ or error))}",
-                         retryable=True)
+                         retryable=True, kind="connection")
         except (ValueError, KeyError, TypeError, openai.APIResponseValidationError) as error:
-            return Reply(None, None, error=f"malformed response: {_short(str(error))}", retryable=True)
+            return Reply(None, None, error=f"malformed response: {_short(str(error))}", retryable=True,
+                         kind="malformed")
         latency = time.perf_counter() - start
         try:
             raw = response.choices[0].message.content
             usage = response.usage
         except (AttributeError, IndexError, TypeError):
-            return Reply(None, latency, error="malformed response: no choices", retryable=True)
+            return Reply(None, latency, error="malformed response: no choices", retryable=True, kind="malformed")
         if self.check_model_name and not _same_model(self.model, getattr(response, "model", None)):
             return Reply(raw, latency, error=f"the server answered as model '{response.model}', not "
-                                             f"'{self.model}': check the model name")
+                                             f"'{self.model}': check the model name", kind="model")
         return Reply(raw=raw, latency_s=latency, input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
                      output_tokens=getattr(usage, "completion_tokens", 0) or 0)
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
+
+    def dead_cause(self) -> str | None:
+        return None  # a remote endpoint has no process to watch: the runner's circuit breaker covers it
 
 
 def _same_model(asked: str, answered: str | None) -> bool:
@@ -224,6 +241,10 @@ class LocalLLM(ChatCandidate):
         self.log_path: Path | None = None
 
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
+        missing = missing_cpu_features()
+        if missing:
+            raise CandidateError(f"this CPU lacks {', '.join(missing)}, which the local llama.cpp build needs, so "
+                                 f"{self.id} cannot run on this machine.")
         port = free_port()
         self.base_url = self.endpoint = f"http://127.0.0.1:{port}/v1"
         self.log_path = workspace.home() / "logs" / f"llama-server-{port}.log"
@@ -244,9 +265,7 @@ class LocalLLM(ChatCandidate):
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    tail = self.log_path.read_text(errors="replace")[-800:] if self.log_path else ""
-                    raise CandidateError(f"The llama.cpp server exited at start (code {self.process.returncode}): "
-                                         f"{tail}")
+                    raise CandidateError(f"{self.dead_cause()} (at start)")
                 try:
                     if (await client.get(f"{self.base_url}/models", timeout=1.0)).status_code == 200:
                         return
@@ -256,6 +275,12 @@ class LocalLLM(ChatCandidate):
         self._kill()
         raise CandidateError(f"The llama.cpp server did not answer within {self.ready_timeout_s:g} s "
                              f"(log: {self.log_path}).")
+
+    def dead_cause(self) -> str | None:
+        """One sentence on how the server process ended, with its log, once it has exited."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        return f"{server_exit_cause(self.process.returncode)} (log: {self.log_path})"
 
     def _kill(self) -> None:
         process, self.process = self.process, None
@@ -273,6 +298,22 @@ class LocalLLM(ChatCandidate):
             await super().aclose()
         finally:
             self._kill()
+
+
+def server_exit_cause(returncode: int) -> str:
+    """How a llama.cpp server ended, in one sentence a user can act on."""
+    if returncode < 0:
+        number = -returncode
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
+        if number == signal.SIGILL:
+            return ("the llama.cpp server crashed with an illegal instruction (SIGILL): its build does not match "
+                    "this CPU; run `make install` again")
+        if number == signal.SIGKILL:
+            return "the llama.cpp server was killed (SIGKILL), e.g. out of memory or by another process"
+        if number == signal.SIGSEGV:
+            return "the llama.cpp server crashed (SIGSEGV)"
+        return f"the llama.cpp server was stopped by {name}"
+    return f"the llama.cpp server exited with code {returncode}"
 
 
 # ---------------------------------------------------------------- classical baseline
@@ -307,6 +348,9 @@ class BaselineCandidate:
 
     def request(self, messages: list[dict], text: str) -> dict:
         return {"text": text}
+
+    def dead_cause(self) -> str | None:
+        return None
 
     async def send(self, request: dict) -> Reply:
         if self.model is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tools.candidates import BASELINE_ID, CandidateError, build_candidates
 from tools.evalset import EvalSplit, load_items, power_analysis, split
-from tools.metrics import confusion, mcnemar_between, per_class, summarise
+from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
 
@@ -94,32 +94,26 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     by_id = {c: i for i, c in enumerate(config.candidates)}
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
     prices = {cid: candidate_price(c) for cid, c in _candidates_for_prices(config).items()}
+    run_status = outcome.status if outcome else "finished"
     rows_out = []
     for cid, shots in order:
         results = grouped[(cid, shots)]
         price = prices.get(cid)
         hardware = config.hardware_cost_per_hour if price == (0.0, 0.0) else None
-        s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware)
-        row = {
-            "candidate": cid, "technique": "zero-shot" if shots == 0 else "k-shot", "shots": shots,
-            "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
-            "accuracy": round(s.accuracy, 4), "accuracy_ci": [round(s.accuracy_ci[0], 4), round(s.accuracy_ci[1], 4)],
-            "macro_f1": round(s.macro_f1, 4), "latency_p50_s": _round(s.latency_p50_s),
-            "latency_p95_s": _round(s.latency_p95_s), "input_tokens_per_item": round(s.input_tokens_per_item, 1),
-            "output_tokens_per_item": round(s.output_tokens_per_item, 1),
-            "cost_per_1k_usd": None if s.cost_per_1k_usd is None else round(s.cost_per_1k_usd, 6),
-            "per_class": {k: {m: round(v, 4) for m, v in d.items()} for k, d in per_class(results, labels).items()},
-            "confusion": confusion(results, labels),
-            "error_messages": sorted({r.error for r in results if r.error})[:3],
-        }
+        row = result_row(cid, shots, results, labels, price, hardware,
+                         row_status(results, len(the_split.eval), run_status))
         row["verdicts"] = verdicts(row, targets)
         rows_out.append(row)
-    if rows_out:
-        best = max(rows_out, key=lambda r: r["accuracy"])
+    scored = [r for r in rows_out if r["status"] != "failed"]
+    if scored:
+        best = max(scored, key=lambda r: r["accuracy"])
         best_results = grouped[(best["candidate"], best["shots"])]
         for row in rows_out:
-            row["mcnemar_p_vs_best"] = None if row is best else float(
+            row["mcnemar_p_vs_best"] = None if (row is best or row["status"] == "failed") else float(
                 f"{mcnemar_between(grouped[(row['candidate'], row['shots'])], best_results):.4g}")
+    else:
+        for row in rows_out:
+            row["mcnemar_p_vs_best"] = None
     power = power_analysis(targets.accuracy or 0.9, len(the_split.eval))
     document = {
         "run_id": run_id,
@@ -134,6 +128,31 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
                                     shots_tried=config.shots),
     }
     return document
+
+
+def result_row(cid: str, shots: int, results: list, labels: list[str], price: tuple[float, float] | None,
+               hardware: float | None, status: str) -> dict:
+    """One pinned result row. A failed row carries its cause and no numbers: nothing was measured."""
+    s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware)
+    failure = failure_of(results) if status == "failed" else None
+    measured = failure is None
+    return {
+        "candidate": cid, "technique": "zero-shot" if shots == 0 else "k-shot", "shots": shots,
+        "status": status, "failure": failure,
+        "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
+        "accuracy": round(s.accuracy, 4) if measured else None,
+        "accuracy_ci": [round(s.accuracy_ci[0], 4), round(s.accuracy_ci[1], 4)] if measured else None,
+        "macro_f1": round(s.macro_f1, 4) if measured else None,
+        "latency_p50_s": _round(s.latency_p50_s) if measured else None,
+        "latency_p95_s": _round(s.latency_p95_s) if measured else None,
+        "input_tokens_per_item": round(s.input_tokens_per_item, 1),
+        "output_tokens_per_item": round(s.output_tokens_per_item, 1),
+        "cost_per_1k_usd": None if (s.cost_per_1k_usd is None or not measured) else round(s.cost_per_1k_usd, 6),
+        "per_class": {k: {m: round(v, 4) for m, v in d.items()}
+                      for k, d in per_class([r for r in results if r.error is None], labels).items()},
+        "confusion": confusion(results, labels),
+        "error_messages": sorted({r.error for r in results if r.error})[:3],
+    }
 
 
 def _candidates_for_prices(config: EvalConfig) -> dict:

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 UNPARSEABLE = "__unparseable__"
+# The one rule for a failed row: more than this share of its items ended in an error (not a wrong answer — no
+# answer at all). Its numbers would describe the few items that happened to get through, so none are reported.
+FAILED_ERROR_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,23 @@ def confusion(results: Sequence[ItemResult], labels: Sequence[str]) -> dict[str,
     return table
 
 
+def failure_of(results: Sequence[ItemResult]) -> str | None:
+    """The cause when the row is failed (its most common error), None when it was measured."""
+    errors = [r.error for r in results if r.error]
+    if not results or len(errors) <= FAILED_ERROR_SHARE * len(results):
+        return None
+    return max(set(errors), key=errors.count)
+
+
+def row_status(results: Sequence[ItemResult], eval_size: int, run_status: str) -> str:
+    """"failed" (see `failure_of`), "stopped" (the run ended before this row covered the eval set) or "measured"."""
+    if failure_of(results) is not None:
+        return "failed"
+    if run_status != "finished" and len(results) < eval_size:
+        return "stopped"
+    return "measured"
+
+
 @dataclass
 class Summary:
     items: int
@@ -106,7 +126,10 @@ class Summary:
 
 def summarise(results: Sequence[ItemResult], labels: Sequence[str], *, price_per_token: tuple[float, float] | None,
               hardware_cost_per_hour: float | None = None) -> Summary:
-    """Everything the results table shows for one candidate × technique."""
+    """Everything the results table shows for one candidate × technique.
+
+    Accuracy, its interval and macro-F1 are over the items that were answered (an error is not a wrong answer;
+    the error count is reported beside them)."""
     n = len(results)
     correct = sum(r.correct for r in results)
     answered = [r for r in results if r.error is None]
@@ -121,8 +144,8 @@ def summarise(results: Sequence[ItemResult], labels: Sequence[str], *, price_per
     return Summary(
         items=n, correct=correct, errors=sum(r.error is not None for r in results),
         unparseable=sum(r.prediction == UNPARSEABLE for r in results),
-        accuracy=correct / n if n else 0.0, accuracy_ci=wilson_interval(correct, n),
-        macro_f1=macro_f1(results, labels), latency_p50_s=percentile(latencies, 50),
+        accuracy=correct / len(answered) if answered else 0.0, accuracy_ci=wilson_interval(correct, len(answered)),
+        macro_f1=macro_f1(answered, labels), latency_p50_s=percentile(latencies, 50),
         latency_p95_s=percentile(latencies, 95), input_tokens_per_item=mean_in, output_tokens_per_item=mean_out,
         cost_per_1k_usd=cost,
     )
@@ -130,7 +153,8 @@ def summarise(results: Sequence[ItemResult], labels: Sequence[str], *, price_per
 
 def mcnemar_between(a: Sequence[ItemResult], b: Sequence[ItemResult]) -> float:
     """Exact McNemar p-value between two candidates on the items both answered (paired by item id)."""
-    right_b = {r.item_id: r.correct for r in b}
-    only_a = sum(1 for r in a if r.item_id in right_b and r.correct and not right_b[r.item_id])
-    only_b = sum(1 for r in a if r.item_id in right_b and not r.correct and right_b[r.item_id])
+    right_b = {r.item_id: r.correct for r in b if r.error is None}
+    paired = [r for r in a if r.error is None and r.item_id in right_b]
+    only_a = sum(1 for r in paired if r.correct and not right_b[r.item_id])
+    only_b = sum(1 for r in paired if not r.correct and right_b[r.item_id])
     return mcnemar_exact(only_a, only_b)

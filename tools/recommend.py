@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-Verdict = str  # "met" | "marginal" | "missed" | "unknown" | "no target"
+Verdict = str  # "met" | "marginal" | "missed" | "unknown" | "no target" | "failed"
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
 
@@ -42,7 +42,9 @@ def limit_verdict(value: float | None, limit: float | None) -> Verdict:
 
 
 def verdicts(result: dict, targets: Targets) -> dict[str, Verdict]:
-    """Verdicts for one result row (the engine's JSON shape)."""
+    """Verdicts for one result row (the engine's JSON shape); a failed row has no measured value to judge."""
+    if result.get("status") == "failed":
+        return dict.fromkeys(("accuracy", "cost", "latency"), "failed")
     return {
         "accuracy": accuracy_verdict(result["accuracy"], tuple(result["accuracy_ci"]), targets.accuracy),
         "cost": limit_verdict(result["cost_per_1k_usd"], targets.max_cost_per_1k_usd),
@@ -60,8 +62,14 @@ def _ok(v: Verdict) -> bool:
 
 def recommend(results: list[dict], targets: Targets, *, train_rows: int = 0, shots_tried: list[int] | None = None,
               fine_tune_hint: str | None = None) -> dict:
-    """The recommendation object: candidate, technique, status, reasons, next_steps."""
-    usable = [r for r in results if r["items"] and r["errors"] < r["items"]]
+    """The recommendation object: candidate, technique, status, reasons, next_steps.
+
+    Only fully measured rows can be picked: a failed row has no numbers, a stopped one covers part of the eval set.
+    """
+    usable = [r for r in results if r.get("status", "measured") == "measured" and r["items"]]
+    caveats = [f"{_label(r)} failed: {r['failure']}." for r in results if r.get("status") == "failed"]
+    caveats += [f"{_label(r)} was stopped after {r['items']} items, so it is not compared."
+                for r in results if r.get("status") == "stopped"]
     cost_key = lambda r: (r["cost_per_1k_usd"] if r["cost_per_1k_usd"] is not None else float("inf"),  # noqa: E731
                           r["latency_p95_s"] or 0.0, -r["accuracy"])
     met = sorted([r for r in usable if all(_ok(v) for v in r["verdicts"].values())], key=cost_key)
@@ -74,7 +82,7 @@ def recommend(results: list[dict], targets: Targets, *, train_rows: int = 0, sho
         for other in others:
             reasons.append(f"Also meets the targets: {_label(other)} at ${other['cost_per_1k_usd']:.4f} per 1,000 items.")
         return {"candidate": best["candidate"], "technique": best["technique"], "shots": best.get("shots", 0),
-                "status": "met", "reasons": reasons, "next_steps": []}
+                "status": "met", "reasons": reasons + caveats, "next_steps": []}
     marginal = sorted([r for r in usable if r["verdicts"]["accuracy"] == "marginal"
                        and _ok(r["verdicts"]["cost"]) and _ok(r["verdicts"]["latency"])], key=cost_key)
     steps = next_steps(usable, targets, train_rows=train_rows, shots_tried=shots_tried or [0],
@@ -85,7 +93,7 @@ def recommend(results: list[dict], targets: Targets, *, train_rows: int = 0, sho
                 "status": "marginal",
                 "reasons": [f"{_label(best)} reaches {best['accuracy']:.1%}, above the {targets.accuracy:.0%} target, "
                             f"but its 95% interval starts at {best['accuracy_ci'][0]:.1%}: more eval items are needed "
-                            "to be sure."],
+                            "to be sure.", *caveats],
                 "next_steps": ["Run more eval items to narrow the interval.", *steps]}
     reasons = ["No candidate meets every target."]
     if usable:
@@ -93,7 +101,8 @@ def recommend(results: list[dict], targets: Targets, *, train_rows: int = 0, sho
         reasons.append(f"The most accurate was {_label(top)} at {top['accuracy']:.1%} "
                        f"(95% CI {top['accuracy_ci'][0]:.1%}–{top['accuracy_ci'][1]:.1%}).")
     else:
-        reasons.append("No candidate produced usable results (see the errors).")
+        reasons.append("No candidate produced usable results.")
+    reasons += caveats
     return {"candidate": None, "technique": None, "shots": None, "status": "none", "reasons": reasons,
             "next_steps": steps}
 

@@ -48,6 +48,11 @@ def eval_report_markdown(doc: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in doc["results"]:
         technique = r["technique"] + (f" (k={r['shots']})" if r["shots"] else "")
+        if r.get("status") == "failed":
+            cause = " ".join(str(r["failure"]).split()).replace("|", "\\|")
+            lines.append(f"| {r['candidate']} | {technique} | failed: {cause} | — | {r['unparseable']} | {r['errors']} | "
+                         "— | — | — | failed | — |")
+            continue
         ci = f"{_pct(r['accuracy'])} ({_pct(r['accuracy_ci'][0])}–{_pct(r['accuracy_ci'][1])})"
         lat = "—" if r["latency_p50_s"] is None else f"{r['latency_p50_s']:.3f} / {r['latency_p95_s']:.3f} s"
         v = r["verdicts"]
@@ -73,9 +78,16 @@ def accuracy_cost_figure(results: list[dict], targets: dict, recommended: dict |
 
     A log axis cannot show $0, so free (local) candidates sit at a floor and are labelled "$0".
     """
+    failed = [r for r in results if r.get("accuracy") is None]
+    results = [r for r in results if r.get("accuracy") is not None]  # a failed row has no point to draw
     costs = [r["cost_per_1k_usd"] for r in results if r["cost_per_1k_usd"]]
     floor = min(costs) / 10 if costs else 1e-4
     figure = go.Figure()
+    if failed:
+        names = ", ".join(f"{r['candidate']} {'zero-shot' if not r['shots'] else str(r['shots']) + '-shot'}"
+                          for r in failed)
+        figure.add_annotation(text=f"failed (not shown): {names}", xref="paper", yref="paper", x=0, y=-0.22,
+                              showarrow=False, xanchor="left", font={"color": "#b00020"})
     for r in results:
         name = f"{r['candidate']} {'zero-shot' if not r['shots'] else str(r['shots']) + '-shot'}"
         cost = r["cost_per_1k_usd"]

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tools import workspace
-from tools.candidates import Reply
+from tools.candidates import UNREACHABLE_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.metrics import ItemResult
 from tools.prompts import build_messages, draw_shots, parse_label
@@ -48,6 +48,37 @@ class RetryPolicy:
 
 
 @dataclass
+class CircuitBreaker:
+    """Stops a candidate whose endpoint is gone: at once when its server process has exited, else after
+    `threshold` unreachable calls in a row (connection refused, timeouts) — seconds, not items × retries.
+
+    Any answer from the endpoint (even an HTTP error) shows it is there and resets the count.
+    """
+
+    threshold: int = 8
+    consecutive: int = 0
+    cause: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.cause is not None
+
+    def record(self, reply: Reply, candidate) -> None:
+        if self.open:
+            return
+        if reply.error is None or reply.kind not in UNREACHABLE_KINDS:
+            self.consecutive = 0
+            return
+        self.consecutive += 1
+        dead = candidate.dead_cause()
+        if dead:
+            self.cause = dead
+        elif self.consecutive >= self.threshold:
+            self.cause = (f"the endpoint stopped answering ({self.consecutive} calls in a row failed; last: "
+                          f"{reply.error})")
+
+
+@dataclass
 class Progress:
     candidate: str
     shots: int
@@ -58,6 +89,7 @@ class Progress:
     elapsed_s: float
     finished: bool = False
     message: str | None = None
+    failure: str | None = None  # why the candidate failed (its endpoint died or never started)
 
     @property
     def rate(self) -> float:
@@ -185,13 +217,17 @@ class Runner:
                 except Exception as error:  # one broken candidate must not stop the others
                     notes.append(f"{candidate.id}: could not start — {error}")
                     self._record_failure(run_id, candidate, split, shots_list, f"could not start: {error}")
+                    for shots in shots_list:
+                        self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0,
+                                               True, failure=f"could not start: {error}"))
                     continue
+                breaker = CircuitBreaker()
                 try:
                     for shots in shots_list:
                         if self.should_stop():
                             break
                         examples = draw_shots(split.few_shot_pool, shots, seed=seed)
-                        await self._run_pair(run_id, candidate, shots, examples, split.eval, labels)
+                        await self._run_pair(run_id, candidate, shots, examples, split.eval, labels, breaker)
                         if self._over_budget:
                             status = "budget"
                             notes.append(f"stopped before exceeding the ${self.budget_usd:g} budget "
@@ -199,6 +235,8 @@ class Runner:
                             return RunOutcome(run_id, status, self._spent, notes)
                 finally:
                     await candidate.aclose()
+                if breaker.open:
+                    notes.append(f"{candidate.id}: failed — {breaker.cause}")
             if self.should_stop():
                 status = "cancelled"
                 notes.append("stopped by the user; finished items are kept")
@@ -216,26 +254,39 @@ class Runner:
                 self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
 
     async def _run_pair(self, run_id: str, candidate, shots: int, examples: list[Item], items: list[Item],
-                        labels: list[str]) -> None:
+                        labels: list[str], breaker: CircuitBreaker | None = None) -> None:
         done_ids = self.store.finished_items(run_id, candidate.id, shots)
         todo = [i for i in items if i.id not in done_ids]
         state = {"done": len(done_ids), "errors": 0, "correct": 0}
         started = time.perf_counter()
         semaphore = self._semaphores.setdefault(candidate.endpoint, asyncio.Semaphore(candidate.max_concurrency))
         price = self.price(candidate)
+        breaker = breaker or CircuitBreaker()
 
         def report(finished: bool = False) -> None:
             self.progress(Progress(candidate.id, shots, state["done"], len(items), state["errors"], state["correct"],
-                                   time.perf_counter() - started, finished))
+                                   time.perf_counter() - started, finished, failure=breaker.cause))
 
         report()
+
+        def failed(item: Item) -> None:
+            """The endpoint is gone: the item is recorded as failed with the cause, without another call."""
+            result = ItemResult(item.id, item.label, None, None, None, 0, 0, breaker.cause)
+            self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
+            state["done"] += 1
+            state["errors"] += 1
+            report()
 
         async def one(item: Item) -> None:
             if self._over_budget or self.should_stop():
                 return
+            if breaker.open:
+                return failed(item)
             async with semaphore:
                 if self.should_stop():  # the user pressed stop: finished items stay, nothing new starts
                     return
+                if breaker.open:
+                    return failed(item)
                 request = candidate.request(build_messages(item.text, labels, examples), item.text)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
                 if estimate and self._spent + self._reserved + estimate > self.budget_usd:
@@ -243,9 +294,11 @@ class Runner:
                     return
                 self._reserved += estimate  # calls in flight count against the budget until they report usage
                 try:
-                    reply, attempts = await self._call(candidate, request)
+                    reply, attempts = await self._call(candidate, request, breaker)
                 finally:
                     self._reserved -= estimate
+            if reply.error is not None and breaker.open:
+                reply.error = breaker.cause  # the cause, not the symptom ("connection refused")
             prediction = parse_label(reply.raw, labels) if reply.error is None else None
             result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
                                 reply.output_tokens, reply.error)
@@ -269,7 +322,7 @@ class Runner:
         tokens = sum(count_tokens(m["content"]) + 4 for m in messages) + 3
         return 1.2 * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
-    async def _call(self, candidate, request: dict) -> tuple[Reply, int]:
+    async def _call(self, candidate, request: dict, breaker: CircuitBreaker) -> tuple[Reply, int]:
         key = cache_key(candidate.endpoint, request) if (self.use_cache and candidate.cacheable) else None
         if key is not None:
             hit = self.store.cached(key)
@@ -278,11 +331,12 @@ class Runner:
         reply = Reply(None, None, error="not attempted")
         for attempt in range(self.retry.attempts):
             reply = await candidate.send(request)
+            breaker.record(reply, candidate)
             if reply.error is None:
                 if key is not None:
                     self.store.remember(key, reply)
                 return reply, attempt + 1
-            if not reply.retryable or attempt == self.retry.attempts - 1:
+            if not reply.retryable or breaker.open or attempt == self.retry.attempts - 1:
                 break
             await asyncio.sleep(self.retry.delay(attempt, reply.retry_after_s))
         return reply, attempt + 1
