@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 import chainlit as cl
@@ -26,6 +27,31 @@ from tools.report import accuracy_cost_figure, class_balance_figure
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
+
+
+def _accept_empty_uploads() -> None:
+    """Chainlit refuses to store a zero-byte upload (ValueError, a bare "Upload failed" pop-up, and the bot
+    carries on). Store it as an empty file instead, so it reaches `tools.data` and gets modelpick's own
+    sentence in the chat like every other bad file."""
+    from chainlit.session import BaseSession
+
+    original = BaseSession.persist_file
+    if getattr(original, "accepts_empty", False):
+        return
+
+    async def persist_file(self, name, mime, path=None, content=None):
+        if not path and content is not None and len(content) == 0:
+            self.files_dir.mkdir(exist_ok=True)
+            empty = self.files_dir / f"empty-{uuid.uuid4().hex}"
+            empty.touch()
+            return await original(self, name, mime, path=str(empty))
+        return await original(self, name, mime, path=path, content=content)
+
+    persist_file.accepts_empty = True  # type: ignore[attr-defined]
+    BaseSession.persist_file = persist_file  # type: ignore[method-assign]
+
+
+_accept_empty_uploads()
 
 
 @cl.on_app_startup
@@ -94,8 +120,8 @@ class ProgressSteps:
         key = (p.candidate, p.shots)
         technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
         line = (f"{p.done}/{p.total} items · {p.rate:.1f} items/s · {p.errors} errors"
-                + (f" · running accuracy {p.correct / p.done:.0%}" if p.done else "")
-                + (" · done" if p.finished else ""))
+                + (f" · running accuracy {p.correct / p.done:.0%}" if p.done and not p.failure else "")
+                + (f" · **failed**: {p.failure}" if p.failure else " · done" if p.finished else ""))
         step = self.steps.get(key)
         if step is None:
             step = cl.Step(name=f"{p.candidate} {technique}", type="tool", show_input=False)

@@ -62,6 +62,9 @@ def test_interview_upload_profile_and_a_bad_file(page_at_app, samples) -> None:
     _attach(page, samples["binary.csv"])
     expect(last).to_contain_text("binary file")
     expect(last).to_contain_text("Everything earlier in this conversation is kept")
+    _attach(page, samples["empty.csv"])  # zero bytes: modelpick's own message, not an "Upload failed" pop-up
+    expect(last).to_contain_text("'empty.csv' is empty (0 bytes)")
+    expect(page.get_by_text("Upload failed")).to_have_count(0)
     _send(page, "what do you know so far?")
     expect(last).to_contain_text("sms_spam.csv — 5,574 rows")
     expect(last).to_contain_text("85.7%")
