@@ -15,6 +15,7 @@ import typer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.graph import compile_graph, new_replies, turn_input
+from cli.errors import log_unexpected
 from tools import workspace
 
 
@@ -63,12 +64,13 @@ def progress_printer(echo=typer.echo):
     def on_progress(p) -> None:
         step = int(10 * p.done / p.total) if p.total else 10
         key = (p.candidate, p.shots)
-        if shown.get(key) != step or p.finished:
-            shown[key] = step
-            if p.finished or step != shown.get(key, -1) or p.done == 0:
-                technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
-                echo(f"  [{p.candidate} {technique}] {p.done}/{p.total} · {p.rate:.1f} items/s · {p.errors} errors"
-                     + (f" · accuracy so far {p.correct / p.done:.0%}" if p.done else ""))
+        if shown.get(key) == step and not p.finished:
+            return
+        shown[key] = step
+        technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
+        echo(f"  [{p.candidate} {technique}] {p.done}/{p.total} · {p.rate:.1f} items/s · {p.errors} errors"
+             + (f" · accuracy so far {p.correct / p.done:.0%}" if p.done and not p.failure else "")
+             + (f" · failed: {p.failure}" if p.failure else ""))
 
     return on_progress
 
@@ -124,7 +126,12 @@ def chat(
                 parsed = parse_script_line(raw)
                 if parsed is None:
                     continue
-            result, replies = run_turn(graph, config, thread_id, *parsed)
+            try:
+                result, replies = run_turn(graph, config, thread_id, *parsed)
+            except Exception as error:  # one broken turn must not end the conversation
+                where = log_unexpected(error)
+                result, replies = {}, [f"error: that turn failed ({type(error).__name__}: {error}); nothing earlier "
+                                       f"was lost (details in {where})."]
             state = result or state
             for reply in replies:
                 typer.echo(reply + "\n")

@@ -162,3 +162,22 @@ def test_real_llama_cpp_smollm2_zero_and_three_shot(tmp_path) -> None:
     with socket.socket() as sock, pytest.raises(OSError):
         sock.settimeout(1)
         sock.connect(("127.0.0.1", port))
+
+
+def test_an_unforeseen_error_is_one_line_and_logged(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import tools.evaluate
+    from cli.main import app
+
+    def broken(_config):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tools.evaluate, "prepare", broken)
+    result = CliRunner().invoke(app, ["eval", "--data", str(_data(tmp_path)), "--candidates", "tfidf-logreg"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: RuntimeError: disk on fire (details in ")
+    assert "Traceback" not in result.output
+    log = Path(os.environ["MODELPICK_HOME"]) / "logs" / "errors.log"
+    assert "disk on fire" in log.read_text() and "Traceback" in log.read_text()
