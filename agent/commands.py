@@ -10,8 +10,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-GO = (r"^\s*(?:ok(?:ay)?[, ]+)?(?:go|go ahead|run(?: it)?|start(?: it)?|let'?s go|yes,? (?:go|run)|do it|proceed)\b"
-      r"|^\s*(?:跑吧|开始|运行|开跑|跑一下|执行|开始吧|好的?，?跑吧)")
+# "go" is the whole message or nothing: a confirmation of the plan just shown, never the first word of a sentence
+# ("Run time matters too…", "开始之前我想确认一下…", "Start by telling me…"). A question ("go?") is not a yes.
+GO_WORDS = (r"go|go ahead|go for it|run(?: it| the plan| the (?:eval|evaluation))?|start(?: it| the run)?|"
+            r"let'?s (?:go|run it|do it)|do it|proceed|yes(?:,? please)?,? (?:go|run it|start|do it|go ahead)")
+GO = re.compile(r"(?:(?:ok(?:ay)?|yes|sure|great|good|alright|fine)[,!. ]+)?(?:" + GO_WORDS + r")(?: now| please)?")
+GO_ZH = re.compile(r"(?:好的?|行|可以|没问题|嗯)?[，, ]*(?:跑吧|开跑|跑一下|开始吧?|开始跑|开始评测|开始运行|运行吧?|执行吧?|就这么跑|确认[，, ]*开始)")
+GO_END = " \t!.。！~～"
 MODEL = r"([A-Za-z0-9][\w./:-]*(?: [0-9][\w.]*)?)"
 ALIASES = {"baseline": "tfidf-logreg", "the baseline": "tfidf-logreg", "tfidf": "tfidf-logreg",
            "local": "smollm2-135m", "the local model": "smollm2-135m", "smollm": "smollm2-135m",
@@ -30,11 +35,17 @@ def _model(raw: str) -> str:
     return ALIASES.get(raw.lower(), raw)
 
 
+def is_go(message: str) -> bool:
+    """An unambiguous "go"/"跑吧" as the whole message (trailing "!" or "." allowed, no question mark)."""
+    text = unicodedata.normalize("NFKC", message).strip().strip(GO_END).lower()
+    return bool(GO.fullmatch(text) or GO_ZH.fullmatch(text))
+
+
 def read_command(message: str) -> Command | None:
     """The one command a message asks for, or None (then it is about the brief, or a question)."""
     text = unicodedata.normalize("NFKC", message).strip()
     low = text.lower()
-    if re.search(GO, low):
+    if is_go(text):
         return Command("go")
     m = re.search(r"\bwhy not(?: use)?\s+(.+?)\s*\??$", low) or re.search(r"为什么不用\s*(.+?)\s*[?？]?$", text)
     if m:
