@@ -123,3 +123,23 @@ def test_column_detection_on_the_shared_datasets(name, rows, classes, top) -> No
     if top:
         assert profile["label_counts"][top[0]] == top[1]
     assert profile["text_tokens"]["max"] > profile["text_tokens"]["mean"] > 0
+
+
+def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
+    """Inputs that used to crash: an over-long cell, delimiters only, JSON nested 10k deep (array and object)."""
+    from tools.data import DataError, read_dataset
+
+    cases = {
+        "long_cell.csv": ("text,label\n\"" + "x" * 200_000 + "\",a\nhello,b\n", "longer than 100,000 characters"),
+        "delimiters.csv": (",,,,\n" * 50, "only delimiters"),
+        "deep_array.json": ("[" * 10_000 + "]" * 10_000, "nested too deeply"),
+        "deep_object.json": ('{"a":' * 10_000 + "1" + "}" * 10_000, "nested too deeply"),
+        "deep_line.jsonl": ('{"text": "ok", "label": "a"}\n' + '{"a":' * 10_000 + "1" + "}" * 10_000 + "\n",
+                            "nested too deeply"),
+    }
+    for name, (content, words) in cases.items():
+        path = tmp_path / name
+        path.write_text(content)
+        with pytest.raises(DataError) as caught:
+            read_dataset(str(path), display_name=name)
+        assert words in caught.value.message, name

@@ -24,6 +24,8 @@ from tools.tokens import count_tokens
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+# The longest cell read (characters): longer is not a text to classify but a pasted file or a broken quote.
+MAX_CELL_CHARS = 100_000
 XLSX_MAX_RATIO = 200
 TEXT_HINTS = ("text", "message", "sentence", "content", "body", "review", "comment", "utterance", "query",
               "question", "input", "title", "description", "sms", "email", "ticket", "文本", "内容", "句子")
@@ -152,6 +154,9 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
         doc = json.loads(text)
     except json.JSONDecodeError:
         doc = None
+    except RecursionError:
+        raise DataError("json_depth", f"'{name}' is JSON nested too deeply to be a table: upload a JSON array of "
+                                      "flat records or JSONL (one object per line).") from None
     if doc is not None:
         if isinstance(doc, dict):
             lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -169,6 +174,9 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
             continue
         try:
             record = json.loads(line)
+        except RecursionError:
+            raise DataError("json_depth", f"Line {number} of '{name}' is JSON nested too deeply to be a record: "
+                                          "each line must be one flat object.") from None
         except json.JSONDecodeError:
             raise DataError("bad_json", f"Line {number} of '{name}' is not valid JSON: fix that line (each line "
                                         "of a JSONL file must be one complete object) and upload again.") from None
@@ -192,7 +200,17 @@ def _cell(value) -> str:
 def _read_delimited(text: str, name: str, encoding: str) -> Table:
     first_lines = "\n".join(text.splitlines()[:20])
     delimiter = _guess_delimiter(first_lines, name)
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in r)]
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = [r for r in reader if any(c.strip() for c in r)]
+    except csv.Error:
+        raise DataError("cell_too_long", f"A cell of '{name}' (near line {reader.line_num:,}) is longer than "
+                                         f"{MAX_CELL_CHARS:,} characters — often a quote that is never closed: "
+                                         "check the quoting there, or shorten the text, then upload again.") from None
+    if not rows:
+        raise DataError("empty", f"'{name}' has only delimiters and blank cells, no text: upload a file with a header "
+                                 "row and data rows.")
     header, body = rows[0], rows[1:]
     if not body:
         raise DataError("header_only", f"'{name}' has a header ({', '.join(header[:5])}) but no data rows: add "
