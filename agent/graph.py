@@ -21,8 +21,8 @@ from agent.llm import LLMError, get_agent
 from agent.phrase import phrase
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
 from agent.understand import is_question, understand_rules, understand_with_llm
+from core.language import detect_language
 from tools.data import DataError, NeedsChoice, read_dataset
-from tools.language import detect_language
 
 Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up",
                  "silver_labels"]

@@ -7,15 +7,14 @@ user's explicit "go" (see `agent/commands.py`) and never re-run what is already 
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 
 from agent import speak
 from agent.state import Brief, SelectionState
-from tools import workspace
+from core import workspace
+from core.settings import current
 from tools.candidates import (
     BASELINE_ID,
     BUILT_IN,
@@ -39,8 +38,8 @@ def _say(text: str, kind: str, **extra) -> AIMessage:
 
 def configured_entries() -> list[dict]:
     """Endpoints from the candidates file named by MODELPICK_CANDIDATES_FILE (none when unset)."""
-    path = os.environ.get("MODELPICK_CANDIDATES_FILE")
-    return load_candidates_file(path) if path and Path(path).is_file() else []
+    path = current().candidates_file
+    return load_candidates_file(path) if path and path.is_file() else []
 
 
 def runnable(model_id: str, entries: list[dict]) -> bool:

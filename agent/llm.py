@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
+from core.settings import current
 from tools.candidates import openai_api_key
 
 log = logging.getLogger("modelpick.llm")
@@ -38,14 +38,13 @@ class AgentSettings:
 
 def agent_settings(model_override: str | None = None) -> AgentSettings | None:
     """The configured agent model, or None for guided mode."""
-    base_url = os.environ.get("OPENAI_BASE_URL")
-    model = model_override or os.environ.get("MODELPICK_AGENT_MODEL")
+    settings = current()
+    base_url = settings.openai_base_url
+    model = model_override or settings.agent_model
     if base_url and model:
-        return AgentSettings(model=model, base_url=base_url,
-                             timeout_s=float(os.environ.get("MODELPICK_AGENT_TIMEOUT_S", 20)))
-    if openai_api_key():
-        return AgentSettings(model=model or DEFAULT_OPENAI_MODEL, base_url=base_url,
-                             timeout_s=float(os.environ.get("MODELPICK_AGENT_TIMEOUT_S", 20)))
+        return AgentSettings(model=model, base_url=base_url, timeout_s=settings.agent_timeout_s)
+    if settings.openai_api_key:
+        return AgentSettings(model=model or DEFAULT_OPENAI_MODEL, base_url=base_url, timeout_s=settings.agent_timeout_s)
     return None
 
 

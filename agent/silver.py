@@ -10,7 +10,7 @@ import asyncio
 import csv
 
 from agent.journey import configured_entries, runnable
-from tools import workspace
+from core import workspace
 from tools.candidates import BUILT_IN, ChatCandidate, build_candidates, openai_api_key
 from tools.evalset import EvalSplit, Item
 from tools.evaluate import candidate_price

@@ -16,7 +16,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.graph import compile_graph, new_replies, turn_input
 from cli.errors import log_unexpected
-from tools import workspace
+from core import workspace
 
 
 def parse_script_line(line: str) -> tuple[str, list[str]] | None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 import typer
 
-from tools import workspace
+from core import workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -208,7 +208,7 @@ def test_the_chat_says_failed_in_the_table_why_not_and_the_report(tmp_path, monk
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     from agent.graph import compile_graph, new_replies, turn_input
-    from tools import workspace
+    from core import workspace
 
     dying = StubProcess(die_after=10)
     candidates = tmp_path / "candidates.yaml"

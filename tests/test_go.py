@@ -11,8 +11,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.commands import is_go
 from agent.graph import compile_graph, turn_input
+from core import workspace
 from tests.conftest import DATASETS
-from tools import workspace
 
 GO = ["go", "Go!", "go ahead", "ok, go", "okay go", "yes, run it", "run it", "run", "start", "let's go", "do it",
       "proceed", "go for it", "run the evaluation", "Yes, go ahead.", "跑吧", "跑吧！", "好，跑吧", "开始吧", "开始",

@@ -9,8 +9,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.graph import compile_graph, decide, missing_field, new_replies, turn_input
 from agent.state import Brief
+from core import workspace
 from tests.conftest import DATASETS
-from tools import workspace
 
 
 def _turn(graph, thread: str, text: str, files: list[dict] | None = None) -> tuple[dict, str]:

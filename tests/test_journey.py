@@ -11,9 +11,9 @@ import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.graph import compile_graph, new_replies, turn_input
+from core import workspace
 from tests.conftest import DATASETS
 from tests.stub_server import StubConfig, StubServer
-from tools import workspace
 
 pytestmark = pytest.mark.slow
 

@@ -14,9 +14,9 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from agent import llm as agent_llm
 from agent.graph import compile_graph, new_replies, turn_input
 from agent.phrase import numbers_guard
+from core import workspace
 from tests.conftest import DATASETS
 from tests.llm_stub import LLMStub, Script
-from tools import workspace
 
 SECRET = "sk-test-SECRET-123456"
 

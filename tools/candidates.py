@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import importlib.util
-import os
 import signal
 import socket
 import subprocess
@@ -23,12 +22,11 @@ from typing import Any, Protocol
 
 import yaml
 
-from tools import workspace
+from core import workspace
+from core.settings import OPENAI_URL, current
 from tools.cpu_check import missing_cpu_features
 from tools.evalset import EvalSplit
 
-# chainlit's CI mode puts this placeholder into OPENAI_API_KEY; it is not a key.
-CHAINLIT_CI_PLACEHOLDER = "sk-FAKE-OPENAI-API-KEY"
 LOCAL_LLM_ID = "smollm2-135m"
 BASELINE_ID = "tfidf-logreg"
 BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
@@ -77,8 +75,7 @@ class Candidate(Protocol):
 
 def openai_api_key() -> str | None:
     """OPENAI_API_KEY when it is a real key (not unset, not chainlit's CI placeholder)."""
-    key = os.environ.get("OPENAI_API_KEY")
-    return None if not key or key == CHAINLIT_CI_PLACEHOLDER else key
+    return current().openai_api_key
 
 
 class CandidateError(ValueError):
@@ -99,7 +96,7 @@ class ChatCandidate:
                  price_model: str | None = None, check_model_name: bool = True):
         self.id = id
         self.model = model
-        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        self.base_url = (base_url or current().openai_base_url or OPENAI_URL).rstrip("/")
         self.endpoint = self.base_url
         self.api_key = api_key
         self.max_concurrency = max_concurrency
@@ -383,7 +380,7 @@ def load_candidates_file(path: str | Path) -> list[dict]:
 
 def from_entry(entry: dict[str, Any]) -> ChatCandidate:
     key_env = entry.get("api_key_env")
-    api_key = os.environ.get(key_env) if key_env else None
+    api_key = current().api_key_from(key_env) if key_env else None
     if key_env and not api_key:
         raise CandidateError(f"Candidate '{entry['id']}': the environment variable {key_env} is not set: export "
                              "the API key there, or drop the candidate.")

@@ -18,9 +18,9 @@ from statistics import mean, median
 
 import pandas as pd
 
-from tools import workspace
-from tools.language import detect_language
-from tools.tokens import count_tokens
+from core import workspace
+from core.language import detect_language
+from core.tokens import count_tokens
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024

@@ -6,10 +6,10 @@ import csv
 import io
 import json
 
+from core.tokens import count_tokens
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
 from tools.prompts import INSTRUCTION, SYSTEM
-from tools.tokens import count_tokens
 
 FINE_TUNE_EPOCHS = 3  # OpenAI's default for small datasets; shown with the estimate
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tools import workspace
+from core import workspace
 from tools.candidates import UNREACHABLE_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.metrics import ItemResult
@@ -316,7 +316,7 @@ class Runner:
     @staticmethod
     def _estimate(request: dict, price: tuple[float, float]) -> float:
         """An upper estimate of one call's cost: content tokens + chat framing, with 20 % headroom."""
-        from tools.tokens import count_tokens
+        from core.tokens import count_tokens
 
         messages = request.get("messages", [])
         tokens = sum(count_tokens(m["content"]) + 4 for m in messages) + 3

@@ -6,17 +6,17 @@ deleting the folder is a full reset and pointing it elsewhere moves all state at
 
 from __future__ import annotations
 
-import os
 import re
+import shutil
+import uuid
 from pathlib import Path
 
-DEFAULT_MAX_UPLOAD_MB = 50
-DEFAULT_MAX_ROWS = 200_000
+from core.settings import current
 
 
 def home() -> Path:
     """The workspace root, created on first use."""
-    root = Path(os.environ.get("MODELPICK_HOME", ".modelpick")).expanduser().resolve()
+    root = current().home
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -39,11 +39,11 @@ def uploads_dir(thread_id: str) -> Path:
 
 
 def max_upload_bytes() -> int:
-    return int(float(os.environ.get("MODELPICK_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024)
+    return current().max_upload_bytes
 
 
 def max_rows() -> int:
-    return int(os.environ.get("MODELPICK_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return current().max_rows
 
 
 def keep_upload(thread_id: str, source: str | Path, name: str) -> dict:
@@ -52,9 +52,6 @@ def keep_upload(thread_id: str, source: str | Path, name: str) -> dict:
     Returns the `{"path", "name"}` record the graph keeps: the original name for messages, the kept path for
     reading, so a later turn can re-read the file after the UI has dropped its temporary copy.
     """
-    import shutil
-    import uuid
-
     folder = uploads_dir(thread_id)
     target = folder / safe_name(name)
     if target.exists():
