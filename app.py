@@ -22,7 +22,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from agent import speak
 from agent.graph import compile_graph, new_replies, turn_input
 from agent.llm import agent_settings
-from tools import workspace
+from core import workspace
 from tools.report import accuracy_cost_figure, class_balance_figure
 
 log = logging.getLogger("modelpick")

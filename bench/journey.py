@@ -25,7 +25,7 @@ def main(items: int = 100) -> None:
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         from agent.graph import compile_graph, turn_input
-        from tools import workspace
+        from core import workspace
         from tools.evaluate import EvalConfig, run_eval
         from tools.runner import RunStore
 
