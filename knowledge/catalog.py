@@ -203,7 +203,7 @@ def load_card_specs(folder: Path = CARDS_DIR) -> list[dict]:
 
 def table_paths() -> tuple[Path, Path]:
     """The refreshed table in the workspace when `catalog refresh` fetched one, else the shipped table."""
-    from tools import workspace
+    from core import workspace
 
     folder = workspace.home() / "prices"
     refreshed, meta = folder / TABLE_PATH.name, folder / META_PATH.name

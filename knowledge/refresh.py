@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from core import workspace
 from knowledge.catalog import META_PATH, TABLE_PATH
-from tools import workspace
 
 
 def refreshed_paths():

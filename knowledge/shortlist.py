@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.tokens import count_tokens
 from knowledge.catalog import ModelCard, load_catalog
-from tools.tokens import count_tokens
 
 LOCAL_CANDIDATES = ("tfidf-logreg", "smollm2-135m")
 INSTRUCTION = ("Classify the text into exactly one of these labels: {labels}. "

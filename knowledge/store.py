@@ -17,8 +17,8 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from core import workspace
 from knowledge.catalog import ModelCard, load_catalog, sources_fingerprint
-from tools import workspace
 
 GUIDES_DIR = Path(__file__).resolve().parent / "guides"
 COLLECTION = "modelpick_knowledge"
