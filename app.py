@@ -22,8 +22,8 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from agent import speak
 from agent.graph import compile_graph, new_replies, turn_input
 from agent.llm import agent_settings
+from agent.report import accuracy_cost_chart, class_balance_chart
 from core import workspace
-from tools.report import accuracy_cost_figure, class_balance_figure
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
@@ -200,13 +200,13 @@ async def _render(state: dict, view: TurnView) -> None:
         kind = reply.additional_kwargs.get("kind")
         elements: list = []
         if kind == "profile" and state.get("dataset"):
-            figure = class_balance_figure(state["dataset"])
+            figure = class_balance_chart(state["dataset"], state.get("language", "en"))
             if figure is not None:
                 elements.append(cl.Plotly(name="class_balance", figure=figure, display="inline"))
         if kind == "results" and state.get("results"):
             targets = {"accuracy": state["brief"].get("accuracy_target") or state["brief"].get("break_even_accuracy"),
                        "max_cost_per_1k_usd": state["brief"].get("max_cost_per_1k_usd")}
-            figure = accuracy_cost_figure(state["results"], targets, state.get("recommendation"))
+            figure = accuracy_cost_chart(state["results"], targets, state.get("recommendation"), state.get("language", "en"))
             elements.append(cl.Plotly(name="accuracy_vs_cost", figure=figure, display="inline"))
         if kind == "export":
             for name, path in (reply.additional_kwargs.get("files") or {}).items():

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from agent.llm import AgentLLM, LLMError
+from agent.messages import render
 from agent.phrase import LANGUAGE, numbers_guard
 
 ANSWER_SYSTEM = (
@@ -46,7 +47,7 @@ def _tool(name: str, args: dict, state: dict, sources: list[str]) -> str:
         try:
             card = get_card(str(args.get("model", "")))
         except UnknownModel as error:
-            return json.dumps({"error": str(error)})
+            return json.dumps({"error": render(error, "en")})
         sources.append(f"{card.display_name} — {card.price_source or card.source} (as of {card.as_of})")
         return json.dumps(card.to_dict(), ensure_ascii=False)
     if name == "run_results":

@@ -18,6 +18,7 @@ from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import read_command
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
+from agent.messages import render
 from agent.phrase import phrase
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
 from agent.understand import is_question, understand_rules, understand_with_llm
@@ -321,11 +322,11 @@ def profile_data(state: SelectionState) -> dict:
     except NeedsChoice as need:
         choice_state = {k: v for k, v in choice.items() if v is not None}
         result["pending"] = {"kind": need.kind, "options": need.options, "file": target, "choice": choice_state}
-        lines.append(speak.choice_question(need.message, need.options, lang))
+        lines.append(speak.choice_question(render(need, lang), need.options, lang))
         result["messages"] = [_say("\n\n".join(lines), "choice")]
         return result
     except DataError as error:
-        lines.append(speak.data_problem(error.message, lang))
+        lines.append(speak.data_problem(render(error, lang), lang))
         result["pending"] = None
         result["messages"] = [_say("\n\n".join(lines), "data_error")]
         return result
@@ -428,7 +429,7 @@ def silver_labels(state: SelectionState) -> dict:
         profile = read_dataset(path, display_name=f"silver labels for {state['dataset']['file']}",
                                text_column="text", label_column="label")
     except DataError as error:
-        return {"messages": [_say(speak.data_problem(error.message, lang), "data_error")]}
+        return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")]}
     profile["silver"] = summary
     text = speak.silver_done(summary, lang) + "\n\n" + speak.profile_text(profile, lang)
     return {"dataset": profile, "messages": [_say(text, "profile")],

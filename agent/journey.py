@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 
 from agent import speak
+from agent.messages import render
 from agent.state import Brief, SelectionState
 from core import workspace
 from core.settings import current
@@ -25,6 +26,7 @@ from tools.candidates import (
 )
 from tools.evalset import EvalSetError
 from tools.evaluate import EvalConfig, prepare, results_document, run_eval
+from tools.forecast import prompt_tokens
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
 
@@ -123,9 +125,9 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
     except EvalSetError as error:
-        if "larger than the data allows" not in str(error):
-            return {"messages": [_say(speak.data_problem(str(error), lang), "data_error")], "pending": None}
-        notes.append(str(error))
+        if error.code != "too_large":
+            return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")], "pending": None}
+        notes.append(render(error, lang))
         plan["eval_size"] = max(2, min(plan["eval_size"], usable_rows // 2))
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
@@ -133,16 +135,16 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
 
     targets = targets_of(brief)
     power = power_analysis(targets.accuracy or 0.9, len(split.eval))
-    picks = shortlist(brief.model_dump(), dataset)
+    tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed) for shots in {0, *plan["shots"]}}
+    picks = shortlist(brief.model_dump(), dataset, tokens[0])
     forecasts = []
     for cid in plan["candidates"]:
         card = _card(cid)
         for shots in plan["shots"] if cid != BASELINE_ID else [0]:
             if card is not None:
-                f = forecast(card, dataset, labels, shots=shots, eval_items=len(split.eval),
-                             volume_per_day=brief.volume_per_day)
+                f = forecast(card, tokens[shots], eval_items=len(split.eval), volume_per_day=brief.volume_per_day)
                 forecasts.append(f.__dict__)
-    plan.update({"split": split.summary(), "labels": labels, "power_sentence": power.sentence(lang),
+    plan.update({"split": split.summary(), "labels": labels, "power_sentence": power.reason(),
                  "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": runnable(p.card.id, entries)}
                                for p in picks.candidates],
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded], "forecasts": forecasts,
@@ -151,7 +153,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "eval_config": config.to_dict(), "expected_time": expected_time(plan, len(split.eval)),
                  "silver_by": (dataset.get("silver") or {}).get("by")})
     text = speak.plan_text(plan, brief, lang, notes)
-    return {"plan": plan, "messages": [_say(text, "plan")], "pending": {"kind": "plan"}, "phase": "planned"}
+    return {"plan": plan, "messages": [_say(text, "plan")], "pending": {"kind": "plan"}}
 
 
 def expected_time(plan: dict, items: int) -> dict:
@@ -214,7 +216,7 @@ def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, 
         _, outcome, _ = asyncio.run(run_eval(eval_config, store, run_id=run_id, progress=settings.get("progress"),
                                              should_stop=settings.get("should_stop"), only=only))
     except CandidateError as error:
-        return {"messages": [_say(f"⚠️ {error}", "run_error")]}
+        return {"messages": [_say(f"⚠️ {render(error, lang)}", "run_error")]}
     document = results_document(run_id, eval_config, store, outcome=outcome)
     store.close()
     run = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes, "eval_set": document["eval_set"],
@@ -231,7 +233,7 @@ def _decided(state: SelectionState, results: list[dict], run: dict, lang: str, k
     shots = (state.get("plan") or {}).get("shots", [0])
     recommendation = recommend(results, targets, train_rows=train_rows, shots_tried=shots)
     text = speak.results_text(results, recommendation, brief, targets, run, lang)
-    return {"results": results, "recommendation": recommendation, "run": run, "phase": "recommended",
+    return {"results": results, "recommendation": recommendation, "run": run,
             "pending": None, "messages": [_say(text, kind)]}
 
 
@@ -288,9 +290,9 @@ def why_not(state: SelectionState, model: str) -> dict:
 
 def export_files(state: SelectionState) -> dict:
     """Report (Markdown), per-item CSV and fine-tuning JSONL, written under the workspace for download."""
+    from agent.report import full_report
     from tools.evalset import load_items
     from tools.export import finetune_jsonl, items_csv, training_costs
-    from tools.report import eval_report_markdown
 
     lang = state.get("language", "en")
     if not state.get("results"):
@@ -313,7 +315,7 @@ def export_files(state: SelectionState) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     jsonl, tokens = finetune_jsonl(split, labels)
     costs = training_costs(tokens)
-    report = speak.full_report(Brief(**state["brief"]), dataset, plan, eval_report_markdown(document), tokens, costs)
+    report = full_report(Brief(**state["brief"]), dataset, plan, document, tokens, costs, lang)
     files = {"report.md": report, "items.csv": items_csv(grouped, {i.id: i.text for i in items}),
              "finetune.jsonl": jsonl}
     paths = {}

@@ -6,6 +6,8 @@ comes from the state, never from here.
 
 from __future__ import annotations
 
+from agent.messages import render, verdict
+from agent.messages import technique as technique_name
 from agent.state import Brief
 
 WELCOME = {
@@ -249,7 +251,7 @@ def profile_text(profile: dict, lang: str) -> str:
         counts = sorted(profile["label_counts"].items(), key=lambda kv: -kv[1])
         shown = ", ".join(f"{k} {v:,}" for k, v in counts[:12]) + (" …" if len(counts) > 12 else "")
         lines.append(("各类数量" if zh else "Class counts") + f": {shown}")
-    notes = "\n".join(f"- {w}" for w in profile["warnings"])
+    notes = "\n".join(f"- {render(w, lang)}" for w in profile["warnings"])
     return "\n\n".join([*lines, "\n".join(table)] + ([notes] if notes else []))
 
 
@@ -339,11 +341,12 @@ def no_candidates_left(lang: str) -> str:
     return "候选列表空了：请用“加上 X”添加一个。" if lang == "zh" else "No candidates left: add one with *add X*."
 
 
-def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
-    """The plan the user approves with 'go': eval set, power, candidates, techniques, forecast, shortlist."""
+def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str], *, closing: bool = True) -> str:
+    """The plan the user approves with 'go': eval set, power, candidates, techniques, forecast, shortlist
+    (`closing=False` leaves out the "nothing is spent before go" line, for the report)."""
     zh = lang == "zh"
     split = plan["split"]
-    techniques = ", ".join("zero-shot" if k == 0 else f"{k}-shot" for k in plan["shots"])
+    techniques = ", ".join(technique_name(k, lang) for k in plan["shots"])
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
     if plan.get("silver_by"):
         lines.append(f"- ⚠️ {'标签是银标签，来自' if zh else 'Labels are silver labels from'} {plan['silver_by']}.")
@@ -358,7 +361,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
     if split.get("rare_classes"):
         rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())
         lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}: {rare}")
-    lines.append(f"- {plan['power_sentence']}")
+    lines.append(f"- {render(plan['power_sentence'], lang)}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
     lines.append(f"- {expected_time_line(plan.get('expected_time') or {}, zh)}")
@@ -367,7 +370,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
     lines += [header, "|---|---|---|---|---|---|"]
     for f in plan["forecasts"]:
-        technique = "zero-shot" if f["shots"] == 0 else f"{f['shots']}-shot"
+        technique = technique_name(f["shots"], lang)
         monthly = _money(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
         lines.append(f"| {f['model_id']} | {technique} | {_money(f['eval_cost_usd'])} | {_money(f['cost_per_1k_usd'])} | "
                      f"{monthly} | {f['price_source'] or '—'} ({f['as_of']}) |")
@@ -375,13 +378,14 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str]) -> str:
     if catalog:
         lines += ["", "**目录里值得一试的模型**（配置端点后可以“加上 X”）：" if zh else
                   "**From the catalog, worth trying** (say *add X* once its endpoint is configured):"]
-        lines += [f"- {s['id']}: {s['reason']}" for s in catalog[:4]]
+        lines += [f"- {s['id']}: {render(s['reason'], lang)}" for s in catalog[:4]]
     if plan["excluded"]:
         lines += ["", "**排除的知名模型**：" if zh else "**Notable models left out:**"]
-        lines += [f"- {e['id']}: {e['reason']}" for e in plan["excluded"][:4]]
-    lines += ["", "在你说“跑吧”之前不会花一分钱。可以调整：“加上 gpt-4o-mini”、“去掉基线”、“用300条”、“试试5个示例”。" if zh else
-              "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the baseline*, "
-              "*use 300 items*, *try 5 shots*."]
+        lines += [f"- {e['id']}: {render(e['reason'], lang)}" for e in plan["excluded"][:4]]
+    if closing:
+        lines += ["", "在你说“跑吧”之前不会花一分钱。可以调整：“加上 gpt-4o-mini”、“去掉基线”、“用300条”、“试试5个示例”。" if zh
+                  else "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the "
+                  "baseline*, *use 300 items*, *try 5 shots*."]
     return "\n".join(lines)
 
 
@@ -407,9 +411,9 @@ def results_table(results: list[dict], lang: str) -> str:
             "accuracy / cost / latency | McNemar p vs best |")
     lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        technique = "zero-shot" if r["shots"] == 0 else f"{r['shots']}-shot"
+        technique = technique_name(r["shots"], lang)
         if r.get("status") == "failed":
-            failed = f"**{'失败' if zh else 'failed'}**: {_cell(r['failure'])}"
+            failed = f"**{'失败' if zh else 'failed'}**: {_cell(render(r['failure'], lang))}"
             lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {failed} | — | {r['unparseable']} / "
                          f"{r['errors']} | — | — | {'失败' if zh else 'failed'} | — |")
             continue
@@ -418,7 +422,8 @@ def results_table(results: list[dict], lang: str) -> str:
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
         lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {r['accuracy']:.1%} ({r['accuracy_ci'][0]:.1%}–"
                      f"{r['accuracy_ci'][1]:.1%}) | {r['macro_f1']:.3f} | {r['unparseable']} / {r['errors']} | {p95} | "
-                     f"{_money(r['cost_per_1k_usd'])} | {v['accuracy']} / {v['cost']} / {v['latency']} | {p} |")
+                     f"{_money(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
+                     f"{verdict(v['latency'], lang)} | {p} |")
     return "\n".join(lines)
 
 
@@ -432,9 +437,10 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
         lines.append("⏹ 已停止：完成的部分都保留了。" if zh else "⏹ Stopped: everything that finished is kept.")
     for r in results:
         if r.get("status") == "failed":
-            technique = "zero-shot" if r["shots"] == 0 else f"{r['shots']}-shot"
+            technique = technique_name(r["shots"], lang)
             lines.append(f"⚠️ {r['candidate']} ({technique}) "
-                         + (f"失败，没有测出结果：{r['failure']}" if zh else f"failed, nothing was measured: {r['failure']}"))
+                         + (f"失败，没有测出结果：{render(r['failure'], lang)}" if zh else
+                            f"failed, nothing was measured: {render(r['failure'], lang)}"))
     if run.get("silver_by"):
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
@@ -442,9 +448,9 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
     if rec["candidate"]:
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
-        technique = "zero-shot" if not chosen["shots"] else f"{chosen['shots']}-shot"
+        technique = technique_name(chosen["shots"], lang)
         lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {rec['candidate']} ({technique})**")
-        lines += [f"- {reason}" for reason in rec["reasons"]]
+        lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
         others = [r for r in results if r is not chosen and r.get("accuracy") is not None]
         if others:
             runner_up = max(others, key=lambda r: r["accuracy"])
@@ -464,9 +470,9 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
             pass
     else:
         lines.append(f"{status} **{'没有候选达到全部目标' if zh else 'No candidate meets every target.'}**")
-        lines += [f"- {reason}" for reason in rec["reasons"][1:]]
+        lines += [f"- {render(reason, lang)}" for reason in rec["reasons"][1:]]
     if rec["next_steps"]:
-        lines += ["", "**下一步**" if zh else "**Next steps**"] + [f"- {s}" for s in rec["next_steps"]]
+        lines += ["", "**下一步**" if zh else "**Next steps**"] + [f"- {render(s, lang)}" for s in rec["next_steps"]]
     lines += ["", "可以问：“要是需要95%呢？”、“看看错例”、“为什么不用 X？”、“下载报告”。" if zh else
               "Ask on: *what if I need 95%?*, *show me the errors*, *why not X?*, *download the report*."]
     return "\n".join(lines)
@@ -497,7 +503,7 @@ def not_in_results(model: str, ran: list[str], lang: str) -> str:
 
 def errors_text(model: str, row: dict, wrong: list, texts: dict[int, str], lang: str) -> str:
     zh = lang == "zh"
-    technique = "zero-shot" if row["shots"] == 0 else f"{row['shots']}-shot"
+    technique = technique_name(row["shots"], lang)
     head = (f"**{model}（{technique}）答错 {len(wrong)} 条**（共 {row['items']} 条）：" if zh else
             f"**{model} ({technique}) got {len(wrong)} of {row['items']} items wrong:**")
     lines = [head, "", "| # | text | gold | predicted | raw output |" if not zh else "| # | 文本 | 正确 | 预测 | 原始输出 |",
@@ -512,32 +518,33 @@ def errors_text(model: str, row: dict, wrong: list, texts: dict[int, str], lang:
     return "\n".join(lines)
 
 
-def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_reason: str | None, can_run: bool,
+def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_reason: dict | None, can_run: bool,
                  rec: dict | None, lang: str) -> str:
     zh = lang == "zh"
     lines = []
     measured = [r for r in results if r.get("accuracy") is not None]
     if results and not measured:
-        failure = results[0].get("failure") or "—"
+        failure = render(results[0].get("failure"), lang) or "—"
         lines.append(f"{model_id} 失败了，没有测出任何结果：{failure}" if zh else
                      f"{model_id} failed, so it was never measured: {failure}")
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
-            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {rec['reasons'][0]}")
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")
     elif results:
         best = max(measured, key=lambda r: r["accuracy"])
         v = best["verdicts"]
         lines.append((f"{model_id} 测过：准确率 {best['accuracy']:.1%}（{best['accuracy_ci'][0]:.1%}–{best['accuracy_ci'][1]:.1%}），"
-                      f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {v['accuracy']}/{v['cost']}/{v['latency']}。") if zh else
+                      f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}。") if zh else
                      (f"{model_id} was measured: {best['accuracy']:.1%} accuracy (95% CI {best['accuracy_ci'][0]:.1%}–"
                       f"{best['accuracy_ci'][1]:.1%}), {_money(best['cost_per_1k_usd'])} per 1k items; verdicts "
-                      f"accuracy/cost/latency = {v['accuracy']}/{v['cost']}/{v['latency']}."))
+                      f"accuracy/cost/latency = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}."))
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
-            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {rec['reasons'][0]}")
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")
     elif card is None:
         lines.append(f"目录里没有 “{asked}”。" if zh else f"The catalog has no model called '{asked}'.")
     else:
         if excluded_reason:
-            lines.append(f"{card.display_name} {'被排除' if zh else 'was left out of the shortlist'}: {excluded_reason}.")
+            lines.append(f"{card.display_name} {'被排除' if zh else 'was left out of the shortlist'}: "
+                         f"{render(excluded_reason, lang)}.")
         elif not can_run:
             lines.append(not_runnable(card.id, lang))
         else:
@@ -547,22 +554,6 @@ def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_
                      f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {card.price_source or card.source} "
                      f"({card.as_of}).")
     return "\n\n".join(lines)
-
-
-def full_report(brief: Brief, dataset: dict, plan: dict, eval_markdown: str, tokens: int, costs: list[dict]) -> str:
-    """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
-    brief_md = brief_summary(brief, [], dataset, "en")
-    sources = sorted({f"{f['price_source']} ({f['as_of']})" for f in plan.get("forecasts", []) if f.get("price_source")})
-    lines = ["# modelpick report", "", brief_md, "", "## Data", "", profile_text(dataset, "en"), "", "## Plan", "",
-             plan_text(plan, brief, "en", []).split("\n\nNothing is spent")[0], "", eval_markdown.replace("# ", "## ", 1),
-             "", "## Fine-tuning data", "",
-             f"`finetune.jsonl` holds the train pool ({plan['split']['train_pool']} rows, {tokens:,} tokens) in OpenAI's "
-             "chat fine-tuning format. Estimated one-off training cost:", ""]
-    lines += [f"- {c['model']}: ${c['training_usd']:.2f} ({c['epochs']} epochs × ${c['training_usd_per_1m']}/1M "
-              f"training tokens; {c['source']}, {c['as_of']})" for c in costs]
-    lines += ["", "## Sources", ""] + [f"- {s}" for s in sources] + [
-        "- Method: knowledge/guides/ (modelpick's selection method)."]
-    return "\n".join(lines) + "\n"
 
 
 def export_text(paths: dict, tokens: int, costs: list[dict], train_rows: int, lang: str) -> str:

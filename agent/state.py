@@ -11,28 +11,23 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
 
-TaskType = Literal["classification", "extraction", "generation"]
-Language = Literal["en", "zh"]
+from core.shapes import (
+    Brief,
+    DatasetProfile,
+    FileRef,
+    Language,
+    Pending,
+    Plan,
+    Recommendation,
+    ResultRow,
+    RunInfo,
+    TaskType,
+    TurnUpdate,
+)
 
 # Fields of the brief the interview asks about, in the order it asks (most useful first).
 INTERVIEW_ORDER = ("use_case", "labels", "accuracy_target", "max_cost_per_1k_usd", "max_latency_s",
                    "volume_per_day", "constraints")
-
-
-class Brief(BaseModel):
-    """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
-
-    use_case: str | None = None
-    task_type: TaskType | None = None
-    labels: list[str] = Field(default_factory=list)
-    accuracy_target: float | None = Field(default=None, ge=0, le=1)
-    max_cost_per_1k_usd: float | None = Field(default=None, ge=0)
-    max_latency_s: float | None = Field(default=None, gt=0)
-    volume_per_day: float | None = Field(default=None, ge=0)
-    value_per_correct_usd: float | None = Field(default=None, ge=0)
-    cost_per_error_usd: float | None = Field(default=None, ge=0)
-    break_even_accuracy: float | None = Field(default=None, ge=0, le=1)
-    constraints: list[str] = Field(default_factory=list)
 
 
 class BriefFacts(BaseModel):
@@ -84,27 +79,27 @@ def merge_brief(brief: Brief, update: BriefUpdate) -> Brief:
 
 
 class SelectionState(TypedDict, total=False):
-    """The graph's state. `messages` accumulates; everything else is replaced by the node that sets it."""
+    """The graph's state. `messages` accumulates; everything else is replaced by the node that sets it.
+
+    The shapes are in `core/shapes.py`; they are the pinned JSON, so checkpoints and `chat --json` share them."""
 
     messages: Annotated[list[AnyMessage], add_messages]
     language: Language
-    brief: dict
+    brief: dict  # a `Brief` dumped (its keys are pinned); read it back with `Brief(**state["brief"])`
     waived: list[str]
-    # Files attached to the current turn: [{"path", "name"}]; consumed by profile_data.
-    files: list[dict]
-    uploads: list[dict]
-    dataset: dict | None
-    # A question the assistant asked and is waiting on: {"kind", "field"/"options", "file"}.
-    pending: dict | None
-    update: dict
+    # Files attached to the current turn; consumed by profile_data.
+    files: list[FileRef]
+    uploads: list[FileRef]
+    dataset: DatasetProfile | None
+    # A question the assistant asked and is waiting on.
+    pending: Pending | None
+    update: TurnUpdate
     # Interview questions already asked once (a question is never repeated once answered or waived).
     asked: list[str]
-    action: str
-    phase: str
-    # The journey: the proposed plan (eval set, candidates, techniques, forecast), the run's id and status,
-    # the engine's result rows and recommendation (same shapes as `modelpick eval --json`), exported files.
-    plan: dict | None
-    run: dict | None
-    results: list[dict] | None
-    recommendation: dict | None
-    exports: dict | None
+    # The journey: the proposed plan, the run's id and status, the engine's result rows and recommendation (same
+    # shapes as `modelpick eval --json`, messages as ids), exported files.
+    plan: Plan | None
+    run: RunInfo | None
+    results: list[ResultRow] | None
+    recommendation: Recommendation | None
+    exports: dict[str, str] | None

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from agent.messages import render, say
+
 catalog_app = typer.Typer(help="Model catalog: specs and prices with source and date.", no_args_is_help=True)
 
 SHOW_KEYS = ("id", "provider", "display_name", "open_weights", "context_window", "max_output_tokens",
@@ -26,7 +28,7 @@ def show(model: str, as_json: Annotated[bool, typer.Option("--json", help="Print
     try:
         card = get_card(model)
     except UnknownModel as error:
-        _fail(str(error))
+        _fail(render(error, "en"))
     data = card.to_dict()
     # `source` in the pinned JSON is where the prices come from (the table's cited page), else the card's.
     pinned = {key: data[key] for key in SHOW_KEYS}
@@ -55,7 +57,7 @@ def search(
     from knowledge.store import get_store
 
     if not query.strip():
-        _fail("Empty query: say what you are looking for, e.g. 'cheapest open-weights model'.", 2)
+        _fail(say("store.empty_query", "en"), 2)
     filters = {"kind": kind, "provider": provider, "open_weights": open_weights, "min_context": min_context,
                "max_input_usd_per_1m": max_input_price}
     filters = {key: value for key, value in filters.items() if value is not None}
@@ -88,4 +90,4 @@ def refresh() -> None:
     """Download the upstream price table when online; offline, keep the shipped one and say so."""
     from knowledge.refresh import refresh_table
 
-    typer.echo(refresh_table())
+    typer.echo(render(refresh_table(), "en"))

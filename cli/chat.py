@@ -15,6 +15,8 @@ import typer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.graph import compile_graph, new_replies, turn_input
+from agent.messages import phrase_recommendation, phrase_row, render
+from agent.state import Brief
 from cli.errors import log_unexpected
 from core import workspace
 
@@ -30,31 +32,39 @@ def parse_script_line(line: str) -> tuple[str, list[str]] | None:
 
 
 def final_json(state: dict, thread_id: str) -> dict:
-    """The conversation's outcome in the pinned shape (`brief` keys exactly as `agent.state.Brief`)."""
-    from agent.state import Brief
-
+    """The conversation's outcome in the pinned shape (`brief` keys exactly as `Brief`), every message phrased in
+    the conversation's language."""
+    lang = state.get("language", "en")
+    dataset = state.get("dataset")
+    if dataset:
+        dataset = {**dataset, "warnings": [render(w, lang) for w in dataset.get("warnings") or []]}
+    recommendation = state.get("recommendation")
     return {
         "thread_id": thread_id,
-        "language": state.get("language", "en"),
+        "language": lang,
         "brief": Brief(**(state.get("brief") or {})).model_dump(),
         "waived": state.get("waived") or [],
-        "dataset": state.get("dataset"),
+        "dataset": dataset,
         "uploads": state.get("uploads") or [],
-        "plan": _plan_json(state.get("plan")),
-        "results": state.get("results"),
-        "recommendation": state.get("recommendation"),
+        "plan": _plan_json(state.get("plan"), lang),
+        "results": [phrase_row(r, lang) for r in state["results"]] if state.get("results") else state.get("results"),
+        "recommendation": phrase_recommendation(recommendation, lang) if recommendation else None,
         "run_id": (state.get("run") or {}).get("run_id"),
         "exports": state.get("exports"),
     }
 
 
-def _plan_json(plan: dict | None) -> dict | None:
+def _plan_json(plan: dict | None, lang: str) -> dict | None:
     """The plan as shown to the user (eval set, candidates, techniques, forecast), without internal config."""
     if not plan:
         return None
     keys = ("candidates", "shots", "eval_size", "seed", "split", "labels", "power_sentence", "shortlist", "excluded",
             "forecasts", "calls")
-    return {k: plan.get(k) for k in keys}
+    shown = {k: plan.get(k) for k in keys}
+    shown["power_sentence"] = render(plan.get("power_sentence"), lang)
+    for key in ("shortlist", "excluded"):
+        shown[key] = [{**entry, "reason": render(entry["reason"], lang)} for entry in plan.get(key) or []]
+    return shown
 
 
 def progress_printer(echo=typer.echo):

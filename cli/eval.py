@@ -58,6 +58,8 @@ def eval_command(
     resume: Annotated[str | None, Opt("--resume", help="Finish an interrupted run by its id.")] = None,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
+    from agent.messages import phrase_document, render
+    from agent.report import eval_report_markdown
     from tools.candidates import CandidateError, build_candidates, load_candidates_file
     from tools.data import DataError, NeedsChoice
     from tools.evalset import EvalSetError
@@ -71,7 +73,6 @@ def eval_command(
         resume_config,
         run_eval,
     )
-    from tools.report import eval_report_markdown
     from tools.runner import RunStore
 
     store = RunStore()
@@ -93,10 +94,10 @@ def eval_command(
         build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
         prepare(config)  # data, columns and eval size are checked before anything runs
     except (CandidateError, DataError, EvalSetError) as error:
-        typer.echo(f"error: {getattr(error, 'message', None) or error}", err=True)
+        typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
-        typer.echo(f"error: {choice.message} Name it with --text-col / --label-col.", err=True)
+        typer.echo(f"error: {render(choice, 'en')} Name it with --text-col / --label-col.", err=True)
         raise typer.Exit(1) from None
 
     bar, on_progress = default_progress_printer()
@@ -110,12 +111,13 @@ def eval_command(
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished items are saved; resume with --resume {run_id}", err=True)
         raise typer.Exit(130) from None
-    document = results_document(run_id, config, store, outcome=outcome)
-    for note in outcome.notes:
+    raw = results_document(run_id, config, store, outcome=outcome)
+    document = phrase_document(raw, "en")  # the pinned JSON: every message as an English sentence
+    for note in document["notes"]:
         typer.echo(f"warning: {note}", err=True)
     if json_out:
         _write_atomically(json_out, json.dumps(document, indent=2, ensure_ascii=False))
-    markdown = eval_report_markdown(document)
+    markdown = eval_report_markdown(raw, "en")
     if report:
         _write_atomically(report, markdown)
     for row in document["results"]:

@@ -23,3 +23,14 @@ def _encoding(name: str):
 def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> int:
     """Tokens of `text` in an OpenAI encoding (o200k_base by default: GPT-4o and later)."""
     return len(_encoding(encoding).encode(text or "", disallowed_special=()))
+
+
+# Chat framing: each message costs its content plus about 4 tokens, and the reply is primed with 3 (OpenAI's
+# published counting recipe). The one place this overhead is written: budgets, forecasts and exports use it.
+PER_MESSAGE_TOKENS = 4
+REPLY_PRIMING_TOKENS = 3
+
+
+def chat_tokens(messages: list[dict], encoding: str = DEFAULT_ENCODING) -> int:
+    """Input tokens of a chat request: every message's content plus the framing."""
+    return sum(count_tokens(m["content"], encoding) + PER_MESSAGE_TOKENS for m in messages) + REPLY_PRIMING_TOKENS

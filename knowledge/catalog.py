@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from core.problems import Problem
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CARDS_DIR = Path(__file__).resolve().parent / "cards"
 TABLE_PATH = DATA_DIR / "model_prices_and_context_window.json"
@@ -23,14 +25,18 @@ META_PATH = DATA_DIR / "prices.meta.json"
 PER_MILLION = 1_000_000
 
 
-class UnknownModel(LookupError):
+class UnknownModel(Problem, LookupError):
     """A model id the catalog does not know; `suggestions` are the closest known ids."""
 
     def __init__(self, name: str, suggestions: list[str]):
+        message = "catalog.unknown_model_suggest" if suggestions else "catalog.unknown_model"
+        super().__init__(message, name=name, suggestions=", ".join(suggestions))
         self.name = name
         self.suggestions = suggestions
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown model '{name}'.{hint}")
+
+
+class NoPrice(Problem, LookupError):
+    """A model the catalog knows without a price."""
 
 
 @dataclass(frozen=True)
@@ -185,8 +191,7 @@ class Catalog:
         """(input, output) USD per token for model `name` — the one price function of the project."""
         card = self.resolve(name)
         if card.input_usd_per_1m is None or card.output_usd_per_1m is None:
-            raise LookupError(f"The catalog has no price for '{card.id}'; give input_usd_per_1m / "
-                              "output_usd_per_1m in the candidates file.")
+            raise NoPrice("catalog.no_price", id=card.id)
         return card.input_usd_per_1m / PER_MILLION, card.output_usd_per_1m / PER_MILLION
 
 

@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 from core import workspace
+from core.problems import reason
 from knowledge.catalog import META_PATH, TABLE_PATH
 
 
@@ -17,8 +18,8 @@ def refreshed_paths():
     return folder / TABLE_PATH.name, folder / META_PATH.name
 
 
-def refresh_table(timeout_s: float = 10.0) -> str:
-    """One line saying what happened (downloaded N models, or offline and kept the shipped table)."""
+def refresh_table(timeout_s: float = 10.0) -> dict:
+    """What happened, as a message (downloaded N models, or offline and kept the shipped table)."""
     import httpx
 
     meta = json.loads(META_PATH.read_text(encoding="utf-8"))
@@ -27,12 +28,11 @@ def refresh_table(timeout_s: float = 10.0) -> str:
         response.raise_for_status()
         table = response.json()
     except (httpx.HTTPError, ValueError) as error:
-        return (f"Offline or upstream unreachable ({type(error).__name__}): kept the shipped price table "
-                f"(as of {meta['as_of']}).")
+        return reason("refresh.offline", error=type(error).__name__, as_of=meta["as_of"])
     if not isinstance(table, dict) or len(table) < 100 or "gpt-4o" not in table:
-        return f"The downloaded table does not look like the price table: kept the shipped one (as of {meta['as_of']})."
+        return reason("refresh.not_a_table", as_of=meta["as_of"])
     table_path, meta_path = refreshed_paths()
     table_path.parent.mkdir(parents=True, exist_ok=True)
     table_path.write_text(json.dumps(table), encoding="utf-8")
     meta_path.write_text(json.dumps({**meta, "as_of": date.today().isoformat()}), encoding="utf-8")
-    return f"Downloaded {len(table):,} models to {table_path} (as of {date.today().isoformat()})."
+    return reason("refresh.done", models=len(table), path=str(table_path), as_of=date.today().isoformat())

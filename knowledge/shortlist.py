@@ -1,7 +1,7 @@
 """From a brief to 3–6 candidates: hard constraints first, then rank — each with the reason it is in or out.
 
-Also the cost forecast: tokens per item estimated from the user's data (tiktoken, offline) × catalog prices,
-for the eval run and for production at the brief's volume — before any call is made.
+Also the cost forecast: tokens per item (counted by `tools/forecast.py` from the prompts the run will send) ×
+catalog prices, for the eval run and for production at the brief's volume — before any call is made.
 """
 
 from __future__ import annotations
@@ -9,33 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.tokens import count_tokens
+from core.problems import reason
+from core.shapes import TokenEstimate
 from knowledge.catalog import ModelCard, load_catalog
 
 LOCAL_CANDIDATES = ("tfidf-logreg", "smollm2-135m")
-INSTRUCTION = ("Classify the text into exactly one of these labels: {labels}. "
-               "Answer with the label only.\n\nText: ")
-EXAMPLE = "Text: {text}\nLabel: {label}\n\n"
 DAYS_PER_MONTH = 30
-
-
-@dataclass
-class TokenEstimate:
-    """Tokens per item for one technique, estimated before any call from the data profile."""
-
-    input_tokens: float
-    output_tokens: float
-    shots: int = 0
-
-
-def estimate_tokens(profile: dict | None, labels: list[str], shots: int = 0) -> TokenEstimate:
-    """Instruction + label list + the item (+ k examples of average length) in; the longest label out."""
-    mean_item = float((profile or {}).get("text_tokens", {}).get("mean") or 50)
-    instruction = count_tokens(INSTRUCTION.format(labels=", ".join(labels) or "label"))
-    label_tokens = max((count_tokens(label) for label in labels), default=2)
-    example = count_tokens(EXAMPLE.format(text="", label="")) + mean_item + label_tokens
-    return TokenEstimate(input_tokens=instruction + mean_item + shots * example + 8,  # chat formatting
-                         output_tokens=label_tokens + 1, shots=shots)
 
 
 def cost_per_1k(card: ModelCard, tokens: TokenEstimate) -> float | None:
@@ -54,10 +33,10 @@ class Forecast:
     as_of: str | None
 
 
-def forecast(card: ModelCard, profile: dict | None, labels: list[str], *, shots: int, eval_items: int,
-             volume_per_day: float | None) -> Forecast:
+def forecast(card: ModelCard, tokens: TokenEstimate, *, eval_items: int, volume_per_day: float | None) -> Forecast:
     """The eval's cost and production $ per month for one candidate and technique, from list prices."""
-    per_1k = cost_per_1k(card, estimate_tokens(profile, labels, shots))
+    per_1k = cost_per_1k(card, tokens)
+    shots = tokens.shots
     return Forecast(
         model_id=card.id, shots=shots, cost_per_1k_usd=per_1k,
         eval_cost_usd=None if per_1k is None else per_1k * eval_items / 1000,
@@ -72,14 +51,14 @@ def forecast(card: ModelCard, profile: dict | None, labels: list[str], *, shots:
 @dataclass
 class Pick:
     card: ModelCard
-    reason: str
+    reason: dict  # a message: {"id", "values"}
     cost_per_1k_usd: float | None = None
 
 
 @dataclass
 class Shortlist:
     candidates: list[Pick] = field(default_factory=list)
-    excluded: list[tuple[str, str]] = field(default_factory=list)  # (model id, reason) for notable models
+    excluded: list[tuple[str, dict]] = field(default_factory=list)  # (model id, reason) for notable models
     remaining_after: list[tuple[str, int]] = field(default_factory=list)  # (constraint, models left)
     emptied_by: str | None = None
 
@@ -94,17 +73,15 @@ def _needs_self_hosting(constraints: list[str]) -> str | None:
     return None
 
 
-def shortlist(brief: dict, profile: dict | None = None, *, today: date | None = None, k: int = 6,
-              shots: int = 0, include_local: bool = True) -> Shortlist:
+def shortlist(brief: dict, profile: dict | None, tokens: TokenEstimate, *, today: date | None = None, k: int = 6,
+              include_local: bool = True) -> Shortlist:
     """Hard constraints in order (each recorded with how many models it leaves), then a diverse ranking."""
     today = today or date.today()
     catalog = load_catalog()
-    labels = brief.get("labels") or []
-    tokens = estimate_tokens(profile, labels, shots)
     result = Shortlist()
     pool = [c for c in catalog.all() if c.id not in LOCAL_CANDIDATES]
     longest = int((profile or {}).get("text_tokens", {}).get("max") or 0)
-    need_context = int(tokens.input_tokens - (profile or {}).get("text_tokens", {}).get("mean", 0) + longest)
+    need_context = int(tokens.input_tokens - tokens.item_tokens + longest)
     constraints = list(brief.get("constraints") or [])
     structured = "structured output" in constraints or brief.get("task_type") == "extraction"
     ceiling = brief.get("max_cost_per_1k_usd")
@@ -123,34 +100,30 @@ def shortlist(brief: dict, profile: dict | None = None, *, today: date | None = 
             result.emptied_by = name
 
     apply("deprecated", lambda c: not c.is_deprecated(today),
-          lambda c: f"deprecated on {c.deprecation_date} (source {c.price_source or c.source})")
+          lambda c: reason("shortlist.deprecated", date=str(c.deprecation_date), source=c.price_source or c.source))
     apply("price known", lambda c: c.input_usd_per_1m is not None and c.output_usd_per_1m is not None,
-          lambda c: "no price in the catalog, so its cost cannot be forecast")
+          lambda c: reason("shortlist.no_price"))
     hosting = _needs_self_hosting(constraints)
     if hosting:
-        apply(hosting, lambda c: c.open_weights is True,
-              lambda c: f"not open weights, so it cannot be self-hosted ('{hosting}')")
+        apply(hosting, lambda c: c.open_weights is True, lambda c: reason("shortlist.not_open", constraint=hosting))
     if need_context > 0:
         apply(f"context ≥ {need_context:,} tokens", lambda c: (c.context_window or 0) >= need_context,
-              lambda c: f"context window {c.context_window or 'unknown'} < {need_context:,} tokens needed")
+              lambda c: reason("shortlist.context", window=c.context_window or "?", needed=need_context))
     if structured:
-        apply("structured output", lambda c: c.structured_output is True,
-              lambda c: "no structured-output support in the catalog")
+        apply("structured output", lambda c: c.structured_output is True, lambda c: reason("shortlist.no_structured"))
     if ceiling is not None:
         apply(f"≤ ${ceiling:g} per 1k items", lambda c: (cost_per_1k(c, tokens) or 0) <= ceiling,
-              lambda c: f"forecast ${cost_per_1k(c, tokens):.3g} per 1k items exceeds your ${ceiling:g} ceiling")
+              lambda c: reason("shortlist.over_ceiling", cost=cost_per_1k(c, tokens) or 0.0, ceiling=ceiling))
 
     if include_local:
         for local_id in LOCAL_CANDIDATES:
             card = catalog.resolve(local_id)
             if card.context_window and card.context_window < need_context:
-                result.excluded.insert(0, (card.id, f"context window {card.context_window:,} < {need_context:,} "
-                                                    "tokens needed by your longest item"))
+                result.excluded.insert(0, (card.id, reason("shortlist.local_context", window=card.context_window,
+                                                           needed=need_context)))
                 continue
-            reason = ("runs offline on this machine at $0; the classical baseline every LLM must beat"
-                      if local_id == "tfidf-logreg" else
-                      "runs offline on this machine at $0 via llama.cpp; weak zero-shot, a test of few-shot")
-            result.candidates.append(Pick(card, reason, 0.0))
+            why = reason("shortlist.baseline" if local_id == "tfidf-logreg" else "shortlist.local_llm")
+            result.candidates.append(Pick(card, why, 0.0))
     ranked = sorted(pool, key=lambda c: cost_per_1k(c, tokens) or 0)
     chosen: list[ModelCard] = []
     if ranked:
@@ -166,19 +139,16 @@ def shortlist(brief: dict, profile: dict | None = None, *, today: date | None = 
         families.add(card.family)
     for card in chosen:
         per_1k = cost_per_1k(card, tokens)
-        if card is ranked[-1]:
-            reason = (f"highest-priced eligible model (${per_1k:.3g} per 1k forecast): the accuracy-first "
-                      "reference — can the target be reached at all?")
-        else:
-            reason = f"forecast ${per_1k:.3g} per 1k items, cheapest eligible in the {card.family} family"
-        result.candidates.append(Pick(card, reason + f" [{card.price_source or card.source}, {card.as_of}]",
-                                      per_1k))
+        cited = {"cost": per_1k or 0.0, "source": card.price_source or card.source, "as_of": card.as_of}
+        why = (reason("shortlist.strongest", **cited) if card is ranked[-1] else
+               reason("shortlist.cheapest_in_family", family=card.family, **cited))
+        result.candidates.append(Pick(card, why, per_1k))
     result.excluded = _notable(result.excluded)
     result.candidates.sort(key=lambda p: p.card.provider != "local")
     return result
 
 
-def _notable(excluded: list[tuple[str, str]], limit: int = 8) -> list[tuple[str, str]]:
+def _notable(excluded: list[tuple[str, dict]], limit: int = 8) -> list[tuple[str, dict]]:
     """Keep exclusions users ask about: the well-known families first, one line per model."""
     famous = ("smollm2-135m", "tfidf-logreg", "gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-6", "claude-haiku-4-5", "gemini-2.5-flash",
               "deepseek-chat", "llama-3.3-70b", "qwen-plus", "mistral-small")

@@ -18,12 +18,17 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from core import workspace
+from core.problems import Problem
 from knowledge.catalog import ModelCard, load_catalog, sources_fingerprint
 
 GUIDES_DIR = Path(__file__).resolve().parent / "guides"
 COLLECTION = "modelpick_knowledge"
 STORE_VERSION = "1"
 GUIDE_AS_OF = "2026-11-25"
+
+
+class EmptyQuery(Problem, ValueError):
+    """A search with nothing to search for."""
 
 
 @register_embedding_function
@@ -213,7 +218,7 @@ class KnowledgeStore:
         minimum context, "cheapest"), so those questions get the facts they ask for.
         """
         if not query or not query.strip():
-            raise ValueError("Empty query: say what you are looking for, e.g. 'cheapest open-weights model'.")
+            raise EmptyQuery("store.empty_query")
         filters = dict(filters or {})
         hints = query_hints(query)
         query_vector = USEMultilingual()([query])[0]

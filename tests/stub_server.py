@@ -22,6 +22,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from core.tokens import chat_tokens
+
 FAULTS = ("429", "500", "timeout", "drop", "garbage")
 
 
@@ -180,8 +182,8 @@ class StubServer:
                 return False  # close the connection without a word
             return await self._send(writer, 200, b'{"id": "x", "choices": [garbage')
         label = answer_for(text, cfg.labels)
-        # Usage like a real server's: words of every message plus a few tokens of chat framing each.
-        prompt_tokens = sum(len(m["content"].split()) + 4 for m in request["messages"]) + 3
+        # Usage like OpenAI's: o200k tokens of every message plus the chat framing (the published counting recipe).
+        prompt_tokens = chat_tokens(request["messages"])
         self.stats.completions += 1
         self.stats.served_per_text[text] += 1
         if cfg.die_after is not None and self.stats.completions > cfg.die_after:

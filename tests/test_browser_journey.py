@@ -56,7 +56,7 @@ def test_plan_go_progress_results_chart_and_report(page, tmp_path) -> None:
     saved = tmp_path / "report.md"
     download.value.save_as(saved)
     report = saved.read_text()
-    assert "# modelpick report" in report and "| smollm2-135m | k-shot (k=3) |" in report
+    assert "# modelpick report" in report and "| smollm2-135m | 3-shot |" in report
 
 
 def test_stop_keeps_the_finished_candidates(page) -> None:

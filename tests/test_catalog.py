@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from agent.messages import render
 from knowledge.catalog import UnknownModel, get_card, load_catalog, price_per_token
 from tests.conftest import SHARED_DATA
 
@@ -47,7 +48,7 @@ def test_unknown_ids_get_the_closest_suggestions() -> None:
     with pytest.raises(UnknownModel) as caught:
         get_card("gpt-4o-mino")
     assert caught.value.suggestions[0] == "gpt-4o-mini"
-    assert "Did you mean" in str(caught.value)
+    assert "Did you mean" in render(caught.value, "en")
 
 
 def test_at_least_forty_curated_cards_across_providers() -> None:

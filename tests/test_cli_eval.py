@@ -67,7 +67,7 @@ def test_pinned_json_and_report(tmp_path) -> None:
     expected = 1000 * (stub_zero["input_tokens_per_item"] * 0.5 + stub_zero["output_tokens_per_item"] * 1.5) / 1e6
     assert stub_zero["cost_per_1k_usd"] == pytest.approx(expected, rel=1e-3)
     assert set(doc["recommendation"]) >= {"candidate", "technique", "status", "reasons", "next_steps"}
-    assert "| stub | k-shot (k=3) |" in report.read_text()
+    assert "| stub | 3-shot |" in report.read_text()
 
 
 def test_killed_run_resumes_without_repeating_a_finished_call(tmp_path) -> None:

@@ -49,5 +49,5 @@ def test_the_local_candidate_refuses_to_start_on_a_cpu_without_avx2(monkeypatch)
     from tools.candidates import CandidateError, LocalLLM
 
     monkeypatch.setattr(candidates, "missing_cpu_features", lambda: ["avx2"])
-    with pytest.raises(CandidateError, match="this CPU lacks avx2"):
+    with pytest.raises(CandidateError, match="candidate.cpu_lacks"):
         asyncio.run(LocalLLM().start(None, ["a", "b"]))  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agent.messages import render
+from core.language import detect_language
 from tests.conftest import DATASETS
 from tools.data import DataError, NeedsChoice, neutralise_cell, read_dataset
 
@@ -12,34 +14,36 @@ from tools.data import DataError, NeedsChoice, neutralise_cell, read_dataset
     ("empty.csv", "empty", "is empty"),
     ("header_only.csv", "header_only", "no data rows"),
     ("binary.csv", "binary", "binary file"),
-    ("image.csv", "binary", "PNG image"),
+    ("image.csv", "binary_kind", "PNG image"),
     ("undecodable.csv", "undecodable", "not text in any common encoding"),
     ("one_class.csv", "one_class", "one class only ('ham')"),
     ("ragged.csv", "ragged", "line 3 has 3"),
     ("bomb.xlsx", "zip_bomb", "was not opened"),
     ("plain_zip.xlsx", "not_xlsx", "not an Excel workbook"),
-    ("bad_line.jsonl", "bad_json", "Line 2"),
+    ("bad_line.jsonl", "bad_json_line", "Line 2"),
 ])
 def test_bad_input_gets_one_specific_message(samples, name, code, says) -> None:
     with pytest.raises(DataError) as caught:
         read_dataset(samples[name])
     assert caught.value.code == code
-    assert says in caught.value.message
-    assert name in caught.value.message  # the message names the file the user sent
+    english, chinese = render(caught.value, "en"), render(caught.value, "zh")
+    assert says in english
+    assert name in english and name in chinese  # the message names the file the user sent, in both languages
+    assert detect_language(chinese) == "zh"
 
 
 def test_over_the_size_limit(samples, monkeypatch) -> None:
     monkeypatch.setenv("MODELPICK_MAX_UPLOAD_MB", "0.00001")
-    with pytest.raises(DataError, match="over the .* upload limit") as caught:
+    with pytest.raises(DataError) as caught:
         read_dataset(samples["formula.csv"])
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "too_large" and "upload limit" in render(caught.value, "en")
 
 
 def test_over_the_row_limit(samples, monkeypatch) -> None:
     monkeypatch.setenv("MODELPICK_MAX_ROWS", "3")
-    with pytest.raises(DataError, match="5 rows, over the limit of 3") as caught:
+    with pytest.raises(DataError) as caught:
         read_dataset(samples["formula.csv"])
-    assert caught.value.code == "too_many_rows"
+    assert caught.value.code == "too_many_rows" and "5 rows, over the limit of 3" in render(caught.value, "en")
 
 
 def test_several_sheets_asks_which_then_reads_the_chosen_one(samples) -> None:
@@ -82,13 +86,13 @@ def test_formula_cells_are_kept_as_text_and_neutralised_on_export(samples) -> No
 def test_no_label_column_is_unlabelled_data_not_an_error(samples) -> None:
     profile = read_dataset(samples["no_label.csv"])
     assert profile["label_column"] is None and profile["label_counts"] == {}
-    assert any("No label column" in w for w in profile["warnings"])
+    assert any("No label column" in render(w, "en") for w in profile["warnings"])
 
 
 def test_a_file_is_read_by_content_when_its_extension_lies(samples) -> None:
     profile = read_dataset(samples["jsonl_named.csv"])
     assert profile["format"] == "jsonl" and profile["rows"] == 2
-    assert any("named .csv but its content is JSONL" in w for w in profile["warnings"])
+    assert any("named .csv but its content is JSONL" in render(w, "en") for w in profile["warnings"])
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("data.jsonl", "jsonl"), ("data.json", "json"), ("data.tsv", "tsv")])
@@ -107,8 +111,9 @@ def test_ambiguous_label_column_asks_and_the_user_can_name_it(samples) -> None:
 
 
 def test_unknown_column_name_lists_the_columns(samples) -> None:
-    with pytest.raises(DataError, match="no column named 'kind'; its columns are: body, topic, priority"):
+    with pytest.raises(DataError) as caught:
         read_dataset(samples["two_labels.csv"], label_column="kind")
+    assert "no column named 'kind'; its columns are: body, topic, priority" in render(caught.value, "en")
 
 
 @pytest.mark.parametrize(("name", "rows", "classes", "top"), [
@@ -142,4 +147,4 @@ def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
         path.write_text(content)
         with pytest.raises(DataError) as caught:
             read_dataset(str(path), display_name=name)
-        assert words in caught.value.message, name
+        assert words in render(caught.value, "en"), name

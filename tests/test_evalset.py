@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent.messages import render
 from tests.conftest import DATASETS
 from tools.evalset import (
     EvalSetError,
@@ -57,12 +58,12 @@ def test_rare_classes_are_reported_not_lost() -> None:
 
 
 def test_eval_size_larger_than_the_data_is_a_clear_error(sms) -> None:
-    with pytest.raises(EvalSetError, match="larger than the data allows"):
+    with pytest.raises(EvalSetError, match="evalset.too_large"):
         split(sms, eval_size=10_000)
 
 
 def test_one_class_is_a_clear_error() -> None:
-    with pytest.raises(EvalSetError, match="one class only"):
+    with pytest.raises(EvalSetError, match="evalset.one_class"):
         split([Item(i, f"t{i}", "x") for i in range(10)], eval_size=5)
 
 
@@ -73,5 +74,6 @@ def test_power_numbers_match_the_method_notes() -> None:
     assert items_per_arm_unpaired(0.90, 0.85) == 686
     analysis = power_analysis(0.9, 100)
     assert round(analysis.halfwidth * 100) == 6
-    assert "±6 points" in analysis.sentence() and "283 items" in analysis.sentence()
-    assert "283 条" in analysis.sentence("zh")
+    english, chinese = render(analysis.reason(), "en"), render(analysis.reason(), "zh")
+    assert "±6 points" in english and "283 items" in english
+    assert "283 条" in chinese

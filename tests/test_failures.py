@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.messages import phrase_document, render
 from tests.conftest import DATASETS
 from tests.test_cli_eval import _eval
 from tools.candidates import ChatCandidate, LocalLLM, free_port
@@ -90,9 +91,9 @@ def test_a_failed_row_is_never_picked_and_its_cause_is_said() -> None:
     assert failed["verdicts"] == {"accuracy": "failed", "cost": "failed", "latency": "failed"}
     rec = recommend([failed, measured], targets)
     assert rec["candidate"] == "base" and rec["status"] == "met"
-    assert any("local (zero-shot) failed: the llama.cpp server crashed" in r for r in rec["reasons"])
+    assert any("local (zero-shot) failed: the llama.cpp server crashed" in render(r, "en") for r in rec["reasons"])
     alone = recommend([failed], targets)
-    assert alone["candidate"] is None and any("failed" in r for r in alone["reasons"])
+    assert alone["candidate"] is None and any("failed" in render(r, "en") for r in alone["reasons"])
 
 
 # ---------------------------------------------------------------- a stub that dies, one that never answers
@@ -124,9 +125,9 @@ def test_an_endpoint_that_dies_mid_run_fails_within_seconds_and_the_others_compl
     grouped = store.results(run_id)
     dead, alive = grouped[("dying", 0)], grouped[("healthy", 0)]
     assert len(dead) == 100 and sum(r.error is None for r in dead) == 20
-    assert all("stopped answering" in r.error for r in dead if r.error)
+    assert all("stopped answering" in render(r.error, "en") for r in dead if r.error)
     assert len(alive) == 100 and all(r.error is None for r in alive)
-    assert any(n.startswith("dying: failed — the endpoint stopped answering") for n in outcome.notes)
+    assert any(render(n, "en").startswith("dying: failed — the endpoint stopped answering") for n in outcome.notes)
 
 
 def test_eval_reports_a_dead_and_a_refusing_endpoint_as_failed(tmp_path) -> None:
@@ -194,11 +195,13 @@ def test_a_llama_cpp_server_that_dies_mid_run_is_failed_with_its_cause(tmp_path,
     runner = Runner(store, progress=progress, retry=RetryPolicy())
     outcome = asyncio.run(runner.run(run_id, the_split, labels, [local], [3]))
     assert killed["finished"] - killed["at"] < 10
-    doc = results_document(run_id, config, store, outcome=outcome)
+    doc = phrase_document(results_document(run_id, config, store, outcome=outcome), "en")
     row = doc["results"][0]
     assert row["status"] == "failed" and words in row["failure"] and "llama-server-" in row["failure"]
     assert row["accuracy"] is None and doc["recommendation"]["candidate"] is None
     assert any(words in reason for reason in doc["recommendation"]["reasons"])
+    chinese = phrase_document(results_document(run_id, config, store, outcome=outcome), "zh")["results"][0]
+    assert ("非法指令" if sig == signal.SIGILL else "强制终止") in chinese["failure"]
 
 
 # ---------------------------------------------------------------- what the chat says

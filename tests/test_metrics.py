@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent.messages import render
 from tools.metrics import (
     UNPARSEABLE,
     ItemResult,
@@ -88,4 +89,5 @@ def test_no_candidate_meets_gives_next_steps_with_k_shot_first() -> None:
     rows[0]["verdicts"] = verdicts(rows[0], targets)
     rec = recommend(rows, targets, train_rows=200, shots_tried=[0])
     assert rec["status"] == "none" and rec["candidate"] is None
-    assert "k-shot" in rec["next_steps"][0] and any("label about 800 more" in s for s in rec["next_steps"])
+    steps = [render(s, "en") for s in rec["next_steps"]]
+    assert "k-shot" in steps[0] and any("label about 800 more" in s for s in steps)

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
 from tools.candidates import CandidateError, ChatCandidate
 from tools.evalset import Item, split
@@ -73,7 +74,7 @@ def test_errors_are_not_cached(tmp_path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
     with StubServer(StubConfig(fault_rate=1.0, faults=("500",))) as stub:
         _, _, got = _run(store, stub)
-        assert all(r.error and r.error.startswith("HTTP 500") for r in got[("stub", 0)])
+        assert all(r.error and render(r.error, "en").startswith("HTTP 500") for r in got[("stub", 0)])
     assert store.db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 0
 
 
@@ -102,23 +103,23 @@ def test_budget_cap_stops_before_exceeding(tmp_path) -> None:
 def test_model_name_is_checked_against_what_the_server_serves(tmp_path) -> None:
     with StubServer(StubConfig(model="real-model")) as stub:
         candidate = ChatCandidate("x", model="typo-model", base_url=stub.url)
-        with pytest.raises(CandidateError, match="does not serve 'typo-model'"):
+        with pytest.raises(CandidateError, match="candidate.model_not_served"):
             asyncio.run(candidate.start(_split(), LABELS))
 
 
 def test_a_reply_from_another_model_is_rejected(tmp_path) -> None:
     with StubServer(StubConfig(reply_model="other-model", list_models=False)) as stub:
         _, _, got = _run(RunStore(tmp_path / "r.sqlite"), stub)
-    assert all("answered as model 'other-model'" in r.error for r in got[("stub", 0)])
+    assert all("answered as model 'other-model'" in render(r.error, "en") for r in got[("stub", 0)])
 
 
 def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
     with StubServer(StubConfig(api_key="right")) as stub:
         candidate = ChatCandidate("x", model="stub-model", base_url=stub.url, api_key="wrong")
-        with pytest.raises(CandidateError, match="refused the API key"):
+        with pytest.raises(CandidateError, match="candidate.bad_key"):
             asyncio.run(candidate.start(_split(), LABELS))
     from tools.candidates import free_port
 
     candidate = ChatCandidate("x", model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
-    with pytest.raises(CandidateError, match="is unreachable"):
+    with pytest.raises(CandidateError, match="candidate.unreachable"):
         asyncio.run(candidate.start(_split(), LABELS))

@@ -76,7 +76,7 @@ def test_recovers_from_a_corrupt_store(tmp_path) -> None:
 
 
 def test_empty_query_is_refused(built) -> None:
-    with pytest.raises(ValueError, match="Empty query"):
+    with pytest.raises(ValueError, match="store.empty_query"):
         built.search("   ")
 
 

