@@ -286,6 +286,7 @@ MESSAGES: dict[str, Texts] = {
     "refresh.done": ("Downloaded {models:,} models to {path} (as of {as_of}).",
                      "已下载 {models:,} 个模型到 {path}（截至 {as_of}）。"),
     # ---------------------------------------------------------------- words used inside other messages
+    "source.local": ("runs locally (the {what} package, $0)", "本机运行（{what} 包，$0）"),
     "label.row": ("{candidate} ({technique})", "{candidate}（{technique}）"),
     "technique.zero_shot": ("zero-shot", "零样本"),
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
@@ -426,3 +427,12 @@ def phrase_document(document: dict, lang: str = "en") -> dict:
     if document.get("recommendation"):
         phrased["recommendation"] = phrase_recommendation(document["recommendation"], lang)
     return phrased
+
+
+def cited(source: str | None, lang: str) -> str:
+    """A price or fact source as shown: a URL as it is; a local candidate's "local:<package>" in words."""
+    if not source:
+        return "—"
+    if source.startswith("local:"):
+        return say("source.local", lang, what=source.removeprefix("local:"))
+    return source

@@ -13,7 +13,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from agent import speak
-from agent.messages import label, render, say, technique, verdict
+from agent.messages import cited, label, render, say, technique, verdict
 from core.shapes import Brief
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
@@ -72,7 +72,8 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
 def full_report(brief: Brief, dataset: dict, plan: dict, document: dict, tokens: int, costs: list[dict],
                 lang: str) -> str:
     """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
-    sources = sorted({f"{f['price_source']} ({f['as_of']})" for f in plan.get("forecasts", []) if f.get("price_source")})
+    sources = sorted({f"{cited(f['price_source'], lang)} ({f['as_of']})" for f in plan.get("forecasts", [])
+                      if f.get("price_source")})
     title = brief.use_case or say("report.untitled", lang)
     lines = [say("report.title", lang, use_case=title), "", say("report.date", lang, date=date.today().isoformat()),
              "", speak.brief_summary(brief, [], dataset, lang), "", say("report.data_heading", lang), "",

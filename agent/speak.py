@@ -6,7 +6,7 @@ comes from the state, never from here.
 
 from __future__ import annotations
 
-from agent.messages import render, verdict
+from agent.messages import cited, label, render, verdict
 from agent.messages import technique as technique_name
 from agent.state import Brief
 
@@ -97,6 +97,8 @@ FOLLOW_UPS = {
     },
 }
 
+TASK_TYPES_ZH = {"classification": "分类", "extraction": "抽取", "generation": "生成"}
+
 FIELD_NAMES = {
     "use_case": ("Use case", "用例"),
     "task_type": ("Task type", "任务类型"),
@@ -137,7 +139,11 @@ def format_value(field: str, value, lang: str) -> str:
     if field == "max_cost_per_1k_usd":
         return usd(value) + (" / 1k" if lang == "en" else " / 千条")
     if field == "max_latency_s":
+        if lang == "zh":
+            return f"{value * 1000:.0f} 毫秒" if value < 1 else f"{value:g} 秒"
         return f"{value * 1000:.0f} ms" if value < 1 else f"{value:g} s"
+    if field == "task_type" and lang == "zh":
+        return TASK_TYPES_ZH.get(value, value)
     if field == "volume_per_day":
         return f"{value:,.0f} / day" if lang == "en" else f"每天 {value:,.0f} 条"
     if isinstance(value, list):
@@ -373,7 +379,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str], *, closing:
         technique = technique_name(f["shots"], lang)
         monthly = _money(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
         lines.append(f"| {f['model_id']} | {technique} | {_money(f['eval_cost_usd'])} | {_money(f['cost_per_1k_usd'])} | "
-                     f"{monthly} | {f['price_source'] or '—'} ({f['as_of']}) |")
+                     f"{monthly} | {cited(f['price_source'], lang)} ({f['as_of']}) |")
     catalog = [s for s in plan["shortlist"] if s["id"] not in plan["candidates"]]
     if catalog:
         lines += ["", "**目录里值得一试的模型**（配置端点后可以“加上 X”）：" if zh else
@@ -448,8 +454,7 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
     if rec["candidate"]:
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
-        technique = technique_name(chosen["shots"], lang)
-        lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {rec['candidate']} ({technique})**")
+        lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {label(rec['candidate'], chosen['shots'], lang)}**")
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
         others = [r for r in results if r is not chosen and r.get("accuracy") is not None]
         if others:
@@ -465,7 +470,7 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
                                                                        " (runs locally; hardware not priced)" if monthly == 0 else "") + ".")
         try:
             card = get_card(rec["candidate"])
-            lines.append(f"- {'来源' if zh else 'Source'}: {card.price_source or card.source} ({card.as_of}).")
+            lines.append(f"- {'来源' if zh else 'Source'}: {cited(card.price_source or card.source, lang)} ({card.as_of}).")
         except UnknownModel:
             pass
     else:
@@ -551,7 +556,7 @@ def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_
             lines.append(f"{card.display_name} {'可以加入' if zh else 'can run here: say'} *add {card.id}*.")
         lines.append(f"{'价格' if zh else 'Price'}: {_money(card.input_usd_per_1m)} / {_money(card.output_usd_per_1m)} "
                      f"{'每百万 token（输入/输出）' if zh else 'per 1M input / output tokens'}, "
-                     f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {card.price_source or card.source} "
+                     f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {cited(card.price_source or card.source, lang)} "
                      f"({card.as_of}).")
     return "\n\n".join(lines)
 

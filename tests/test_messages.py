@@ -1,0 +1,99 @@
+"""The message catalog: every id in English and Chinese, with the same values; every id the code uses exists;
+and tools/ and knowledge/ hold no user-facing sentence (words live only in agent/)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.messages import MESSAGES, fields, render, say
+from core.language import detect_language
+from core.problems import encode, reason
+
+ROOT = Path(__file__).resolve().parent.parent
+# Texts with nothing to translate (placeholders and symbols only).
+NO_WORDS = {"label.row", "report.date", "failure.http"}
+
+
+class Sample:
+    """A value that formats under any spec: a number where the text asks for one, a word otherwise."""
+
+    def __format__(self, spec: str) -> str:
+        return format(0.5, spec) if spec else "sample"
+
+
+@pytest.mark.parametrize("message_id", sorted(MESSAGES))
+def test_every_message_renders_in_both_languages_with_the_same_values(message_id: str) -> None:
+    english, chinese = MESSAGES[message_id]
+    assert english.strip() and chinese.strip()
+    values = {name: Sample() for name in fields(message_id)}
+    rendered = {lang: say(message_id, lang, **values) for lang in ("en", "zh")}
+    if message_id not in NO_WORDS:
+        assert detect_language(rendered["zh"]) == "zh", rendered["zh"]
+    names = [{n for _, n, _, _ in __import__("string").Formatter().parse(text) if n} for text in (english, chinese)]
+    assert names[0] == names[1], message_id  # both languages need exactly the same values
+
+
+def _ids_used_in_code() -> set[str]:
+    """Message ids written as string literals in calls across the product's code."""
+    pattern = re.compile(r"""(?:reason|encode|say|Error|Problem|NoPrice|EmptyQuery|DataError|CandidateError|"""
+                         r"""EvalSetError|UnknownModel)\(\s*"([a-z_]+\.[a-z_ ]+)\"""")
+    found: set[str] = set()
+    for folder in ("agent", "tools", "knowledge", "cli", "core"):
+        for path in (ROOT / folder).glob("*.py"):
+            found |= set(pattern.findall(path.read_text()))
+    return found
+
+
+def test_every_id_the_code_uses_is_in_the_catalog() -> None:
+    used = _ids_used_in_code()
+    assert len(used) > 60
+    assert sorted(used - set(MESSAGES)) == []
+
+
+def test_ids_built_from_parts_exist() -> None:
+    for what in ("pdf", "png", "jpeg", "gif", "gzip", "7z", "rar"):
+        assert f"data.what_{what}" in MESSAGES
+    for kind in ("sheet", "text_column", "label_column"):
+        assert f"data.choose_{kind}" in MESSAGES
+    for value in ("met", "marginal", "missed", "unknown", "no target", "failed"):
+        assert f"verdict.{value}" in MESSAGES
+    for status in ("met", "marginal", "none"):
+        assert f"report.status_{status}" in MESSAGES
+
+
+def test_nested_reasons_and_encoded_causes_are_phrased_in_the_language() -> None:
+    cause = encode("failure.endpoint_dead", count=8, last=encode("failure.connection", detail="refused"))
+    note = encode("note.failed", id="stub", cause=cause)
+    assert render(note, "en") == ("stub: failed — the endpoint stopped answering (8 calls in a row failed; last: "
+                                  "connection error: refused)")
+    assert render(note, "zh") == "stub：失败 — 端点不再响应（连续 8 次调用失败；最后一次：连接错误：refused）"
+    assert render("HTTP 500 from a proxy", "zh") == "HTTP 500 from a proxy"  # a server's own words are quoted
+    label = reason("label.row", candidate="gpt-4o-mini", technique=reason("technique.k_shot", shots=3))
+    assert render(label, "zh") == "gpt-4o-mini（3 个示例）"
+
+
+# Strings in tools/ and knowledge/ that are not user-facing: prompts sent to models, SQL, and invariants that
+# only a programmer can break.
+ALLOWED = ("You are a text classifier", "Labels: {labels}", "CREATE TABLE", "INSERT ", "SELECT ", "UPDATE ",
+           "expected accuracy must be", " is not in the price table")
+SENTENCE = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z']+){3,}")
+
+
+def test_no_user_facing_sentence_in_tools_or_knowledge() -> None:
+    found = []
+    for folder in ("tools", "knowledge"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            tree = ast.parse(path.read_text())
+            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                          if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                          and node.body and isinstance(node.body[0], ast.Expr)
+                          and isinstance(node.body[0].value, ast.Constant)}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                        and SENTENCE.search(node.value) and not any(a in node.value for a in ALLOWED)):
+                    found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
+    assert found == []
