@@ -23,7 +23,8 @@ from agent.phrase import phrase
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
-from tools.data import DataError, NeedsChoice, read_dataset
+from tools.data import DataError, NeedsChoice
+from tools.tables import read_dataset
 
 Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up",
                  "silver_labels"]

@@ -300,14 +300,13 @@ def export_files(state: SelectionState) -> dict:
     plan, run = state["plan"], state["run"]
     store = RunStore()
     eval_config = EvalConfig(**store.config(run["run_id"]))  # the run's own config, even if the plan changed since
-    prepared = prepare(eval_config)
-    document = results_document(run["run_id"], eval_config, store, prepared=prepared)
+    document = results_document(run["run_id"], eval_config, store)
     document["results"] = state["results"]
     document["recommendation"] = state["recommendation"]
     document["targets"] = targets_of(Brief(**state["brief"])).to_dict()
     grouped = store.results(run["run_id"])
     store.close()
-    split, labels, *_ = prepared
+    split, labels, *_ = prepare(eval_config)
     dataset = state["dataset"]
     items, *_ = load_items(dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                            sheet=dataset.get("sheet"))

@@ -15,6 +15,7 @@ from tools.candidates import BUILT_IN, ChatCandidate, build_candidates, openai_a
 from tools.evalset import EvalSplit, Item
 from tools.evaluate import candidate_price
 from tools.runner import Runner, RunStore
+from tools.tables import read_table
 
 MAX_SILVER_ROWS = 500
 
@@ -66,8 +67,6 @@ def silver_label(dataset: dict, labels: list[str], thread_id: str, model_id: str
 
 def _texts(dataset: dict) -> list[Item]:
     """The unlabelled texts as items with an empty gold label (nothing is scored here)."""
-    from tools.data import load_table
-
-    table = load_table(dataset["path"], sheet=dataset.get("sheet"))
+    table = read_table(dataset["path"], sheet=dataset.get("sheet"))
     texts = table.frame[dataset["text_column"]].fillna("").tolist()
     return [Item(i, t, "") for i, t in enumerate(texts) if t.strip()]

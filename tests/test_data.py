@@ -7,7 +7,8 @@ import pytest
 from agent.messages import render
 from core.language import detect_language
 from tests.conftest import DATASETS
-from tools.data import DataError, NeedsChoice, neutralise_cell, read_dataset
+from tools.data import DataError, NeedsChoice, neutralise_cell
+from tools.tables import read_dataset
 
 
 @pytest.mark.parametrize(("name", "code", "says"), [
@@ -132,7 +133,7 @@ def test_column_detection_on_the_shared_datasets(name, rows, classes, top) -> No
 
 def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
     """Inputs that used to crash: an over-long cell, delimiters only, JSON nested 10k deep (array and object)."""
-    from tools.data import DataError, read_dataset
+    from tools.data import DataError
 
     cases = {
         "long_cell.csv": ("text,label\n\"" + "x" * 200_000 + "\",a\nhello,b\n", "longer than 100,000 characters"),

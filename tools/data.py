@@ -393,15 +393,6 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
     }
 
 
-def read_dataset(path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
-                 text_column: str | None = None, label_column: str | None = None) -> dict:
-    """Load, choose columns and profile in one call: the profile, or `DataError` / `NeedsChoice`."""
-    name = display_name or Path(path).name
-    table = load_table(path, sheet=sheet, display_name=name)
-    columns = detect_columns(table.frame, text_column=text_column, label_column=label_column, name=f"'{name}'")
-    return profile_table(table, columns, name=name, path=str(path))
-
-
 def neutralise_cell(value: str) -> str:
     """Make a cell safe for spreadsheet export: a leading = + - @ (or tab/CR) can never start a formula."""
     return "'" + value if value and value[0] in (*FORMULA_PREFIXES, "\t", "\r") else value

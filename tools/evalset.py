@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.problems import Problem, reason
-from tools.data import detect_columns, load_table
+from tools.data import detect_columns
+from tools.tables import read_table
 
 Z_ALPHA_ONE_SIDED = 1.6449  # α = 0.05
 Z_ALPHA_TWO_SIDED = 1.9600
@@ -67,7 +68,7 @@ def normalise_text(text: str) -> str:
 def load_items(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
                sheet: str | None = None) -> tuple[list[Item], str, str]:
     """Labelled items from a file (the same safe reader as uploads), with the columns used."""
-    table = load_table(path, sheet=sheet)
+    table = read_table(path, sheet=sheet)
     columns = detect_columns(table.frame, text_column=text_column, label_column=label_column,
                              name=f"'{Path(path).name}'")
     if columns.label is None:

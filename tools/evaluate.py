@@ -8,14 +8,17 @@ and the chat.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools.candidates import BASELINE_ID, CandidateError, build_candidates
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
+from tools.tables import table_key
 
 DEFAULT_CANDIDATES = ["tfidf-logreg", "smollm2-135m"]
 
@@ -41,25 +44,48 @@ class EvalConfig:
         return dict(self.__dict__)
 
 
-def prepare(config: EvalConfig) -> tuple[EvalSplit, list[str], str, str, int]:
-    """The eval set for a config (deterministic per seed), its labels, the columns used and the usable rows."""
-    items, text_col, label_col = load_items(config.data, text_column=config.text_column,
-                                            label_column=config.label_column, sheet=config.sheet)
-    the_split = split(items, eval_size=config.eval_size, seed=config.seed)
-    return the_split, the_split.labels(), text_col, label_col, len(items)
+Prepared = tuple[EvalSplit, list[str], str, str, int]
+_prepared: OrderedDict[tuple, Prepared] = OrderedDict()
 
 
-def candidate_price(candidate, hardware: float | None = None) -> tuple[float, float] | None:
-    """USD per (input, output) token: the candidates file's override, else the catalog; None when unknown."""
-    from knowledge.catalog import UnknownModel, load_catalog
+def prepare(config: EvalConfig) -> Prepared:
+    """The eval set for a config (deterministic per seed), its labels, the columns used and the usable rows.
 
-    override = getattr(candidate, "price_override", None)
+    The table is parsed once per file (`tools.tables`); the split is kept per file, columns, size and seed, so
+    the plan, the run, the follow-ups and the exports share one."""
+    key = (table_key(config.data, config.sheet), config.text_column, config.label_column, config.eval_size,
+           config.seed)
+    if key not in _prepared:
+        items, text_col, label_col = load_items(config.data, text_column=config.text_column,
+                                                label_column=config.label_column, sheet=config.sheet)
+        the_split = split(items, eval_size=config.eval_size, seed=config.seed)
+        _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
+        while len(_prepared) > 8:
+            _prepared.popitem(last=False)
+    return _prepared[key]
+
+
+def token_price(price_model: str | None, override: tuple[float, float | None] | None) -> tuple[float, float] | None:
+    """USD per (input, output) token: an override in USD per 1M (the candidates file), else the catalog's."""
     if override and override[0] is not None:
         return override[0] / 1e6, (override[1] or 0.0) / 1e6
     try:
-        return load_catalog().price_per_token(candidate.price_model) if candidate.price_model else None
-    except (UnknownModel, LookupError):
+        return load_catalog().price_per_token(price_model) if price_model else None
+    except (UnknownModel, NoPrice):
         return None
+
+
+def candidate_price(candidate) -> tuple[float, float] | None:
+    """The price of a built candidate (the runner's budget and cost)."""
+    return token_price(candidate.price_model, getattr(candidate, "price_override", None))
+
+
+def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] | None:
+    """The price of a candidate named in a run's config, without building it."""
+    entry = next((e for e in entries if e["id"] == candidate_id), None)
+    if entry is None:
+        return token_price(candidate_id, None)
+    return token_price(entry["model"], (entry.get("input_usd_per_1m"), entry.get("output_usd_per_1m")))
 
 
 async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
@@ -83,17 +109,15 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     return run_id, outcome, the_split
 
 
-def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None,
-                     prepared: tuple | None = None) -> dict:
-    """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation.
-
-    `prepared` is `prepare(config)` when the caller already has it (it re-reads the data file otherwise)."""
-    the_split, labels, text_col, label_col, rows = prepared or prepare(config)
+def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None) -> dict:
+    """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation — with its
+    messages as ids (`agent.messages.phrase_document` phrases them)."""
+    the_split, labels, text_col, label_col, rows = prepare(config)
     targets = Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
     grouped = store.results(run_id)
     by_id = {c: i for i, c in enumerate(config.candidates)}
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
-    prices = {cid: candidate_price(c) for cid, c in _candidates_for_prices(config).items()}
+    prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
     rows_out = []
     for cid, shots in order:
@@ -153,13 +177,6 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
         "confusion": confusion(results, labels),
         "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
-
-
-def _candidates_for_prices(config: EvalConfig) -> dict:
-    try:
-        return {c.id: c for c in build_candidates(config.candidates, config.candidate_entries)}
-    except CandidateError:
-        return {}
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
