@@ -55,6 +55,7 @@ browser-deps:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install browser-deps lint
 	$(BIN)/python -m pytest -q

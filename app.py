@@ -16,11 +16,11 @@ import uuid
 from pathlib import Path
 
 import chainlit as cl
-from chainlit.input_widget import TextInput
+from chainlit.input_widget import InputWidget, TextInput
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from agent import speak
-from agent.graph import compile_graph, new_replies, turn_input
+from agent.graph import compile_graph, new_replies, reply_text, turn_input
 from agent.llm import agent_settings
 from agent.report import accuracy_cost_chart, class_balance_chart
 from core import workspace
@@ -73,10 +73,11 @@ async def close_checkpointer() -> None:
 async def start() -> None:
     """Welcome, and the settings panel that shows — and changes — which model drives the agent."""
     settings = agent_settings()
-    await cl.ChatSettings([TextInput(
+    widgets: list[InputWidget] = [TextInput(
         id="agent_model", label="Agent model (OpenAI-compatible endpoint)", initial=settings.model if settings else "",
         description="The model that understands and phrases the conversation. Leave empty for guided mode or "
-                    "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.")]).send()
+                    "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.")]
+    await cl.ChatSettings(widgets).send()
     await cl.Message(content=speak.welcome("en") + "\n\n" + speak.agent_line(
         settings.describe() if settings else None)).send()
 
@@ -212,8 +213,8 @@ async def _render(state: dict, view: TurnView) -> None:
             for name, path in (reply.additional_kwargs.get("files") or {}).items():
                 elements.append(cl.File(name=name, path=str(Path(path)), display="inline"))
         if view.streamed is not None and index == len(replies) - 1:
-            view.streamed.content = reply.content
+            view.streamed.content = reply_text(reply)
             view.streamed.elements = elements
             await view.streamed.update()
         else:
-            await cl.Message(content=reply.content, elements=elements).send()
+            await cl.Message(content=reply_text(reply), elements=elements).send()

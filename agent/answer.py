@@ -13,6 +13,7 @@ from collections.abc import Callable
 from agent.llm import AgentLLM, LLMError
 from agent.messages import render
 from agent.phrase import LANGUAGE, numbers_guard
+from agent.state import SelectionState
 
 ANSWER_SYSTEM = (
     "You are modelpick, an assistant that helps teams choose an LLM by measuring candidates on their own data. "
@@ -34,7 +35,7 @@ TOOLS = [
 ]
 
 
-def _tool(name: str, args: dict, state: dict, sources: list[str]) -> str:
+def _tool(name: str, args: dict, state: SelectionState, sources: list[str]) -> str:
     from knowledge.catalog import UnknownModel, get_card
     from knowledge.store import get_store
 
@@ -59,7 +60,7 @@ def _tool(name: str, args: dict, state: dict, sources: list[str]) -> str:
     return json.dumps({"error": f"unknown tool {name}"})
 
 
-def answer_with_tools(agent: AgentLLM, question: str, state: dict, lang: str,
+def answer_with_tools(agent: AgentLLM, question: str, state: SelectionState, lang: str,
                       on_token: Callable[[str], None] | None = None, rounds: int = 3) -> tuple[str, list[str]]:
     """Tool rounds, then a streamed answer; LLMError when the model fails or invents a number."""
     sources: list[str] = []

@@ -6,8 +6,9 @@ action nodes call plain functions in `tools/` and phrase the outcome with `agent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
@@ -20,9 +21,11 @@ from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.messages import render
 from agent.phrase import phrase
-from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, merge_brief
+from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, dataset_of, merge_brief, plan_of
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
+from core.shapes import Plan
+from tools.candidates import can_run, configured_entries, resolve_id
 from tools.data import DataError, NeedsChoice
 from tools.tables import read_dataset
 
@@ -72,10 +75,10 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
             except LLMError as error:
                 notice = speak.llm_fallback(str(error), language)
     command = read_command(text) if text.strip() else None
-    data_labels = set((state.get("dataset") or {}).get("label_counts") or {})
-    if update.labels and data_labels:  # the label set must be the data's: a label no row has cannot be scored
-        unknown = [label for label in update.labels if label not in data_labels]
-        update.labels = [label for label in update.labels if label in data_labels] or None
+    known = set((state.get("dataset") or {}).get("label_counts") or {})
+    if update.labels and known:  # the label set must be the data's: a label no row has cannot be scored
+        unknown = [label for label in update.labels if label not in known]
+        update.labels = [label for label in update.labels if label in known] or None
         if unknown:
             notice = "\n\n".join(filter(None, [notice, speak.labels_not_in_data(unknown, language)]))
     merged = merge_brief(brief, update)
@@ -124,7 +127,8 @@ def decide(state: SelectionState) -> Action:
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why_not", "export"):
         return "follow_up"
-    if command == "silver" and state.get("dataset") and not state["dataset"].get("label_column"):
+    dataset = state.get("dataset")
+    if command == "silver" and dataset is not None and not dataset.get("label_column"):
         return "silver_labels"
     if update.get("intent") in ("summary", "help", "greeting", "question"):
         return "answer"
@@ -168,13 +172,13 @@ def next_question(state: SelectionState, *, has_data: bool) -> tuple[str, dict |
     if brief.use_case and brief.task_type is None:
         return speak.follow_up("task_type", "which", lang), {"kind": "field", "field": "task_type"}
     skip_labels = ["labels"] if has_data else []
-    field = missing_field(brief, [*(state.get("waived") or []), *skip_labels], state.get("asked") or [])
-    if field is not None:
-        text = speak.question(field, lang)
+    missing = missing_field(brief, [*(state.get("waived") or []), *skip_labels], state.get("asked") or [])
+    if missing is not None:
+        text = speak.question(missing, lang)
         already_said = "break_even_accuracy" in (update.get("changes") or {})
-        if field == "accuracy_target" and brief.break_even_accuracy is not None and not already_said:
+        if missing == "accuracy_target" and brief.break_even_accuracy is not None and not already_said:
             text = speak.break_even_line(brief, lang) + "\n\n" + text
-        return text, {"kind": "field", "field": field}
+        return text, {"kind": "field", "field": missing}
     if not has_data:
         return speak.question("data", lang), {"kind": "field", "field": "data"}
     return speak.question("ready", lang), None
@@ -185,7 +189,8 @@ def _turn_preamble(state: SelectionState) -> list[str]:
     lang = state.get("language", "en")
     update = state.get("update") or {}
     changes = update.get("changes") or {}
-    lines = [update["notice"]] if update.get("notice") else []
+    notice = update.get("notice")
+    lines = [notice] if notice else []
     shown = {k: v for k, v in changes.items() if k != "break_even_accuracy"}
     if shown:
         lines.append(speak.acknowledge(shown, lang))
@@ -284,11 +289,12 @@ def _answer_question(state: SelectionState, config: RunnableConfig, lang: str) -
 def speak_node(state: SelectionState, config: RunnableConfig) -> dict:
     """With an agent model, the decided reply is phrased by it (streamed), behind the numbers guard."""
     agent = _agent(config)
-    last = (state.get("messages") or [None])[-1]
+    messages = state.get("messages") or []
+    last = messages[-1] if messages else None
     if agent is None or not isinstance(last, AIMessage) or last.additional_kwargs.get("kind") != "text":
         return {}
     on_token = ((config or {}).get("configurable") or {}).get("on_token")
-    text, how = phrase(agent, last.content, state.get("language", "en"), on_token)
+    text, how = phrase(agent, reply_text(last), state.get("language", "en"), on_token)
     return {"messages": [AIMessage(id=last.id, content=text,
                                    additional_kwargs={**last.additional_kwargs, "phrased": how})]}
 
@@ -305,6 +311,7 @@ def profile_data(state: SelectionState) -> dict:
     elif pending.get("file"):
         target, choice = pending["file"], dict(pending.get("choice") or {})
     else:
+        dataset = dataset_of(state)
         target = {"path": dataset["path"], "name": dataset["file"]}
         choice = {"sheet": dataset.get("sheet"), "text_column": dataset["text_column"],
                   "label_column": dataset["label_column"]}
@@ -349,7 +356,7 @@ def profile_data(state: SelectionState) -> dict:
         from agent.silver import strongest_configured
 
         lines.append(speak.unlabelled_note(lang, strongest_configured()))
-    follow = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
+    follow: SelectionState = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
     question, new_pending = next_question(follow, has_data=True)
     lines.append(question)
     result["pending"] = new_pending
@@ -373,26 +380,27 @@ def run_eval(state: SelectionState, config: RunnableConfig) -> dict:
     """Spend (only after 'go'): the whole plan, or — after a run — only the candidate the user added."""
     command = (state.get("update") or {}).get("command") or {}
     if command.get("name") == "add" and state.get("results"):
-        plan = dict(state["plan"])
-        model = journey._resolve_id(command["model"])
+        plan: Plan = {**plan_of(state)}
+        entries = configured_entries()
+        model = resolve_id(command["model"], entries)
         lang = state.get("language", "en")
-        if not journey.runnable(model, journey.configured_entries()):
+        if not can_run(model, entries):
             return {"messages": [_say(speak.not_runnable(model, lang))]}
         if model in plan["candidates"]:
             return {"messages": [_say(speak.already_measured(model, lang))]}
         plan["candidates"] = [*plan["candidates"], model]
         plan["eval_config"] = {**plan["eval_config"], "candidates": plan["candidates"]}
         return journey.run_evaluation({**state, "plan": plan}, config, only=[model]) | {"plan": plan}
-    plan = dict(state["plan"])
+    plan = {**plan_of(state)}
     fresh_run = plan.pop("revised", False) and _eval_set_changed(state)
     result = journey.run_evaluation({**state, "plan": plan, "run": None if fresh_run else state.get("run")}, config)
     return result | {"plan": plan}
 
 
 def _eval_set_changed(state: SelectionState) -> bool:
-    run_config = ((state.get("run") or {}).get("eval_set") or {})
-    plan_split = (state.get("plan") or {}).get("split") or {}
-    return run_config.get("size") != plan_split.get("size") or run_config.get("seed") != plan_split.get("seed")
+    ran = (state.get("run") or {}).get("eval_set") or {}
+    planned = plan_of(state).get("split")
+    return planned is None or ran.get("size") != planned["size"] or ran.get("seed") != planned["seed"]
 
 
 def recommend(state: SelectionState) -> dict:
@@ -425,9 +433,10 @@ def silver_labels(state: SelectionState) -> dict:
         return {"messages": [_say(speak.silver_needs_endpoint(lang))]}
     if len(brief.labels) < 2:
         return {"messages": [_say(speak.silver_needs_labels(lang))], "pending": {"kind": "field", "field": "labels"}}
-    path, summary = silver_label(state["dataset"], brief.labels, _thread(state), model)
+    dataset = dataset_of(state)
+    path, summary = silver_label(dataset, brief.labels, _thread(state), model)
     try:
-        profile = read_dataset(path, display_name=f"silver labels for {state['dataset']['file']}",
+        profile = read_dataset(path, display_name=f"silver labels for {dataset['file']}",
                                text_column="text", label_column="label")
     except DataError as error:
         return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")]}
@@ -444,9 +453,9 @@ def _thread(state: SelectionState) -> str:
 
 def after_profile(state: SelectionState) -> Literal["propose_plan", "__end__"]:
     """A successful upload that completes what a plan needs goes straight on to the plan, in the same turn."""
-    last = (state.get("messages") or [None])[-1]
-    kind = getattr(last, "additional_kwargs", {}).get("kind")
-    return "propose_plan" if kind == "profile" and ready_for_plan(state) and not state.get("results") else END
+    messages = state.get("messages") or []
+    kind = messages[-1].additional_kwargs.get("kind") if messages else None
+    return "propose_plan" if kind == "profile" and ready_for_plan(state) and not state.get("results") else "__end__"
 
 
 def build_graph():
@@ -461,10 +470,10 @@ def build_graph():
                                                    "recommend", "follow_up", "silver_labels"])
     graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
     graph.add_conditional_edges("silver_labels", after_profile, ["propose_plan", END])
-    for node in ("ask", "answer"):
-        graph.add_edge(node, "speak")
-    for node in ("speak", "propose_plan", "run_eval", "recommend", "follow_up"):
-        graph.add_edge(node, END)
+    for source in ("ask", "answer"):
+        graph.add_edge(source, "speak")
+    for source in ("speak", "propose_plan", "run_eval", "recommend", "follow_up"):
+        graph.add_edge(source, END)
     return graph
 
 
@@ -477,7 +486,13 @@ def turn_input(text: str, files: list[dict] | None = None) -> dict:
     return {"messages": [HumanMessage(content=text)], "files": files or []}
 
 
-def new_replies(state: SelectionState) -> list[AIMessage]:
+def reply_text(message: AIMessage) -> str:
+    """A reply's text (our replies are always text; a model's structured content is joined)."""
+    content = message.content
+    return content if isinstance(content, str) else "".join(str(part) for part in content)
+
+
+def new_replies(state: Mapping[str, Any]) -> list[AIMessage]:
     """The assistant messages of the last turn (everything after the last user message)."""
     messages = state.get("messages") or []
     replies: list[AIMessage] = []

@@ -7,26 +7,25 @@ user's explicit "go" (see `agent/commands.py`) and never re-run what is already 
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 
 from agent import speak
 from agent.messages import render
-from agent.state import Brief, SelectionState
+from agent.report import full_report
+from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
 from core import workspace
-from core.settings import current
-from tools.candidates import (
-    BASELINE_ID,
-    BUILT_IN,
-    LOCAL_LLM_ID,
-    CandidateError,
-    load_candidates_file,
-    openai_api_key,
-)
-from tools.evalset import EvalSetError
+from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
+from knowledge.catalog import ModelCard, UnknownModel, get_card
+from knowledge.shortlist import forecast, shortlist
+from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
+from tools.evalset import EvalSetError, load_items, power_analysis
 from tools.evaluate import EvalConfig, prepare, results_document, run_eval
+from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.forecast import prompt_tokens
+from tools.plan import call_count, expected_time, techniques
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
 
@@ -38,26 +37,6 @@ def _say(text: str, kind: str, **extra) -> AIMessage:
     return AIMessage(content=text, additional_kwargs={"kind": kind, **extra})
 
 
-def configured_entries() -> list[dict]:
-    """Endpoints from the candidates file named by MODELPICK_CANDIDATES_FILE (none when unset)."""
-    path = current().candidates_file
-    return load_candidates_file(path) if path and path.is_file() else []
-
-
-def runnable(model_id: str, entries: list[dict]) -> bool:
-    """Can this candidate run here: built-in, a configured endpoint, or an OpenAI model with a key."""
-    if model_id in BUILT_IN or model_id in {e["id"] for e in entries}:
-        return True
-    if openai_api_key():
-        from knowledge.catalog import UnknownModel, get_card
-
-        try:
-            return get_card(model_id).provider == "openai"
-        except UnknownModel:
-            return False
-    return False
-
-
 def targets_of(brief: Brief) -> Targets:
     accuracy = brief.accuracy_target if brief.accuracy_target is not None else brief.break_even_accuracy
     return Targets(accuracy=accuracy, max_cost_per_1k_usd=brief.max_cost_per_1k_usd, max_latency_s=brief.max_latency_s)
@@ -65,7 +44,7 @@ def targets_of(brief: Brief) -> Targets:
 
 def ready_for_plan(state: SelectionState) -> bool:
     """Task, labels, at least one target and labelled data: enough to propose an evaluation."""
-    brief = Brief(**(state.get("brief") or {}))
+    brief = brief_of(state)
     dataset = state.get("dataset") or {}
     has_target = any(v is not None for v in (brief.accuracy_target, brief.break_even_accuracy,
                                              brief.max_cost_per_1k_usd, brief.max_latency_s))
@@ -76,39 +55,27 @@ def ready_for_plan(state: SelectionState) -> bool:
 # ---------------------------------------------------------------- plan
 
 
-def _eval_config(state: SelectionState, plan: dict) -> EvalConfig:
-    dataset = state["dataset"]
-    brief = Brief(**state["brief"])
+def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
+    dataset = dataset_of(state)
     return EvalConfig(data=dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                       sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
-                      seed=plan.get("seed", 0), targets=targets_of(brief).to_dict())
+                      seed=plan.get("seed", 0), targets=targets_of(brief_of(state)).to_dict())
 
 
-def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
-    """The eval set, power analysis, shortlist, techniques and forecast — then wait for 'go'."""
-    from knowledge.shortlist import forecast, shortlist
-
-    lang = state.get("language", "en")
-    brief = Brief(**state["brief"])
-    dataset = state["dataset"]
-    entries = configured_entries()
-    plan = dict(state.get("plan") or {})
-    notes: list[str] = []
-    if not plan:
-        plan = {"candidates": [BASELINE_ID, LOCAL_LLM_ID, *[e["id"] for e in entries]], "shots": list(DEFAULT_SHOTS),
-                "eval_size": DEFAULT_EVAL_SIZE, "seed": 0}
-    command = command or {}
+def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None, lang: str,
+            notes: list[str]) -> Plan:
+    """The plan after the user's edit (add / drop / eval size / shots); the silver labeller is never scored."""
+    plan = cast(Plan, {**plan, "candidates": list(plan["candidates"])})
     name, model, number = command.get("name"), command.get("model"), command.get("number")
+    if name in ("add", "drop") and model:
+        model = resolve_id(model, entries)
     if name == "add" and model:
-        model = _resolve_id(model)
-        if runnable(model, entries):
-            if model not in plan["candidates"]:
-                plan["candidates"].append(model)
-        else:
+        if not can_run(model, entries):
             notes.append(speak.not_runnable(model, lang))
+        elif model not in plan["candidates"]:
+            plan["candidates"].append(model)
     elif name == "drop" and model:
-        model = _resolve_id(model)
         plan["candidates"] = [c for c in plan["candidates"] if c != model]
         if not plan["candidates"]:
             notes.append(speak.no_candidates_left(lang))
@@ -116,11 +83,30 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
         plan["shots"] = sorted({0, number})
-    labeller = (dataset.get("silver") or {}).get("by")
     if labeller in plan["candidates"]:  # scoring a model against its own labels measures nothing
         plan["candidates"] = [c for c in plan["candidates"] if c != labeller]
         notes.append(speak.labeller_not_scored(labeller, lang))
-    usable_rows = dataset["rows"]
+    return plan
+
+
+def _forecasts(plan: Plan, tokens: dict[int, TokenEstimate], items: int, volume: float | None) -> list[ForecastRow]:
+    rows: list[ForecastRow] = []
+    for cid in plan["candidates"]:
+        card = catalog_card(cid)
+        if card is not None:
+            rows += [cast(ForecastRow, forecast(card, tokens[shots], eval_items=items, volume_per_day=volume).__dict__)
+                     for shots in techniques(cid, plan["shots"])]
+    return rows
+
+
+def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
+    """The eval set, power analysis, shortlist, techniques and forecast — then wait for 'go'."""
+    lang, brief, dataset = state.get("language", "en"), brief_of(state), dataset_of(state)
+    entries = configured_entries()
+    silver = dataset.get("silver")
+    labeller = silver["by"] if silver else None
+    notes: list[str] = []
+    plan = _edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes)
     try:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
@@ -128,68 +114,34 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         if error.code != "too_large":
             return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")], "pending": None}
         notes.append(render(error, lang))
-        plan["eval_size"] = max(2, min(plan["eval_size"], usable_rows // 2))
+        plan["eval_size"] = max(2, min(plan["eval_size"], dataset["rows"] // 2))
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
-    from tools.evalset import power_analysis
-
-    targets = targets_of(brief)
-    power = power_analysis(targets.accuracy or 0.9, len(split.eval))
+    items = len(split.eval)
     tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed) for shots in {0, *plan["shots"]}}
-    picks = shortlist(brief.model_dump(), dataset, tokens[0])
-    forecasts = []
-    for cid in plan["candidates"]:
-        card = _card(cid)
-        for shots in plan["shots"] if cid != BASELINE_ID else [0]:
-            if card is not None:
-                f = forecast(card, tokens[shots], eval_items=len(split.eval), volume_per_day=brief.volume_per_day)
-                forecasts.append(f.__dict__)
-    plan.update({"split": split.summary(), "labels": labels, "power_sentence": power.reason(),
-                 "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": runnable(p.card.id, entries)}
+    picks = shortlist(brief.model_dump(), cast(dict, dataset), tokens[0])
+    store = RunStore() if (workspace.home() / "runs.sqlite").exists() else None
+    plan.update({"split": cast(SplitSummary, split.summary()), "labels": labels,
+                 "power_sentence": power_analysis(targets_of(brief).accuracy or 0.9, items).reason(),
+                 "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": can_run(p.card.id, entries)}
                                for p in picks.candidates],
-                 "excluded": [{"id": i, "reason": r} for i, r in picks.excluded], "forecasts": forecasts,
-                 "calls": len(split.eval) * sum(len(plan["shots"]) if c != BASELINE_ID else 1
-                                                for c in plan["candidates"]),
-                 "eval_config": config.to_dict(), "expected_time": expected_time(plan, len(split.eval)),
-                 "silver_by": (dataset.get("silver") or {}).get("by")})
-    text = speak.plan_text(plan, brief, lang, notes)
-    return {"plan": plan, "messages": [_say(text, "plan")], "pending": {"kind": "plan"}}
+                 "excluded": [{"id": i, "reason": r} for i, r in picks.excluded],
+                 "forecasts": _forecasts(plan, tokens, items, brief.volume_per_day),
+                 "calls": call_count(plan["candidates"], plan["shots"], items), "eval_config": config.to_dict(),
+                 "expected_time": expected_time(store, plan["candidates"], plan["shots"], items, entries),
+                 "silver_by": labeller})
+    if store is not None:
+        store.close()
+    return {"plan": plan, "messages": [_say(speak.plan_text(plan, brief, lang, notes), "plan")],
+            "pending": {"kind": "plan"}}
 
 
-def expected_time(plan: dict, items: int) -> dict:
-    """Seconds the run should take, from latencies measured in earlier runs here; unknown candidates are listed."""
-    store_path = workspace.home() / "runs.sqlite"
-    if not store_path.exists():
-        return {"seconds": None, "unmeasured": list(plan["candidates"])}
-    store = RunStore(store_path)
-    seconds, unmeasured = 0.0, []
-    entries = {e["id"]: e for e in configured_entries()}
-    for cid in plan["candidates"]:
-        latency = store.mean_latency(cid)
-        if latency is None:
-            unmeasured.append(cid)
-            continue
-        concurrency = 1 if cid in BUILT_IN else int(entries.get(cid, {}).get("max_concurrency", 8))
-        calls = items * (1 if cid == BASELINE_ID else len(plan["shots"]))
-        seconds += calls * latency / concurrency
-    store.close()
-    return {"seconds": round(seconds, 1), "unmeasured": unmeasured}
+def _first_plan(entries: list[dict]) -> Plan:
+    return {"candidates": [*BUILT_IN, *[e["id"] for e in entries]], "shots": list(DEFAULT_SHOTS),
+            "eval_size": DEFAULT_EVAL_SIZE, "seed": 0}
 
 
-def _resolve_id(model: str) -> str:
-    from knowledge.catalog import UnknownModel, get_card
-
-    if model in BUILT_IN or model in {e["id"] for e in configured_entries()}:
-        return model
-    try:
-        return get_card(model).id
-    except UnknownModel:
-        return model
-
-
-def _card(model_id: str):
-    from knowledge.catalog import UnknownModel, get_card
-
+def catalog_card(model_id: str) -> ModelCard | None:
     try:
         return get_card(model_id)
     except UnknownModel:
@@ -202,12 +154,11 @@ def _card(model_id: str):
 def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, only: list[str] | None = None) -> dict:
     """Spend: run the planned candidates (or only the newly added ones) with live progress; then recommend."""
     lang = state.get("language", "en")
-    plan = state["plan"]
+    plan = plan_of(state)
     eval_config = EvalConfig(**plan["eval_config"])
     settings = (config or {}).get("configurable", {})
     store = RunStore()
-    run = dict(state.get("run") or {})
-    run_id = run.get("run_id")
+    run_id = (state.get("run") or {}).get("run_id")
     if run_id is None:
         run_id = store.create_run(eval_config.to_dict())
     else:
@@ -219,13 +170,13 @@ def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, 
         return {"messages": [_say(f"⚠️ {render(error, lang)}", "run_error")]}
     document = results_document(run_id, eval_config, store, outcome=outcome)
     store.close()
-    run = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes, "eval_set": document["eval_set"],
-           "silver_by": plan.get("silver_by")}
+    run: RunInfo = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes,
+                    "eval_set": document["eval_set"], "silver_by": plan.get("silver_by")}
     return _decided(state, document["results"], run, lang, kind="results")
 
 
-def _decided(state: SelectionState, results: list[dict], run: dict, lang: str, kind: str) -> dict:
-    brief = Brief(**state["brief"])
+def _decided(state: SelectionState, results: list[ResultRow], run: RunInfo, lang: str, kind: str) -> dict:
+    brief = brief_of(state)
     targets = targets_of(brief)
     for row in results:
         row["verdicts"] = verdicts(row, targets)
@@ -240,87 +191,75 @@ def _decided(state: SelectionState, results: list[dict], run: dict, lang: str, k
 def recommend_again(state: SelectionState) -> dict:
     """Targets changed after the run: re-decide from the stored results — no model is called."""
     lang = state.get("language", "en")
-    return _decided(state, [dict(r) for r in state["results"]], dict(state.get("run") or {}), lang, kind="results")
+    results = [cast(ResultRow, dict(r)) for r in state.get("results") or []]
+    return _decided(state, results, cast(RunInfo, dict(run_of(state))), lang, kind="results")
 
 
 # ---------------------------------------------------------------- follow-ups
 
 
+def _accuracy(row: ResultRow) -> float:
+    return row["accuracy"] if row.get("accuracy") is not None else -1.0  # type: ignore[return-value]
+
+
+def _texts(state: SelectionState) -> dict[int, str]:
+    """Item texts by id, from the kept table (no parse)."""
+    dataset = dataset_of(state)
+    items, *_ = load_items(dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
+                           sheet=dataset.get("sheet"))
+    return {i.id: i.text for i in items}
+
+
 def show_errors(state: SelectionState, model: str | None) -> dict:
     """Misclassified items of one candidate (default: the recommended or most accurate one), from runs.sqlite."""
-    from tools.evalset import load_items
-
     lang = state.get("language", "en")
     results = state.get("results") or []
     if not results:
         return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
-    rec = state.get("recommendation") or {}
-    def accuracy(row: dict) -> float:
-        return row["accuracy"] if row.get("accuracy") is not None else -1.0
-
-    wanted = _resolve_id(model) if model else (rec.get("candidate") or max(results, key=accuracy)["candidate"])
+    recommendation = state.get("recommendation")
+    picked = recommendation["candidate"] if recommendation else None
+    wanted = resolve_id(model, configured_entries()) if model else (picked or max(results, key=_accuracy)["candidate"])
     rows = [r for r in results if r["candidate"] == wanted]
     if not rows:
         return {"messages": [_say(speak.not_in_results(wanted, [r["candidate"] for r in results], lang), "text")]}
-    row = max(rows, key=accuracy)
+    row = max(rows, key=_accuracy)
     store = RunStore()
-    grouped = store.results(state["run"]["run_id"])
+    grouped = store.results(run_of(state)["run_id"])
     store.close()
-    dataset = state["dataset"]
-    items, *_ = load_items(dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
-                           sheet=dataset.get("sheet"))
-    texts = {i.id: i.text for i in items}
     wrong = [r for r in grouped.get((wanted, row["shots"]), []) if not r.correct]
-    return {"messages": [_say(speak.errors_text(wanted, row, wrong, texts, lang), "errors")]}
+    return {"messages": [_say(speak.errors_text(wanted, row, wrong, _texts(state), lang), "errors")]}
 
 
 def why_not(state: SelectionState, model: str) -> dict:
     """Why a model is not the pick: its measured verdicts if it ran, else the shortlist's reason and its price."""
     lang = state.get("language", "en")
-    model_id = _resolve_id(model)
-    results = [r for r in (state.get("results") or []) if r["candidate"] == model_id]
-    card = _card(model_id)
-    plan = state.get("plan") or {}
-    excluded = {e["id"]: e["reason"] for e in plan.get("excluded", [])}
     entries = configured_entries()
-    text = speak.why_not_text(model, model_id, results, card, excluded.get(model_id), runnable(model_id, entries),
-                              state.get("recommendation"), lang)
+    model_id = resolve_id(model, entries)
+    results = [r for r in (state.get("results") or []) if r["candidate"] == model_id]
+    excluded = {e["id"]: e["reason"] for e in (state.get("plan") or {}).get("excluded", [])}
+    text = speak.why_not_text(model, model_id, results, catalog_card(model_id), excluded.get(model_id),
+                              can_run(model_id, entries), state.get("recommendation"), lang)
     return {"messages": [_say(text, "why_not")]}
 
 
 def export_files(state: SelectionState) -> dict:
     """Report (Markdown), per-item CSV and fine-tuning JSONL, written under the workspace for download."""
-    from agent.report import full_report
-    from tools.evalset import load_items
-    from tools.export import finetune_jsonl, items_csv, training_costs
-
     lang = state.get("language", "en")
     if not state.get("results"):
         return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
-    plan, run = state["plan"], state["run"]
+    run_id = run_of(state)["run_id"]
     store = RunStore()
-    eval_config = EvalConfig(**store.config(run["run_id"]))  # the run's own config, even if the plan changed since
-    document = results_document(run["run_id"], eval_config, store)
-    document["results"] = state["results"]
-    document["recommendation"] = state["recommendation"]
-    document["targets"] = targets_of(Brief(**state["brief"])).to_dict()
-    grouped = store.results(run["run_id"])
+    eval_config = EvalConfig(**(store.config(run_id) or {}))  # the run's own config, even if the plan changed
+    document = {**results_document(run_id, eval_config, store), "results": state.get("results"),
+                "recommendation": state.get("recommendation"),
+                "targets": targets_of(brief_of(state)).to_dict()}
+    grouped = store.results(run_id)
     store.close()
     split, labels, *_ = prepare(eval_config)
-    dataset = state["dataset"]
-    items, *_ = load_items(dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
-                           sheet=dataset.get("sheet"))
-    folder = workspace.home() / "reports" / workspace.safe_name(run["run_id"])
-    folder.mkdir(parents=True, exist_ok=True)
     jsonl, tokens = finetune_jsonl(split, labels)
     costs = training_costs(tokens)
-    report = full_report(Brief(**state["brief"]), dataset, plan, document, tokens, costs, lang)
-    files = {"report.md": report, "items.csv": items_csv(grouped, {i.id: i.text for i in items}),
-             "finetune.jsonl": jsonl}
-    paths = {}
-    for name, content in files.items():
-        path = folder / name
-        path.write_text(content, encoding="utf-8")
-        paths[name] = str(path)
+    report = full_report(brief_of(state), dataset_of(state), plan_of(state), document, tokens, costs, lang)
+    paths = write_exports(run_id, {"report.md": report, "items.csv": items_csv(grouped, _texts(state)),
+                                   "finetune.jsonl": jsonl})
     text = speak.export_text(paths, tokens, costs, len(split.train_pool), lang)
     return {"messages": [_say(text, "export", files=paths)], "exports": paths}

@@ -8,6 +8,7 @@ module phrases them in the conversation's language. Values are raw data (numbers
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from typing import Any
 
 from core.problems import Problem, decode
@@ -363,7 +364,7 @@ def say(message_id: str, lang: str, /, **values: Any) -> str:
     return texts[1 if lang == "zh" else 0].format(**values)
 
 
-def render(item: dict | Problem | str | None, lang: str) -> str:
+def render(item: Mapping[str, Any] | Problem | str | None, lang: str) -> str:
     """A reason (`{"id", "values"}`), a `Problem`, or an encoded cause (`id {json}`) in the language.
 
     Text that is none of these (a server's own error message) is shown as it is: it is a quote, not ours."""
@@ -371,7 +372,7 @@ def render(item: dict | Problem | str | None, lang: str) -> str:
         return ""
     if isinstance(item, Problem):
         return say(item.id, lang, **_localised(item.values, lang))
-    if isinstance(item, dict):
+    if isinstance(item, Mapping):
         return say(item["id"], lang, **_localised(item.get("values") or {}, lang))
     decoded = decode(item)
     return render(decoded, lang) if decoded and decoded["id"] in MESSAGES else item

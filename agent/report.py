@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from agent import speak
 from agent.messages import cited, label, render, say, technique, verdict
-from core.shapes import Brief
+from core.shapes import Brief, DatasetProfile, Plan
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
@@ -69,7 +69,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def full_report(brief: Brief, dataset: dict, plan: dict, document: dict, tokens: int, costs: list[dict],
+def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],
                 lang: str) -> str:
     """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
     sources = sorted({f"{cited(f['price_source'], lang)} ({f['as_of']})" for f in plan.get("forecasts", [])
@@ -103,11 +103,11 @@ def accuracy_cost_chart(results: list[dict], targets: dict, recommended: dict | 
     return accuracy_cost_figure(results, names, targets, recommended, words)
 
 
-def class_balance_chart(profile: dict, lang: str, top: int = 30) -> go.Figure | None:
+def class_balance_chart(profile: DatasetProfile, lang: str, top: int = 30) -> go.Figure | None:
     count = len(profile.get("label_counts") or {})
     file = profile.get("file", "")
     title = (say("chart.balance_title_top", lang, file=file, top=top, count=count) if count > top else
              say("chart.balance_title", lang, file=file))
     words: BalanceWords = {"title": title, "x": profile.get("label_column") or say("chart.label", lang),
                            "y": say("chart.rows", lang)}
-    return class_balance_figure(profile, words, top=top)
+    return class_balance_figure(profile.get("label_counts") or {}, words, top=top)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import csv
 
-from agent.journey import configured_entries, runnable
 from core import workspace
-from tools.candidates import BUILT_IN, ChatCandidate, build_candidates, openai_api_key
+from core.shapes import DatasetProfile, SilverSummary
+from tools.candidates import BUILT_IN, build_candidates, can_run, configured_entries, openai_api_key
 from tools.evalset import EvalSplit, Item
 from tools.evaluate import candidate_price
 from tools.runner import Runner, RunStore
@@ -28,7 +28,7 @@ def strongest_configured() -> str | None:
     options = [e["id"] for e in entries]
     if openai_api_key():
         options += [c.id for c in load_catalog().all() if c.provider == "openai" and not c.is_deprecated()]
-    options = [o for o in options if o not in BUILT_IN and runnable(o, entries)]
+    options = [o for o in options if o not in BUILT_IN and can_run(o, entries)]
     if not options:
         return None
 
@@ -40,10 +40,11 @@ def strongest_configured() -> str | None:
     return max(options, key=price)
 
 
-def silver_label(dataset: dict, labels: list[str], thread_id: str, model_id: str) -> tuple[str, dict]:
+def silver_label(dataset: DatasetProfile, labels: list[str], thread_id: str, model_id: str,
+                 ) -> tuple[str, SilverSummary]:
     """Label up to MAX_SILVER_ROWS texts with `model_id`; write them as a labelled CSV; return (path, summary)."""
     items = _texts(dataset)[:MAX_SILVER_ROWS]
-    candidate: ChatCandidate = build_candidates([model_id], configured_entries())[0]
+    candidate = build_candidates([model_id], configured_entries())[0]
     store = RunStore()
     run_id = store.create_run({"silver_labels": model_id, "data": dataset["path"]})
     split = EvalSplit(eval=items, few_shot_pool=[], train_pool=[], dropped_duplicates=0, dropped_empty=0,
@@ -59,13 +60,13 @@ def silver_label(dataset: dict, labels: list[str], thread_id: str, model_id: str
         writer = csv.writer(handle)
         writer.writerow(["text", "label"])
         writer.writerows(labelled)
-    summary = {"by": model_id, "rows": len(labelled), "asked": len(items),
+    summary: SilverSummary = {"by": model_id, "rows": len(labelled), "asked": len(items),
                "unusable": len(items) - len(labelled), "spent_usd": round(outcome.spent_usd, 6),
                "notes": outcome.notes}
     return str(path), summary
 
 
-def _texts(dataset: dict) -> list[Item]:
+def _texts(dataset: DatasetProfile) -> list[Item]:
     """The unlabelled texts as items with an empty gold label (nothing is scored here)."""
     table = read_table(dataset["path"], sheet=dataset.get("sheet"))
     texts = table.frame[dataset["text_column"]].fillna("").tolist()

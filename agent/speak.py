@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from agent.messages import cited, label, render, verdict
 from agent.messages import technique as technique_name
-from agent.state import Brief
+from core.shapes import (
+    Brief,
+    DatasetProfile,
+    ExpectedTime,
+    Plan,
+    Reason,
+    Recommendation,
+    ResultRow,
+    RunInfo,
+    SilverSummary,
+)
+from knowledge.catalog import ModelCard
+from tools.recommend import Targets
 
 WELCOME = {
     "en": ("**modelpick** helps you choose the LLM for your use case by measuring candidates on your own data: "
@@ -185,7 +197,7 @@ def waived_line(fields: list[str], lang: str) -> str:
     return ("好的，不设：" if lang == "zh" else "OK, no target for: ") + ", ".join(names) + "."
 
 
-def brief_summary(brief: Brief, waived: list[str], dataset: dict | None, lang: str) -> str:
+def brief_summary(brief: Brief, waived: list[str], dataset: DatasetProfile | None, lang: str) -> str:
     """The brief as a table: what is known, what was waived, what is still open."""
     zh = lang == "zh"
     head = "**目前掌握的需求**" if zh else "**Your brief so far**"
@@ -212,6 +224,8 @@ def break_even_line(brief: Brief, lang: str) -> str:
     if brief.break_even_accuracy is None:
         return ""
     e, c, b = brief.cost_per_error_usd, brief.value_per_correct_usd, brief.break_even_accuracy
+    if e is None or c is None:
+        return ""
     if lang == "zh":
         return f"盈亏平衡准确率 = {usd(e)} / ({usd(e)} + {usd(c)}) = {pct(b)}：低于它，模型亏钱；目标应留出余量。"
     return (f"Break-even accuracy = {usd(e)} / ({usd(e)} + {usd(c)}) = {pct(b)}: below it the model loses money, "
@@ -227,7 +241,7 @@ def help_text(lang: str) -> str:
             "sample of your data. Say *what do you know so far?* any time, or just correct me.")
 
 
-def profile_text(profile: dict, lang: str) -> str:
+def profile_text(profile: DatasetProfile, lang: str) -> str:
     """The data profile as a short paragraph and a table."""
     zh = lang == "zh"
     name, rows = profile["file"], profile["rows"]
@@ -304,7 +318,7 @@ def silver_needs_labels(lang: str) -> str:
             "Tell me the label set first (e.g. *labels: positive, negative*), then I can make silver labels.")
 
 
-def silver_done(summary: dict, lang: str) -> str:
+def silver_done(summary: SilverSummary, lang: str) -> str:
     if lang == "zh":
         return (f"⚠️ **银标签**：{summary['by']} 标注了 {summary['rows']} / {summary['asked']} 条（{summary['unusable']} 条"
                 f"无法解析，已略过；花费 ${summary['spent_usd']:.4f}）。这些不是真实答案，下面的评测结果只能当参考。")
@@ -347,7 +361,7 @@ def no_candidates_left(lang: str) -> str:
     return "候选列表空了：请用“加上 X”添加一个。" if lang == "zh" else "No candidates left: add one with *add X*."
 
 
-def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str], *, closing: bool = True) -> str:
+def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing: bool = True) -> str:
     """The plan the user approves with 'go': eval set, power, candidates, techniques, forecast, shortlist
     (`closing=False` leaves out the "nothing is spent before go" line, for the report)."""
     zh = lang == "zh"
@@ -370,7 +384,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str], *, closing:
     lines.append(f"- {render(plan['power_sentence'], lang)}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
-    lines.append(f"- {expected_time_line(plan.get('expected_time') or {}, zh)}")
+    lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh)}")
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
@@ -395,7 +409,7 @@ def plan_text(plan: dict, brief: Brief, lang: str, notes: list[str], *, closing:
     return "\n".join(lines)
 
 
-def expected_time_line(expected: dict, zh: bool) -> str:
+def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
     """Expected run time from latencies measured earlier in this workspace; honest about what is unmeasured."""
     seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
     parts = []
@@ -410,7 +424,7 @@ def expected_time_line(expected: dict, zh: bool) -> str:
     return "；".join(parts) if zh else "; ".join(parts) + "."
 
 
-def results_table(results: list[dict], lang: str) -> str:
+def results_table(results: list[ResultRow], lang: str) -> str:
     zh = lang == "zh"
     head = ("| 候选 | 方法 | 条数 | 准确率（95%区间） | macro-F1 | 无法解析/错误 | p95 延迟 | 每千条 | 准确率/成本/延迟 | McNemar p |" if zh else
             "| candidate | technique | items | accuracy (95% CI) | macro-F1 | unparseable / errors | p95 latency | $ / 1k | "
@@ -426,14 +440,15 @@ def results_table(results: list[dict], lang: str) -> str:
         v = r["verdicts"]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
-        lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {r['accuracy']:.1%} ({r['accuracy_ci'][0]:.1%}–"
-                     f"{r['accuracy_ci'][1]:.1%}) | {r['macro_f1']:.3f} | {r['unparseable']} / {r['errors']} | {p95} | "
+        lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
+                     f"{r['unparseable']} / {r['errors']} | {p95} | "
                      f"{_money(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
     return "\n".join(lines)
 
 
-def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dict, lang: str) -> str:
+def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, targets: Targets, run: RunInfo,
+                 lang: str) -> str:
     """The results table and the recommendation: which, why (numbers, McNemar), monthly cost, next steps."""
     from knowledge.catalog import UnknownModel, get_card
 
@@ -458,7 +473,7 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
         others = [r for r in results if r is not chosen and r.get("accuracy") is not None]
         if others:
-            runner_up = max(others, key=lambda r: r["accuracy"])
+            runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
             p = _mcnemar_pair(chosen, runner_up, results)
             if p is not None:
                 verdict = ("差异显著" if p < 0.05 else "差异不显著") if zh else ("significant" if p < 0.05 else "not significant")
@@ -483,11 +498,19 @@ def results_text(results: list[dict], rec: dict, brief: Brief, targets, run: dic
     return "\n".join(lines)
 
 
+def _accuracy_cell(row: ResultRow) -> str:
+    """"90.0% (82.6%–94.5%)": the point and its 95 % interval; "—" for a row with no measurement."""
+    if row.get("accuracy") is None or not row.get("accuracy_ci"):
+        return "—"
+    low, high = row["accuracy_ci"] or (0.0, 0.0)
+    return f"{row['accuracy'] or 0.0:.1%} ({low:.1%}–{high:.1%})"
+
+
 def _cell(text: str | None) -> str:
     return " ".join((text or "").split()).replace("|", "\\|")
 
 
-def _mcnemar_pair(a: dict, b: dict, results: list[dict]) -> float | None:
+def _mcnemar_pair(a: ResultRow, b: ResultRow, results: list[ResultRow]) -> float | None:
     """McNemar p between the pick and the runner-up when one of them is the best row (the stored comparison)."""
     if a.get("mcnemar_p_vs_best") is None:
         return b.get("mcnemar_p_vs_best")
@@ -506,7 +529,7 @@ def not_in_results(model: str, ran: list[str], lang: str) -> str:
     return f"{model} 没有参加评测（参加的有：{listed}）。" if lang == "zh" else f"{model} was not in the run (it ran: {listed})."
 
 
-def errors_text(model: str, row: dict, wrong: list, texts: dict[int, str], lang: str) -> str:
+def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], lang: str) -> str:
     zh = lang == "zh"
     technique = technique_name(row["shots"], lang)
     head = (f"**{model}（{technique}）答错 {len(wrong)} 条**（共 {row['items']} 条）：" if zh else
@@ -523,8 +546,9 @@ def errors_text(model: str, row: dict, wrong: list, texts: dict[int, str], lang:
     return "\n".join(lines)
 
 
-def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_reason: dict | None, can_run: bool,
-                 rec: dict | None, lang: str) -> str:
+def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: ModelCard | None,
+                 excluded_reason: Reason | None, can_run: bool,
+                 rec: Recommendation | None, lang: str) -> str:
     zh = lang == "zh"
     lines = []
     measured = [r for r in results if r.get("accuracy") is not None]
@@ -535,12 +559,12 @@ def why_not_text(asked: str, model_id: str, results: list[dict], card, excluded_
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
             lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")
     elif results:
-        best = max(measured, key=lambda r: r["accuracy"])
+        best = max(measured, key=lambda r: r["accuracy"] or 0.0)
         v = best["verdicts"]
-        lines.append((f"{model_id} 测过：准确率 {best['accuracy']:.1%}（{best['accuracy_ci'][0]:.1%}–{best['accuracy_ci'][1]:.1%}），"
+        lines.append((f"{model_id} 测过：准确率 {_accuracy_cell(best)}，"
                       f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}。") if zh else
-                     (f"{model_id} was measured: {best['accuracy']:.1%} accuracy (95% CI {best['accuracy_ci'][0]:.1%}–"
-                      f"{best['accuracy_ci'][1]:.1%}), {_money(best['cost_per_1k_usd'])} per 1k items; verdicts "
+                     (f"{model_id} was measured: accuracy {_accuracy_cell(best)}, {_money(best['cost_per_1k_usd'])} per "
+                      "1k items; verdicts "
                       f"accuracy/cost/latency = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}."))
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
             lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")

@@ -103,3 +103,30 @@ class SelectionState(TypedDict, total=False):
     results: list[ResultRow] | None
     recommendation: Recommendation | None
     exports: dict[str, str] | None
+
+
+def brief_of(state: SelectionState) -> Brief:
+    """The brief as its model (the state keeps it as the pinned JSON)."""
+    return Brief(**(state.get("brief") or {}))
+
+
+def dataset_of(state: SelectionState) -> DatasetProfile:
+    """The profiled upload; only called where the graph has routed because one exists."""
+    dataset = state.get("dataset")
+    if dataset is None:
+        raise LookupError("no dataset in this conversation yet")
+    return dataset
+
+
+def plan_of(state: SelectionState) -> Plan:
+    plan = state.get("plan")
+    if plan is None:
+        raise LookupError("no plan in this conversation yet")
+    return plan
+
+
+def run_of(state: SelectionState) -> RunInfo:
+    run = state.get("run")
+    if run is None:
+        raise LookupError("no run in this conversation yet")
+    return run

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Protocol
+from typing import cast
 
 from agent.state import Brief, BriefFacts, BriefUpdate
+from core.shapes import Pending, TaskType
 
 FIELD_KEYWORDS = {
     "accuracy_target": r"accura\w*|correct(?:ly)?\b|准确|正确率|精度|准度",
@@ -27,7 +28,7 @@ SUMMARY = (r"what do you know|what have you got|so far|recap|^\s*summary\s*\??$|
 HELP = r"^\s*(?:help|\?|how does (?:this|it) work|what can you do)\s*\??\s*$|帮助|怎么用|能做什么"
 GREETING = r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨)\W*$"
 
-TASK_PATTERNS = [
+TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("classification", r"classif|categori[sz]|\bsort\w* .{0,40}\binto\b|triag|\broute|\blabel(?:l?ing)? |\btag\w* |"
                        r"detect|spam|sentiment|intent|moderat|fake|flag |分类|分成|分为|归类|判断|识别|打标签|真假|情感"),
     ("extraction", r"extract|pull out|parse|named entit|\bner\b|fields from|提取|抽取|抽出"),
@@ -49,12 +50,6 @@ _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e
          "千": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8}
 NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
 _ZH_DIGITS = "零一二两三四五六七八九十百千万亿"
-
-
-class Understander(Protocol):
-    """One protocol for the rules reader and the LLM reader (a later issue adds the second)."""
-
-    def __call__(self, text: str, *, brief: Brief, pending: dict | None) -> BriefUpdate: ...
 
 
 def normalise(text: str) -> str:
@@ -224,7 +219,7 @@ def read_constraints(text: str) -> list[str]:
     return found
 
 
-def read_task(text: str) -> str | None:
+def read_task(text: str) -> TaskType | None:
     for task, pattern in TASK_PATTERNS:
         if re.search(pattern, text):
             return task
@@ -273,7 +268,7 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
     return None
 
 
-def _column_answer(original: str, text: str, pending: dict | None, update: BriefUpdate) -> None:
+def _column_answer(original: str, text: str, pending: Pending | None, update: BriefUpdate) -> None:
     m = re.search(r"(?:label|class|target|标签)\s*(?:column|col|列)\s*(?:is|=|:|是|为|：)?\s*['\"“]?([\w\u4e00-\u9fff.-]+)", text)
     if m:
         update.label_column = _original_case(original, m.group(1))
@@ -302,7 +297,7 @@ def _original_case(original: str, lowered: str) -> str:
     return m.group(0) if m else lowered
 
 
-def understand_rules(original: str, *, brief: Brief | None = None, pending: dict | None = None) -> BriefUpdate:
+def understand_rules(original: str, *, brief: Brief | None = None, pending: Pending | None = None) -> BriefUpdate:
     """Read a message with rules. `pending` is the question the assistant last asked (its `field`)."""
     brief = brief or Brief()
     text = normalise(original)
@@ -426,7 +421,7 @@ def validate_reading(reading: LLMReading, text: str, data_labels: list[str] | No
         if in_range and grounded(value, numbers):
             setattr(update, field, float(value))
     if reading.task_type in ("classification", "extraction", "generation"):
-        update.task_type = reading.task_type
+        update.task_type = cast(TaskType, reading.task_type)
     if reading.use_case and 3 <= len(reading.use_case) <= 200:
         update.use_case = reading.use_case.strip()
     if reading.labels:
@@ -457,7 +452,7 @@ def merge_readings(rules: BriefUpdate, llm: BriefUpdate) -> BriefUpdate:
     return merged
 
 
-def understand_with_llm(agent, text: str, *, brief: Brief, pending: dict | None,
+def understand_with_llm(agent, text: str, *, brief: Brief, pending: Pending | None,
                         data_labels: list[str] | None) -> BriefUpdate:
     """Rules and the agent model read the message; the validated readings are merged (LLMError on failure)."""
     from agent.llm import data_block

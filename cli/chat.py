@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent.graph import compile_graph, new_replies, turn_input
+from agent.graph import compile_graph, new_replies, reply_text, turn_input
 from agent.messages import phrase_recommendation, phrase_row, render
 from agent.state import Brief
 from cli.errors import log_unexpected
@@ -94,7 +94,7 @@ def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -
         files.append(workspace.keep_upload(thread_id, path, path.name))
     state = graph.invoke(turn_input(text, files), {**config, "configurable": {
         **config["configurable"], "progress": progress_printer()}})
-    return state, [m.content for m in new_replies(state)]
+    return state, [reply_text(m) for m in new_replies(state)]
 
 
 def chat(

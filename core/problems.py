@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from core.shapes import Reason
+
 _ID = re.compile(r"[a-z_]+(?:\.[a-z_ ]+)+")
 
 
@@ -31,7 +33,7 @@ class Problem(Exception):
         return f"{self.id}({shown})"
 
 
-def reason(message_id: str, /, **values: Any) -> dict[str, Any]:
+def reason(message_id: str, /, **values: Any) -> Reason:
     """A finding or reason as data (`{"id", "values"}`), phrased later by the agent."""
     return {"id": message_id, "values": values}
 

@@ -35,6 +35,14 @@ class Brief(BaseModel):
     constraints: list[str] = Field(default_factory=list)
 
 
+class Reason(TypedDict):
+    """Why the recommendation is what it is, as a message id and its values (the agent phrases it)."""
+
+    id: str
+    values: dict
+
+
+
 # ---------------------------------------------------------------- data
 
 
@@ -59,18 +67,11 @@ class SilverSummary(TypedDict):
     notes: list[str]
 
 
-class Warning(TypedDict):
-    """A finding about the data, as a message id and its values (phrased by the agent in the user's language)."""
-
-    id: str
-    values: dict
-
-
 class DatasetProfile(TypedDict, total=False):
     file: str
     path: str
     format: str
-    encoding: str
+    encoding: str | None
     sheet: str | None
     rows: int
     columns: list[str]
@@ -89,7 +90,7 @@ class DatasetProfile(TypedDict, total=False):
     language: Language
     zh_share: float
     formula_like_cells: int
-    warnings: list[Warning]
+    warnings: list[Reason]  # findings about the data, phrased by the agent
     silver: SilverSummary
 
 
@@ -140,13 +141,13 @@ class ForecastRow(TypedDict):
 
 class ShortlistEntry(TypedDict):
     id: str
-    reason: dict  # a message id and its values (see agent/messages.py)
+    reason: Reason  # a message id and its values (see agent/messages.py)
     runnable: bool
 
 
 class Exclusion(TypedDict):
     id: str
-    reason: dict
+    reason: Reason
 
 
 class ExpectedTime(TypedDict):
@@ -161,7 +162,7 @@ class Plan(TypedDict, total=False):
     seed: int
     split: SplitSummary
     labels: list[str]
-    power: Power
+    power_sentence: Reason  # the power analysis, phrased by the agent
     shortlist: list[ShortlistEntry]
     excluded: list[Exclusion]
     forecasts: list[ForecastRow]
@@ -207,13 +208,6 @@ class ResultRow(TypedDict, total=False):
     error_messages: list[str]
     verdicts: Verdicts
     mcnemar_p_vs_best: float | None
-
-
-class Reason(TypedDict):
-    """Why the recommendation is what it is, as a message id and its values (the agent phrases it)."""
-
-    id: str
-    values: dict
 
 
 class Recommendation(TypedDict):

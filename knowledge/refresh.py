@@ -10,6 +10,7 @@ from datetime import date
 
 from core import workspace
 from core.problems import reason
+from core.shapes import Reason
 from knowledge.catalog import META_PATH, TABLE_PATH
 
 
@@ -18,7 +19,7 @@ def refreshed_paths():
     return folder / TABLE_PATH.name, folder / META_PATH.name
 
 
-def refresh_table(timeout_s: float = 10.0) -> dict:
+def refresh_table(timeout_s: float = 10.0) -> Reason:
     """What happened, as a message (downloaded N models, or offline and kept the shipped table)."""
     import httpx
 

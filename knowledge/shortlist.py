@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.problems import reason
-from core.shapes import TokenEstimate
+from core.shapes import Reason, TokenEstimate
 from knowledge.catalog import ModelCard, load_catalog
 
 LOCAL_CANDIDATES = ("tfidf-logreg", "smollm2-135m")
@@ -51,14 +51,14 @@ def forecast(card: ModelCard, tokens: TokenEstimate, *, eval_items: int, volume_
 @dataclass
 class Pick:
     card: ModelCard
-    reason: dict  # a message: {"id", "values"}
+    reason: Reason
     cost_per_1k_usd: float | None = None
 
 
 @dataclass
 class Shortlist:
     candidates: list[Pick] = field(default_factory=list)
-    excluded: list[tuple[str, dict]] = field(default_factory=list)  # (model id, reason) for notable models
+    excluded: list[tuple[str, Reason]] = field(default_factory=list)  # (model id, reason) for notable models
     remaining_after: list[tuple[str, int]] = field(default_factory=list)  # (constraint, models left)
     emptied_by: str | None = None
 
@@ -148,7 +148,7 @@ def shortlist(brief: dict, profile: dict | None, tokens: TokenEstimate, *, today
     return result
 
 
-def _notable(excluded: list[tuple[str, dict]], limit: int = 8) -> list[tuple[str, dict]]:
+def _notable(excluded: list[tuple[str, Reason]], limit: int = 8) -> list[tuple[str, Reason]]:
     """Keep exclusions users ask about: the well-known families first, one line per model."""
     famous = ("smollm2-135m", "tfidf-logreg", "gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-6", "claude-haiku-4-5", "gemini-2.5-flash",
               "deepseek-chat", "llama-3.3-70b", "qwen-plus", "mistral-small")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -49,7 +50,7 @@ class USEMultilingual(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> USEMultilingual:
         return USEMultilingual(threads=int(config.get("threads", 1)))
 
-    def default_space(self) -> str:
+    def default_space(self) -> Literal["cosine", "l2", "ip"]:
         return "cosine"
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -283,9 +284,8 @@ def _overlap(terms: set[str], hit: Hit) -> float:
 
 
 def _deprecated(hit: Hit) -> bool:
-    from datetime import date
-
-    return bool(hit.deprecation_date) and hit.deprecation_date <= date.today().isoformat()
+    when = hit.deprecation_date
+    return bool(when) and str(when) <= date.today().isoformat()
 
 
 _CHEAPEST = re.compile(r"cheapest|lowest[- ]price|least expensive|最便宜|最低价|价格最低|最省钱", re.I)

@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
+import openai
 import yaml
 
 from core import workspace
 from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
+from knowledge.catalog import UnknownModel, get_card
 from tools.cpu_check import missing_cpu_features
 from tools.evalset import EvalSplit
 
@@ -106,16 +109,20 @@ class ChatCandidate:
         self.price_override = (input_usd_per_1m, output_usd_per_1m) if input_usd_per_1m is not None else None
         self.price_model = None if self.price_override else (price_model or model)
         self.check_model_name = check_model_name
-        self._client = None
+        self._client: openai.AsyncOpenAI | None = None
+
+    @property
+    def client(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            raise RuntimeError("not started")
+        return self._client
 
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
-        from openai import AsyncOpenAI
-
         # Room for the longest label: a token covers at least half a character even for CJK text, so this bound
         # needs no tokenizer (loading one costs half a second per run).
         self.max_tokens = min(64, max(self.max_tokens, 2 * max(len(label) for label in labels) + 4))
         # Retries belong to the runner (it also retries garbage bodies and honours Retry-After itself).
-        self._client = AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
+        self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
                                    timeout=self.timeout_s)
         await self._preflight()
 
@@ -124,10 +131,8 @@ class ChatCandidate:
 
         Servers that accept any model name (llama.cpp) still list what they serve, so the name is checked here.
         """
-        import openai
-
         try:
-            served = [m.id async for m in self._client.models.list()]
+            served = [m.id async for m in self.client.models.list()]
         except openai.AuthenticationError:
             raise CandidateError("candidate.bad_key", url=self.base_url) from None
         except openai.PermissionDeniedError:
@@ -145,11 +150,9 @@ class ChatCandidate:
         return {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "temperature": 0}
 
     async def send(self, request: dict) -> Reply:
-        import openai
-
         start = time.perf_counter()
         try:
-            response = await self._client.chat.completions.create(**request)
+            response = await self.client.chat.completions.create(**request)
         except openai.APIStatusError as error:
             status = error.status_code
             retry_after = _retry_after(error.response.headers)
@@ -257,12 +260,10 @@ class LocalLLM(ChatCandidate):
         await super().start(split, labels)
 
     async def _wait_ready(self) -> None:
-        import httpx
-
         deadline = time.monotonic() + self.ready_timeout_s
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
-                if self.process.poll() is not None:
+                if self.process is None or self.process.poll() is not None:
                     raise CandidateError("candidate.server_died_at_start", cause=self.dead_cause())
                 try:
                     if (await client.get(f"{self.base_url}/models", timeout=1.0)).status_code == 200:
@@ -318,11 +319,11 @@ class BaselineCandidate:
     endpoint = "local:sklearn"
     max_concurrency = 1
     cacheable = False
-    price_model = BASELINE_ID
+    price_model: str | None = BASELINE_ID
 
     def __init__(self, id: str = BASELINE_ID):
         self.id = id
-        self.model = None
+        self.model: Any = None  # a scikit-learn pipeline once trained
         self.error: str | None = None
 
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
@@ -385,10 +386,10 @@ def from_entry(entry: dict[str, Any]) -> ChatCandidate:
                          input_usd_per_1m=entry.get("input_usd_per_1m"), output_usd_per_1m=entry.get("output_usd_per_1m"))
 
 
-def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> list:
+def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> list[Candidate]:
     """Candidates by id: built-ins, ids from the candidates file, and (with OPENAI_API_KEY) catalog names."""
     entries = {e["id"]: e for e in file_entries or []}
-    built = []
+    built: list[Candidate] = []
     for cid in ids:
         if cid == BASELINE_ID:
             built.append(BaselineCandidate())
@@ -396,7 +397,7 @@ def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> 
             built.append(LocalLLM())
         elif cid in entries:
             built.append(from_entry(entries[cid]))
-        elif openai_api_key() and _openai_catalog_name(cid):
+        elif openai_api_key() and _openai_model(cid):
             built.append(ChatCandidate(cid, model=cid, api_key=openai_api_key()))
         else:
             known = ", ".join([*BUILT_IN, *entries])
@@ -405,10 +406,31 @@ def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> 
     return built
 
 
-def _openai_catalog_name(name: str) -> bool:
-    from knowledge.catalog import UnknownModel, get_card
-
+def _openai_model(name: str) -> bool:
     try:
         return get_card(name).provider == "openai"
     except UnknownModel:
         return False
+
+
+def configured_entries() -> list[dict]:
+    """Endpoints from the candidates file named by MODELPICK_CANDIDATES_FILE (none when unset)."""
+    path = current().candidates_file
+    return load_candidates_file(path) if path and path.is_file() else []
+
+
+def can_run(model_id: str, entries: list[dict]) -> bool:
+    """Can this candidate run here: built-in, a configured endpoint, or an OpenAI model with a key."""
+    if model_id in BUILT_IN or model_id in {e["id"] for e in entries}:
+        return True
+    return bool(openai_api_key()) and _openai_model(model_id)
+
+
+def resolve_id(model: str, entries: list[dict]) -> str:
+    """The id a user's name for a model stands for: a built-in, a configured endpoint, or the catalog's id."""
+    if model in BUILT_IN or model in {e["id"] for e in entries}:
+        return model
+    try:
+        return get_card(model).id
+    except UnknownModel:
+        return model

@@ -22,6 +22,7 @@ import pandas as pd
 from core import workspace
 from core.language import detect_language
 from core.problems import Problem, reason
+from core.shapes import DatasetProfile, Reason, Spread
 from core.tokens import count_tokens
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -56,7 +57,7 @@ class Table:
     format: str
     encoding: str | None = None
     sheet: str | None = None
-    warnings: list[dict] = field(default_factory=list)  # reasons: {"id", "values"}
+    warnings: list[Reason] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- reading
@@ -333,7 +334,7 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
 # ---------------------------------------------------------------- profile
 
 
-def _stats(values: list[int]) -> dict:
+def _stats(values: list[int]) -> Spread:
     if not values:
         return {"mean": 0, "p50": 0, "p95": 0, "max": 0}
     ordered = sorted(values)
@@ -341,7 +342,7 @@ def _stats(values: list[int]) -> dict:
             "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], "max": ordered[-1]}
 
 
-def profile_table(table: Table, columns: Columns, *, name: str, path: str | None = None) -> dict:
+def profile_table(table: Table, columns: Columns, *, name: str, path: str | None = None) -> DatasetProfile:
     """What the user should know about their data before it becomes an eval set (JSON-serialisable)."""
     frame = table.frame
     texts = frame[columns.text].fillna("")
@@ -368,7 +369,7 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
         warnings.append(reason("data.no_label_column"))
     return {
         "file": name,
-        "path": path,
+        "path": path or name,
         "format": table.format,
         "encoding": table.encoding,
         "sheet": table.sheet,

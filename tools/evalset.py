@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.problems import Problem, reason
+from core.shapes import Reason
 from tools.data import detect_columns
 from tools.tables import read_table
 
@@ -80,7 +81,9 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
 
 
 def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
-    kept, seen, empty, dropped, conflicts = [], {}, 0, 0, 0
+    kept: list[Item] = []
+    seen: dict[str, Item] = {}
+    empty = dropped = conflicts = 0
     for item in items:
         if not item.text.strip() or not item.label:
             empty += 1
@@ -197,7 +200,7 @@ class PowerAnalysis:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def reason(self) -> dict:
+    def reason(self) -> Reason:
         """The power analysis as a message (`evalset.power`), phrased by the agent."""
         return reason("evalset.power", eval_size=self.eval_size, target=self.target,
                       halfwidth_points=self.halfwidth * 100, bar=self.bar, items_for_target=self.items_for_target,

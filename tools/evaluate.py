@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools.candidates import BASELINE_ID, CandidateError, build_candidates
 from tools.evalset import EvalSplit, load_items, power_analysis, split
@@ -65,7 +66,8 @@ def prepare(config: EvalConfig) -> Prepared:
     return _prepared[key]
 
 
-def token_price(price_model: str | None, override: tuple[float, float | None] | None) -> tuple[float, float] | None:
+def token_price(price_model: str | None, override: tuple[float | None, float | None] | None,
+                ) -> tuple[float, float] | None:
     """USD per (input, output) token: an override in USD per 1M (the candidates file), else the catalog's."""
     if override and override[0] is not None:
         return override[0] / 1e6, (override[1] or 0.0) / 1e6
@@ -119,7 +121,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
-    rows_out = []
+    rows_out: list[ResultRow] = []
     for cid, shots in order:
         results = grouped[(cid, shots)]
         price = prices.get(cid)
@@ -130,7 +132,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         rows_out.append(row)
     scored = [r for r in rows_out if r["status"] != "failed"]
     if scored:
-        best = max(scored, key=lambda r: r["accuracy"])
+        best = max(scored, key=lambda r: r["accuracy"] or 0.0)
         best_results = grouped[(best["candidate"], best["shots"])]
         for row in rows_out:
             row["mcnemar_p_vs_best"] = None if (row is best or row["status"] == "failed") else float(
@@ -155,7 +157,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
 
 
 def result_row(cid: str, shots: int, results: list, labels: list[str], price: tuple[float, float] | None,
-               hardware: float | None, status: str) -> dict:
+               hardware: float | None, status: RowStatus) -> ResultRow:
     """One pinned result row. A failed row carries its cause and no numbers: nothing was measured."""
     s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware)
     failure = failure_of(results) if status == "failed" else None
@@ -185,12 +187,12 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 def default_progress_printer() -> tuple:
     """A rich progress bar per candidate × technique (items/s and ETA), for the CLI."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
     bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
               TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())
-    tasks: dict[tuple[str, int], int] = {}
+    tasks: dict[tuple[str, int], TaskID] = {}
 
     def on_progress(p: Progress) -> None:
         key = (p.candidate, p.shots)

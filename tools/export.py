@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from core import workspace
 from core.tokens import chat_tokens
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
@@ -55,3 +56,15 @@ def training_costs(tokens: int, epochs: int = FINE_TUNE_EPOCHS) -> list[dict]:
                           "training_usd_per_1m": price, "epochs": epochs, "source": tuning.get("source"),
                           "as_of": tuning.get("as_of")})
     return sorted(costs, key=lambda c: c["training_usd"])
+
+
+def write_exports(run_id: str, files: dict[str, str]) -> dict[str, str]:
+    """Write a run's export files under `MODELPICK_HOME/reports/<run>/`; returns name → path."""
+    folder = workspace.home() / "reports" / workspace.safe_name(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, content in files.items():
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        paths[name] = str(path)
+    return paths

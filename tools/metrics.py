@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.shapes import RowStatus
+
 UNPARSEABLE = "__unparseable__"
 # The one rule for a failed row: more than this share of its items ended in an error (not a wrong answer — no
 # answer at all). Its numbers would describe the few items that happened to get through, so none are reported.
@@ -99,7 +101,7 @@ def failure_of(results: Sequence[ItemResult]) -> str | None:
     return max(set(errors), key=errors.count)
 
 
-def row_status(results: Sequence[ItemResult], eval_size: int, run_status: str) -> str:
+def row_status(results: Sequence[ItemResult], eval_size: int, run_status: str) -> RowStatus:
     """"failed" (see `failure_of`), "stopped" (the run ended before this row covered the eval set) or "measured"."""
     if failure_of(results) is not None:
         return "failed"

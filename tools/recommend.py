@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.problems import reason
-from core.shapes import Recommendation, ResultRow, Verdict
+from core.shapes import Reason, Recommendation, ResultRow, Verdict, Verdicts
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -43,23 +43,24 @@ def limit_verdict(value: float | None, limit: float | None) -> Verdict:
     return "met" if value <= limit else "missed"
 
 
-def verdicts(result: dict, targets: Targets) -> dict[str, Verdict]:
+def verdicts(result: ResultRow, targets: Targets) -> Verdicts:
     """Verdicts for one result row (the engine's JSON shape); a failed row has no measured value to judge."""
-    if result.get("status") == "failed":
-        return dict.fromkeys(("accuracy", "cost", "latency"), "failed")
+    if result.get("status") == "failed" or result["accuracy"] is None or result["accuracy_ci"] is None:
+        return {"accuracy": "failed", "cost": "failed", "latency": "failed"}
+    low, high = result["accuracy_ci"]
     return {
-        "accuracy": accuracy_verdict(result["accuracy"], tuple(result["accuracy_ci"]), targets.accuracy),
+        "accuracy": accuracy_verdict(result["accuracy"], (low, high), targets.accuracy),
         "cost": limit_verdict(result["cost_per_1k_usd"], targets.max_cost_per_1k_usd),
         "latency": limit_verdict(result["latency_p95_s"], targets.max_latency_s),
     }
 
 
-def technique_reason(shots: int) -> dict:
+def technique_reason(shots: int) -> Reason:
     """The technique of a row as a message: zero-shot, or k-shot with its k."""
     return reason("technique.zero_shot") if not shots else reason("technique.k_shot", shots=shots)
 
 
-def _label(row: ResultRow) -> dict:
+def _label(row: ResultRow) -> Reason:
     return reason("label.row", candidate=row["candidate"], technique=technique_reason(row.get("shots", 0)))
 
 
@@ -67,12 +68,16 @@ def _ok(v: str) -> bool:
     return v in ("met", "no target")
 
 
+def _meets_all(v: Verdicts) -> bool:
+    return _ok(v["accuracy"]) and _ok(v["cost"]) and _ok(v["latency"])
+
+
 def _ci(row: ResultRow) -> dict:
     low, high = row["accuracy_ci"] or (0.0, 1.0)
     return {"low": low, "high": high}
 
 
-def _caveats(results: list[ResultRow]) -> list[dict]:
+def _caveats(results: list[ResultRow]) -> list[Reason]:
     """Rows that cannot be compared, and why: failed ones with their cause, stopped ones with their size."""
     caveats = [reason("rec.failed", label=_label(r), cause=r.get("failure")) for r in results
                if r.get("status") == "failed"]
@@ -85,7 +90,7 @@ def _cost_key(row: ResultRow) -> tuple[float, float, float]:
     return (cost if cost is not None else float("inf"), row["latency_p95_s"] or 0.0, -(row["accuracy"] or 0.0))
 
 
-def _pick(row: ResultRow, status: str, reasons: list[dict], steps: list[dict]) -> Recommendation:
+def _pick(row: ResultRow, status: str, reasons: list[Reason], steps: list[Reason]) -> Recommendation:
     return {"candidate": row["candidate"], "technique": row["technique"], "shots": row.get("shots", 0),
             "status": status, "reasons": reasons, "next_steps": steps}  # type: ignore[typeddict-item]
 
@@ -98,7 +103,7 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
     """
     usable = [r for r in results if r.get("status", "measured") == "measured" and r["items"]]
     caveats = _caveats(results)
-    met = sorted([r for r in usable if all(_ok(v) for v in r["verdicts"].values())], key=_cost_key)
+    met = sorted([r for r in usable if _meets_all(r["verdicts"])], key=_cost_key)
     if met:
         best = met[0]
         reasons = [reason("rec.meets", label=_label(best), accuracy=best["accuracy"], **_ci(best),
@@ -121,12 +126,12 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
     else:
         reasons.append(reason("rec.nothing_usable"))
     return {"candidate": None, "technique": None, "shots": None, "status": "none", "reasons": reasons + caveats,
-            "next_steps": steps}  # type: ignore[typeddict-item]
+            "next_steps": steps}
 
 
-def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int]) -> list[dict]:
+def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int]) -> list[Reason]:
     """What to try when nothing meets the targets, cheapest first."""
-    steps = []
+    steps: list[Reason] = []
     if max(shots_tried) == 0:
         steps.append(reason("step.k_shot"))
     if any(r["verdicts"]["accuracy"] == "missed" for r in results):

@@ -29,9 +29,9 @@ class BalanceWords(TypedDict):
     y: str
 
 
-def class_balance_figure(profile: dict, words: BalanceWords, *, top: int = 30) -> go.Figure | None:
+def class_balance_figure(label_counts: dict[str, int], words: BalanceWords, *, top: int = 30) -> go.Figure | None:
     """Bar chart of the label counts (largest first); None for unlabelled data."""
-    counts = sorted((profile.get("label_counts") or {}).items(), key=lambda kv: -kv[1])
+    counts = sorted(label_counts.items(), key=lambda kv: -kv[1])
     if not counts:
         return None
     shown = counts[:top]

@@ -297,7 +297,7 @@ class Runner:
                     return failed(item)
                 request = candidate.request(build_messages(item.text, labels, examples), item.text)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
-                if estimate and self._spent + self._reserved + estimate > self.budget_usd:
+                if estimate and self.budget_usd is not None and self._spent + self._reserved + estimate > self.budget_usd:
                     self._over_budget = True
                     return
                 self._reserved += estimate  # calls in flight count against the budget until they report usage

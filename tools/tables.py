@@ -16,6 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from core import workspace
+from core.shapes import DatasetProfile
 from tools.data import Table, detect_columns, load_table, profile_table
 
 IN_MEMORY = 3  # tables kept in this process (a 100k-row table is tens of MB)
@@ -75,7 +76,7 @@ def _store(stored: Path, table: Table) -> None:
 
 
 def read_dataset(path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
-                 text_column: str | None = None, label_column: str | None = None) -> dict:
+                 text_column: str | None = None, label_column: str | None = None) -> DatasetProfile:
     """Load (once), choose columns and profile in one call: the profile, or `DataError` / `NeedsChoice`."""
     name = display_name or Path(path).name
     table = read_table(path, sheet=sheet, display_name=name)
