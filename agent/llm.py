@@ -1,25 +1,35 @@
-"""The agent's chat model: an OpenAI-compatible endpoint when configured, none (guided mode) otherwise.
+"""The agent's chat model, through LangChain: an OpenAI-compatible endpoint when configured, none (guided mode)
+otherwise.
 
 Configured by `OPENAI_API_KEY` (OpenAI, default model gpt-4o-mini) or `OPENAI_BASE_URL` + `MODELPICK_AGENT_MODEL`
-(any compatible server: llama.cpp, vLLM, Ollama…). Every call goes through the openai SDK with a short timeout
-and no retries of its own: a failed call makes that turn fall back to rules and templates, never breaks it.
-The API key is only ever sent in the Authorization header — never placed in a prompt, a log or a reply.
+(any compatible server: llama.cpp, vLLM, Ollama…). The model is a LangChain `ChatOpenAI` with a short timeout and
+no retries of its own: the brief comes back through `with_structured_output`, tools are `@tool` functions bound
+with `bind_tools`, replies stream through the chat model. A failed call makes that turn fall back to the rules and
+templates, never breaks it. The API key is only ever sent in the Authorization header — never placed in a
+prompt, a log or a reply.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+import openai
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.tools import BaseTool
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from core.settings import current
-from tools.candidates import openai_api_key
 
 log = logging.getLogger("modelpick.llm")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+Schema = TypeVar("Schema", bound=BaseModel)
+# What a failing endpoint or a garbled reply raises through the chat model.
+CALL_ERRORS = (openai.APIError, ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 class LLMError(RuntimeError):
@@ -48,63 +58,62 @@ def agent_settings(model_override: str | None = None) -> AgentSettings | None:
     return None
 
 
+def _failure(error: BaseException) -> LLMError:
+    return LLMError(f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:300])
+
+
 class AgentLLM:
-    """A thin, synchronous wrapper: JSON answers validated by pydantic, streamed text, and tool calls."""
+    """The chat model and the three ways modelpick uses it: a validated object, streamed text, tool calls."""
 
     def __init__(self, settings: AgentSettings):
-        from openai import OpenAI
-
         self.settings = settings
-        self.client = OpenAI(api_key=openai_api_key() or "not-needed", base_url=settings.base_url,
-                             timeout=settings.timeout_s, max_retries=0)
+        self.chat = ChatOpenAI(model=settings.model, base_url=settings.base_url, temperature=0, max_retries=0,
+                               timeout=settings.timeout_s, api_key=SecretStr(current().openai_api_key or "not-needed"))
 
-    def _create(self, **kwargs):
-        import openai
-
+    def json(self, messages: Sequence[dict], schema: type[Schema]) -> Schema:
+        """An object of `schema` from the model (`with_structured_output`, JSON mode: every compatible server has
+        it), validated; text around the JSON (small models add it) is tolerated."""
+        structured = self.chat.with_structured_output(schema, method="json_mode", include_raw=True)
         try:
-            return self.client.chat.completions.create(model=self.settings.model, temperature=0, **kwargs)
-        except openai.APIError as error:  # status errors, timeouts, connection errors, bad bodies
-            raise LLMError(f"{type(error).__name__}: {getattr(error, 'message', error)}") from None
-        except (ValueError, KeyError, TypeError) as error:
-            raise LLMError(f"malformed response: {error}") from None
-
-    def json(self, messages: list[dict], schema: type[BaseModel]) -> BaseModel:
-        """A JSON object matching `schema` (json_object mode with the schema in the request, then validated)."""
-        response = self._create(messages=messages, max_tokens=400,
-                                response_format={"type": "json_object", "schema": schema.model_json_schema()})
+            answer = structured.invoke(list(messages), max_tokens=400)
+        except CALL_ERRORS as error:
+            raise _failure(error) from None
+        if isinstance(answer, dict) and isinstance(answer.get("parsed"), schema):
+            return answer["parsed"]
+        raw = answer.get("raw") if isinstance(answer, dict) else None
         try:
-            content = response.choices[0].message.content or ""
-            return schema.model_validate(json.loads(_first_json_object(content)))
-        except (ValidationError, ValueError, IndexError, AttributeError) as error:
+            content = raw.content if isinstance(raw, AIMessage) else ""
+            return schema.model_validate(json.loads(_first_json_object(str(content))))
+        except (ValidationError, ValueError) as error:
             raise LLMError(f"invalid structured output: {str(error)[:200]}") from None
 
-    def stream(self, messages: list[dict], on_token: Callable[[str], None] | None = None,
+    def stream(self, messages: Sequence[dict | BaseMessage], on_token: Callable[[str], None] | None = None,
                max_tokens: int = 500) -> str:
         """Text, streamed token by token to `on_token` as it arrives; the whole text is returned."""
-        import openai
-
         parts: list[str] = []
         try:
-            for chunk in self._create(messages=messages, max_tokens=max_tokens, stream=True):
-                delta = chunk.choices[0].delta.content if chunk.choices else None
+            for chunk in self.chat.stream(list(messages), max_tokens=max_tokens):
+                delta = chunk.content if isinstance(chunk.content, str) else ""
                 if delta:
                     parts.append(delta)
                     if on_token:
                         on_token(delta)
-        except openai.APIError as error:
-            raise LLMError(f"{type(error).__name__} while streaming") from None
+        except CALL_ERRORS as error:
+            raise _failure(error) from None
         text = "".join(parts).strip()
         if not text:
             raise LLMError("empty reply")
         return text
 
-    def tool_round(self, messages: list[dict], tools: list[dict]):
-        """One call that may ask for tools; returns the assistant message."""
-        response = self._create(messages=messages, tools=tools, tool_choice="auto", max_tokens=500)
+    def tool_round(self, messages: Sequence[dict | BaseMessage], tools: Sequence[BaseTool]) -> AIMessage:
+        """One call that may ask for tools (bound with `bind_tools`); returns the assistant message."""
         try:
-            return response.choices[0].message
-        except (IndexError, AttributeError):
-            raise LLMError("malformed response: no choices") from None
+            reply = self.chat.bind_tools(list(tools), tool_choice="auto").invoke(list(messages), max_tokens=500)
+        except CALL_ERRORS as error:
+            raise _failure(error) from None
+        if not isinstance(reply, AIMessage):
+            raise LLMError("malformed response: no assistant message")
+        return reply
 
 
 def _first_json_object(text: str) -> str:
@@ -130,7 +139,7 @@ def get_agent(model_override: str | None = None) -> AgentLLM | None:
     settings = agent_settings(model_override)
     if settings is None:
         return None
-    key = f"{settings.base_url}|{settings.model}"
+    key = f"{settings.base_url}|{settings.model}|{current().openai_api_key or ''}"
     if key not in _cache:
         _cache[key] = AgentLLM(settings)
     return _cache[key]
