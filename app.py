@@ -17,13 +17,16 @@ from pathlib import Path
 
 import chainlit as cl
 from chainlit.input_widget import InputWidget, TextInput
+from chainlit.session import BaseSession
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from agent import speak
-from agent.graph import compile_graph, new_replies, reply_text, turn_input
+from agent.graph import compile_graph, new_replies, reply_text, turn_input, turn_language
 from agent.llm import agent_settings
+from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
 from core import workspace
+from tools.runner import Progress
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
@@ -33,8 +36,6 @@ def _accept_empty_uploads() -> None:
     """Chainlit refuses to store a zero-byte upload (ValueError, a bare "Upload failed" pop-up, and the bot
     carries on). Store it as an empty file instead, so it reaches `tools.data` and gets modelpick's own
     sentence in the chat like every other bad file."""
-    from chainlit.session import BaseSession
-
     original = BaseSession.persist_file
     if getattr(original, "accepts_empty", False):
         return
@@ -88,8 +89,7 @@ async def change_agent(values: dict) -> None:
     cl.user_session.set("agent_model", model)
     settings = agent_settings(model)
     if model and settings is None:
-        await cl.Message(content="No agent endpoint is configured (set OPENAI_API_KEY, or OPENAI_BASE_URL with "
-                                 "MODELPICK_AGENT_MODEL), so modelpick stays in guided mode.").send()
+        await cl.Message(content=say("app.no_agent_endpoint", cl.user_session.get("language") or "en")).send()
         return
     await cl.Message(content=speak.agent_line(settings.describe() if settings else None)).send()
 
@@ -114,18 +114,16 @@ def _attached_files(message: cl.Message, thread_id: str) -> list[dict]:
 class ProgressSteps:
     """One Chainlit step per candidate × technique, updated from progress events."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
         self.steps: dict[tuple[str, int], cl.Step] = {}
 
-    async def show(self, p) -> None:
+    async def show(self, p: Progress) -> None:
         key = (p.candidate, p.shots)
-        technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
-        line = (f"{p.done}/{p.total} items · {p.rate:.1f} items/s · {p.errors} errors"
-                + (f" · running accuracy {p.correct / p.done:.0%}" if p.done and not p.failure else "")
-                + (f" · **failed**: {p.failure}" if p.failure else " · done" if p.finished else ""))
+        line = speak.progress_line(p, self.lang)
         step = self.steps.get(key)
         if step is None:
-            step = cl.Step(name=f"{p.candidate} {technique}", type="tool", show_input=False)
+            step = cl.Step(name=label(p.candidate, p.shots, self.lang), type="tool", show_input=False)
             step.output = line
             self.steps[key] = step
             await step.send()
@@ -137,8 +135,8 @@ class ProgressSteps:
 class TurnView:
     """What this turn shows while the graph works: progress steps, and the reply streamed token by token."""
 
-    def __init__(self) -> None:
-        self.steps = ProgressSteps()
+    def __init__(self, lang: str) -> None:
+        self.steps = ProgressSteps(lang)
         self.streamed: cl.Message | None = None
 
     async def show(self, event) -> None:
@@ -152,7 +150,7 @@ class TurnView:
 
 async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> tuple[dict, TurnView]:
     """Run the graph while draining progress events and tokens into the UI."""
-    view = TurnView()
+    view = TurnView(turn_language(turn, cl.user_session.get("language") or "en"))
     task = asyncio.create_task(graph.ainvoke(turn, config))
     try:
         while not task.done():
@@ -187,9 +185,9 @@ async def on_message(message: cl.Message) -> None:
         raise
     except Exception:  # the conversation must survive any single broken turn
         log.exception("turn failed")
-        await cl.Message(content="⚠️ Something went wrong on my side with that message; nothing earlier was lost. "
-                                 "Please try again, or rephrase.").send()
+        await cl.Message(content=say("app.turn_failed", cl.user_session.get("language") or "en")).send()
         return
+    cl.user_session.set("language", state.get("language", "en"))
     await _render(state, view)
 
 

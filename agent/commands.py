@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from tools.candidates import BASELINE_ID, LOCAL_LLM_ID
+
 # "go" is the whole message or nothing: a confirmation of the plan just shown, never the first word of a sentence
 # ("Run time matters too…", "开始之前我想确认一下…", "Start by telling me…"). A question ("go?") is not a yes.
 GO_WORDS = (r"go|go ahead|go for it|run(?: it| the plan| the (?:eval|evaluation))?|start(?: it| the run)?|"
@@ -18,9 +20,9 @@ GO = re.compile(r"(?:(?:ok(?:ay)?|yes|sure|great|good|alright|fine)[,!. ]+)?(?:"
 GO_ZH = re.compile(r"(?:好的?|行|可以|没问题|嗯)?[，, ]*(?:跑吧|开跑|跑一下|开始吧?|开始跑|开始评测|开始运行|运行吧?|执行吧?|就这么跑|确认[，, ]*开始)")
 GO_END = " \t!.。！~～"
 MODEL = r"([A-Za-z0-9][\w./:-]*(?: [0-9][\w.]*)?)"
-ALIASES = {"baseline": "tfidf-logreg", "the baseline": "tfidf-logreg", "tfidf": "tfidf-logreg",
-           "local": "smollm2-135m", "the local model": "smollm2-135m", "smollm": "smollm2-135m",
-           "smollm2": "smollm2-135m", "基线": "tfidf-logreg", "本地模型": "smollm2-135m"}
+ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELINE_ID, "基线": BASELINE_ID,
+           "local": LOCAL_LLM_ID, "the local model": LOCAL_LLM_ID, "smollm": LOCAL_LLM_ID, "smollm2": LOCAL_LLM_ID,
+           "本地模型": LOCAL_LLM_ID}
 
 
 @dataclass

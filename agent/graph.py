@@ -21,6 +21,7 @@ from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.messages import render
 from agent.phrase import phrase
+from agent.silver import silver_label, strongest_configured
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, dataset_of, merge_brief, plan_of
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
@@ -46,9 +47,6 @@ def _last_user_text(state: SelectionState) -> str:
     return ""
 
 
-def _say(text: str, kind: str = "text") -> AIMessage:
-    return AIMessage(content=text, additional_kwargs={"kind": kind})
-
 
 # ---------------------------------------------------------------- intake
 
@@ -61,7 +59,7 @@ def _agent(config: RunnableConfig | None):
 def intake(state: SelectionState, config: RunnableConfig) -> dict:
     """Merge the user's words into the brief; remember what changed so the reply can confirm it."""
     text = _last_user_text(state)
-    language = detect_language(text) or state.get("language") or "en"
+    language = detect_language(text) or state.get("language") or "en"  # the same rule as `turn_language`
     brief = _brief(state)
     agent, notice = _agent(config), None
     update = BriefUpdate()
@@ -253,7 +251,7 @@ def ask(state: SelectionState) -> dict:
         question = speak.plan_reminder(bool(state.get("results")), lang)
         new_pending = {"kind": "plan"}
     lines.append(question)
-    return {"messages": [_say("\n\n".join(lines))], "pending": new_pending, "waived": waived,
+    return {"messages": [speak.reply("\n\n".join(lines))], "pending": new_pending, "waived": waived,
             "asked": _asked(state, new_pending)}
 
 
@@ -265,10 +263,10 @@ def answer(state: SelectionState, config: RunnableConfig) -> dict:
         return _answer_question(state, config, lang)
     if intent == "summary":
         text = speak.brief_summary(_brief(state), state.get("waived") or [], state.get("dataset"), lang)
-        return {"messages": [_say(text, "summary")]}
+        return {"messages": [speak.reply(text, "summary")]}
     question, pending = next_question(state, has_data=bool(state.get("dataset")))
     opener = speak.help_text(lang) if intent == "help" else ("你好！" if lang == "zh" else "Hello!")
-    return {"messages": [_say(opener + "\n\n" + question)], "pending": pending, "asked": _asked(state, pending)}
+    return {"messages": [speak.reply(opener + "\n\n" + question)], "pending": pending, "asked": _asked(state, pending)}
 
 
 def _answer_question(state: SelectionState, config: RunnableConfig, lang: str) -> dict:
@@ -279,11 +277,11 @@ def _answer_question(state: SelectionState, config: RunnableConfig, lang: str) -
         on_token = ((config or {}).get("configurable") or {}).get("on_token")
         try:
             text, sources = answer_with_tools(agent, question, state, lang, on_token)
-            return {"messages": [_say(with_sources(text, sources, lang), "answer")]}
+            return {"messages": [speak.reply(with_sources(text, sources, lang), "answer")]}
         except LLMError as error:
             lines.append(speak.llm_fallback(str(error), lang))
     lines.append(answer_offline(question, lang))
-    return {"messages": [_say("\n\n".join(lines), "answer")]}
+    return {"messages": [speak.reply("\n\n".join(lines), "answer")]}
 
 
 def speak_node(state: SelectionState, config: RunnableConfig) -> dict:
@@ -299,17 +297,16 @@ def speak_node(state: SelectionState, config: RunnableConfig) -> dict:
                                    additional_kwargs={**last.additional_kwargs, "phrased": how})]}
 
 
-def profile_data(state: SelectionState) -> dict:
-    """Read and profile the attached file (or re-read it with the user's column/sheet choice)."""
-    lang = state.get("language", "en")
+def _profile_target(state: SelectionState) -> tuple[dict, dict]:
+    """Which file to read and with which sheet/columns: a new attachment, the file a question was about, or the
+    current data re-read with the user's column or sheet choice."""
     update = state.get("update") or {}
     pending = state.get("pending") or {}
-    files = list(state.get("files") or [])
-    dataset = state.get("dataset")
+    files = state.get("files") or []
     if files:
-        target, choice = files[-1], {}
+        target, choice = dict(files[-1]), {}
     elif pending.get("file"):
-        target, choice = pending["file"], dict(pending.get("choice") or {})
+        target, choice = dict(pending["file"]), dict(pending.get("choice") or {})
     else:
         dataset = dataset_of(state)
         target = {"path": dataset["path"], "name": dataset["file"]}
@@ -317,7 +314,15 @@ def profile_data(state: SelectionState) -> dict:
                   "label_column": dataset["label_column"]}
     for key in ("sheet", "text_column", "label_column"):
         if update.get(key) is not None:
-            choice[key] = update[key]
+            choice[key] = update.get(key)
+    return target, choice
+
+
+def profile_data(state: SelectionState) -> dict:
+    """Read and profile the attached file (or re-read it with the user's column/sheet choice)."""
+    lang = state.get("language", "en")
+    files = list(state.get("files") or [])
+    target, choice = _profile_target(state)
     label = choice.get("label_column")
     result: dict = {"files": []}
     lines = _turn_preamble(state)
@@ -331,12 +336,12 @@ def profile_data(state: SelectionState) -> dict:
         choice_state = {k: v for k, v in choice.items() if v is not None}
         result["pending"] = {"kind": need.kind, "options": need.options, "file": target, "choice": choice_state}
         lines.append(speak.choice_question(render(need, lang), need.options, lang))
-        result["messages"] = [_say("\n\n".join(lines), "choice")]
+        result["messages"] = [speak.reply("\n\n".join(lines), "choice")]
         return result
     except DataError as error:
         lines.append(speak.data_problem(render(error, lang), lang))
         result["pending"] = None
-        result["messages"] = [_say("\n\n".join(lines), "data_error")]
+        result["messages"] = [speak.reply("\n\n".join(lines), "data_error")]
         return result
     uploads = [*(state.get("uploads") or []), {"path": target["path"], "name": target["name"]}]
     result["uploads"] = [dict(u) for u in {u["path"]: u for u in uploads}.values()]
@@ -353,15 +358,13 @@ def profile_data(state: SelectionState) -> dict:
         result["brief"] = brief.model_dump()
     lines.append(speak.profile_text(profile, lang))
     if not profile["label_column"]:
-        from agent.silver import strongest_configured
-
         lines.append(speak.unlabelled_note(lang, strongest_configured()))
     follow: SelectionState = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
     question, new_pending = next_question(follow, has_data=True)
     lines.append(question)
     result["pending"] = new_pending
     result["asked"] = _asked(state, new_pending)
-    result["messages"] = [_say("\n\n".join(lines), "profile")]
+    result["messages"] = [speak.reply("\n\n".join(lines), "profile")]
     return result
 
 
@@ -385,9 +388,9 @@ def run_eval(state: SelectionState, config: RunnableConfig) -> dict:
         model = resolve_id(command["model"], entries)
         lang = state.get("language", "en")
         if not can_run(model, entries):
-            return {"messages": [_say(speak.not_runnable(model, lang))]}
+            return {"messages": [speak.reply(speak.not_runnable(model, lang))]}
         if model in plan["candidates"]:
-            return {"messages": [_say(speak.already_measured(model, lang))]}
+            return {"messages": [speak.reply(speak.already_measured(model, lang))]}
         plan["candidates"] = [*plan["candidates"], model]
         plan["eval_config"] = {**plan["eval_config"], "candidates": plan["candidates"]}
         return journey.run_evaluation({**state, "plan": plan}, config, only=[model]) | {"plan": plan}
@@ -424,25 +427,23 @@ def follow_up(state: SelectionState) -> dict:
 
 def silver_labels(state: SelectionState) -> dict:
     """Label an unlabelled upload with the strongest configured model; the data is marked silver from then on."""
-    from agent.silver import silver_label, strongest_configured
-
     lang = state.get("language", "en")
     brief = _brief(state)
     model = strongest_configured()
     if model is None:
-        return {"messages": [_say(speak.silver_needs_endpoint(lang))]}
+        return {"messages": [speak.reply(speak.silver_needs_endpoint(lang))]}
     if len(brief.labels) < 2:
-        return {"messages": [_say(speak.silver_needs_labels(lang))], "pending": {"kind": "field", "field": "labels"}}
+        return {"messages": [speak.reply(speak.silver_needs_labels(lang))], "pending": {"kind": "field", "field": "labels"}}
     dataset = dataset_of(state)
     path, summary = silver_label(dataset, brief.labels, _thread(state), model)
     try:
         profile = read_dataset(path, display_name=f"silver labels for {dataset['file']}",
                                text_column="text", label_column="label")
     except DataError as error:
-        return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")]}
+        return {"messages": [speak.reply(speak.data_problem(render(error, lang), lang), "data_error")]}
     profile["silver"] = summary
     text = speak.silver_done(summary, lang) + "\n\n" + speak.profile_text(profile, lang)
-    return {"dataset": profile, "messages": [_say(text, "profile")],
+    return {"dataset": profile, "messages": [speak.reply(text, "profile")],
             "brief": brief.model_copy(update={"labels": sorted(profile["label_counts"])}).model_dump()}
 
 
@@ -479,6 +480,13 @@ def build_graph():
 
 def compile_graph(checkpointer=None):
     return build_graph().compile(checkpointer=checkpointer)
+
+
+def turn_language(turn: dict, previous: str) -> str:
+    """The language this turn will be answered in: the message's, else the conversation's so far."""
+    messages = turn.get("messages") or []
+    text = messages[-1].content if messages and isinstance(messages[-1].content, str) else ""
+    return detect_language(text) or previous
 
 
 def turn_input(text: str, files: list[dict] | None = None) -> dict:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from typing import cast
 
-from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 
 from agent import speak
@@ -32,9 +31,6 @@ from tools.runner import RunStore
 DEFAULT_EVAL_SIZE = 100
 DEFAULT_SHOTS = [0, 3]
 
-
-def _say(text: str, kind: str, **extra) -> AIMessage:
-    return AIMessage(content=text, additional_kwargs={"kind": kind, **extra})
 
 
 def targets_of(brief: Brief) -> Targets:
@@ -94,7 +90,7 @@ def _forecasts(plan: Plan, tokens: dict[int, TokenEstimate], items: int, volume:
     for cid in plan["candidates"]:
         card = catalog_card(cid)
         if card is not None:
-            rows += [cast(ForecastRow, forecast(card, tokens[shots], eval_items=items, volume_per_day=volume).__dict__)
+            rows += [forecast(card, tokens[shots], eval_items=items, volume_per_day=volume)
                      for shots in techniques(cid, plan["shots"])]
     return rows
 
@@ -112,7 +108,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         split, labels, *_ = prepare(config)
     except EvalSetError as error:
         if error.code != "too_large":
-            return {"messages": [_say(speak.data_problem(render(error, lang), lang), "data_error")], "pending": None}
+            return {"messages": [speak.reply(speak.data_problem(render(error, lang), lang), "data_error")], "pending": None}
         notes.append(render(error, lang))
         plan["eval_size"] = max(2, min(plan["eval_size"], dataset["rows"] // 2))
         config = _eval_config(state, plan)
@@ -132,7 +128,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "silver_by": labeller})
     if store is not None:
         store.close()
-    return {"plan": plan, "messages": [_say(speak.plan_text(plan, brief, lang, notes), "plan")],
+    return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],
             "pending": {"kind": "plan"}}
 
 
@@ -167,7 +163,7 @@ def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, 
         _, outcome, _ = asyncio.run(run_eval(eval_config, store, run_id=run_id, progress=settings.get("progress"),
                                              should_stop=settings.get("should_stop"), only=only))
     except CandidateError as error:
-        return {"messages": [_say(f"⚠️ {render(error, lang)}", "run_error")]}
+        return {"messages": [speak.reply(f"⚠️ {render(error, lang)}", "run_error")]}
     document = results_document(run_id, eval_config, store, outcome=outcome)
     store.close()
     run: RunInfo = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes,
@@ -185,7 +181,7 @@ def _decided(state: SelectionState, results: list[ResultRow], run: RunInfo, lang
     recommendation = recommend(results, targets, train_rows=train_rows, shots_tried=shots)
     text = speak.results_text(results, recommendation, brief, targets, run, lang)
     return {"results": results, "recommendation": recommendation, "run": run,
-            "pending": None, "messages": [_say(text, kind)]}
+            "pending": None, "messages": [speak.reply(text, kind)]}
 
 
 def recommend_again(state: SelectionState) -> dict:
@@ -215,19 +211,19 @@ def show_errors(state: SelectionState, model: str | None) -> dict:
     lang = state.get("language", "en")
     results = state.get("results") or []
     if not results:
-        return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
+        return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
     recommendation = state.get("recommendation")
     picked = recommendation["candidate"] if recommendation else None
     wanted = resolve_id(model, configured_entries()) if model else (picked or max(results, key=_accuracy)["candidate"])
     rows = [r for r in results if r["candidate"] == wanted]
     if not rows:
-        return {"messages": [_say(speak.not_in_results(wanted, [r["candidate"] for r in results], lang), "text")]}
+        return {"messages": [speak.reply(speak.not_in_results(wanted, [r["candidate"] for r in results], lang), "text")]}
     row = max(rows, key=_accuracy)
     store = RunStore()
     grouped = store.results(run_of(state)["run_id"])
     store.close()
     wrong = [r for r in grouped.get((wanted, row["shots"]), []) if not r.correct]
-    return {"messages": [_say(speak.errors_text(wanted, row, wrong, _texts(state), lang), "errors")]}
+    return {"messages": [speak.reply(speak.errors_text(wanted, row, wrong, _texts(state), lang), "errors")]}
 
 
 def why_not(state: SelectionState, model: str) -> dict:
@@ -239,14 +235,14 @@ def why_not(state: SelectionState, model: str) -> dict:
     excluded = {e["id"]: e["reason"] for e in (state.get("plan") or {}).get("excluded", [])}
     text = speak.why_not_text(model, model_id, results, catalog_card(model_id), excluded.get(model_id),
                               can_run(model_id, entries), state.get("recommendation"), lang)
-    return {"messages": [_say(text, "why_not")]}
+    return {"messages": [speak.reply(text, "why_not")]}
 
 
 def export_files(state: SelectionState) -> dict:
     """Report (Markdown), per-item CSV and fine-tuning JSONL, written under the workspace for download."""
     lang = state.get("language", "en")
     if not state.get("results"):
-        return {"messages": [_say(speak.nothing_run_yet(lang), "text")]}
+        return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
     run_id = run_of(state)["run_id"]
     store = RunStore()
     eval_config = EvalConfig(**(store.config(run_id) or {}))  # the run's own config, even if the plan changed
@@ -262,4 +258,4 @@ def export_files(state: SelectionState) -> dict:
     paths = write_exports(run_id, {"report.md": report, "items.csv": items_csv(grouped, _texts(state)),
                                    "finetune.jsonl": jsonl})
     text = speak.export_text(paths, tokens, costs, len(split.train_pool), lang)
-    return {"messages": [_say(text, "export", files=paths)], "exports": paths}
+    return {"messages": [speak.reply(text, "export", files=paths)], "exports": paths}

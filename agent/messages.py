@@ -175,6 +175,7 @@ MESSAGES: dict[str, Texts] = {
                                     "未知的候选“{id}”。已知的有：{known}（目录里的 OpenAI 模型需要 OPENAI_API_KEY）。"),
     "candidate.no_run": ("No run '{run_id}' in {path}: check the id printed when the run started.",
                          "{path} 里没有运行“{run_id}”：请核对开始运行时显示的编号。"),
+    "candidate.no_data_given": ("Give --data FILE (or --resume RUN_ID).", "请给出 --data 文件（或 --resume 运行编号）。"),
     "candidate.no_data_file": ("No data file at {path}: give a CSV, TSV, JSONL, JSON or XLSX path.",
                                "{path} 没有数据文件：请给出 CSV、TSV、JSONL、JSON 或 XLSX 文件的路径。"),
     # ---------------------------------------------------------------- why a candidate failed (tools/runner.py)
@@ -286,6 +287,21 @@ MESSAGES: dict[str, Texts] = {
                             "下载的表格不像价格表：继续使用自带的价格表（截至 {as_of}）。"),
     "refresh.done": ("Downloaded {models:,} models to {path} (as of {as_of}).",
                      "已下载 {models:,} 个模型到 {path}（截至 {as_of}）。"),
+    # ---------------------------------------------------------------- the app's own notices
+    "app.turn_failed": ("⚠️ Something went wrong on my side with that message; nothing earlier was lost. Please try "
+                        "again, or rephrase.",
+                        "⚠️ 处理这条消息时我这边出了问题；之前的内容都还在。请再试一次，或换个说法。"),
+    "app.no_agent_endpoint": ("No agent endpoint is configured (set OPENAI_API_KEY, or OPENAI_BASE_URL with "
+                              "MODELPICK_AGENT_MODEL), so modelpick stays in guided mode.",
+                              "没有配置智能体模型的端点（设置 OPENAI_API_KEY，或 OPENAI_BASE_URL 加 MODELPICK_AGENT_MODEL），"
+                              "所以 modelpick 继续使用引导模式。"),
+    # ---------------------------------------------------------------- live progress of a run
+    "progress.line": ("{done}/{total} items · {rate:.1f} items/s · {errors} errors",
+                      "{done}/{total} 条 · 每秒 {rate:.1f} 条 · 错误 {errors} 条"),
+    "progress.accuracy": ("running accuracy {accuracy:.0%}", "目前准确率 {accuracy:.0%}"),
+    "progress.eta": ("about {seconds:.0f} s left", "预计还需 {seconds:.0f} 秒"),
+    "progress.failed": ("**failed**: {cause}", "**失败**：{cause}"),
+    "progress.done": ("done", "完成"),
     # ---------------------------------------------------------------- words used inside other messages
     "source.local": ("runs locally (the {what} package, $0)", "本机运行（{what} 包，$0）"),
     "label.row": ("{candidate} ({technique})", "{candidate}（{technique}）"),
@@ -393,6 +409,28 @@ def fields(message_id: str) -> set[str]:
     """The names a message needs (the same in both languages; tested)."""
     return {name.split(".")[0].split("[")[0] for text in MESSAGES[message_id]
             for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def money(value: float | None, *, precise: bool = False) -> str:
+    """Dollars as shown everywhere: "$0", "$5", "$1.50", "$0.005"; `precise` keeps 4 significant digits of small
+    prices ("$0.3774") instead of cents; "—" when unknown."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "$0"
+    if precise:
+        return f"${value:,.2f}" if value >= 1 else f"${value:.4g}"
+    if value >= 100 or float(value).is_integer():
+        return f"${value:,.0f}"
+    return f"${value:,.2f}" if value >= 0.01 else f"${value:.4g}"
+
+
+def percent(value: float | None, *, trim: bool = False) -> str:
+    """"90.0%" (or "90%" with `trim`); "—" when there is no value."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.1f}"
+    return (text.rstrip("0").rstrip(".") if trim else text) + "%"
 
 
 def technique(shots: int, lang: str, *, trained: bool = False) -> str:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from agent.llm import AgentLLM, LLMError
+from knowledge.catalog import load_catalog
 
 PHRASE_SYSTEM = (
     "You are modelpick, an assistant that helps teams choose an LLM by measuring candidates on their own data. "
@@ -53,8 +54,6 @@ def numbers_guard(text: str, facts: str) -> list[float]:
 
 def models_guard(text: str, facts: str) -> list[str]:
     """Catalog models the text names that the facts do not: a phrasing may not bring in a model."""
-    from knowledge.catalog import load_catalog
-
     lowered, known = text.lower(), facts.lower()
     named = []
     for card in load_catalog().all():

@@ -13,13 +13,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from agent import speak
-from agent.messages import cited, label, render, say, technique, verdict
+from agent.messages import cited, label, percent, render, say, technique, verdict
 from core.shapes import Brief, DatasetProfile, Plan
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
 
 
 def _row(row: dict, lang: str) -> str:
@@ -33,7 +29,7 @@ def _row(row: dict, lang: str) -> str:
     cost = "—" if row["cost_per_1k_usd"] is None else f"${row['cost_per_1k_usd']:.4f}"
     verdicts = " / ".join(verdict(row["verdicts"][k], lang) for k in ("accuracy", "cost", "latency"))
     p = "—" if row.get("mcnemar_p_vs_best") is None else f"{row['mcnemar_p_vs_best']:.3g}"
-    return (head + f"| {_pct(row['accuracy'])} ({_pct(low)}–{_pct(high)}) | {row['macro_f1']:.3f} | "
+    return (head + f"| {percent(row['accuracy'])} ({percent(low)}–{percent(high)}) | {row['macro_f1']:.3f} | "
             f"{row['unparseable']} | {row['errors']} | {latency} | {row['input_tokens_per_item']:.0f} / "
             f"{row['output_tokens_per_item']:.0f} | {cost} | {verdicts} | {p} |")
 
@@ -41,7 +37,7 @@ def _row(row: dict, lang: str) -> str:
 def _targets(targets: dict, lang: str) -> str:
     none = say("report.none", lang)
     cost, latency = targets.get("max_cost_per_1k_usd"), targets.get("max_latency_s")
-    return say("report.targets", lang, accuracy=_pct(targets["accuracy"]) if targets.get("accuracy") else none,
+    return say("report.targets", lang, accuracy=percent(targets["accuracy"]) if targets.get("accuracy") else none,
                cost=say("report.cost_limit", lang, cost=cost) if cost is not None else none,
                latency=say("report.latency_limit", lang, seconds=latency) if latency else none)
 

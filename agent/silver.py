@@ -11,6 +11,7 @@ import csv
 
 from core import workspace
 from core.shapes import DatasetProfile, SilverSummary
+from knowledge.catalog import load_catalog
 from tools.candidates import BUILT_IN, build_candidates, can_run, configured_entries, openai_api_key
 from tools.evalset import EvalSplit, Item
 from tools.evaluate import candidate_price
@@ -22,8 +23,6 @@ MAX_SILVER_ROWS = 500
 
 def strongest_configured() -> str | None:
     """The configured endpoint with the highest list price (the accuracy-first choice), or None offline."""
-    from knowledge.catalog import load_catalog
-
     entries = configured_entries()
     options = [e["id"] for e in entries]
     if openai_api_key():

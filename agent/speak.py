@@ -6,7 +6,10 @@ comes from the state, never from here.
 
 from __future__ import annotations
 
-from agent.messages import cited, label, render, verdict
+from langchain_core.messages import AIMessage
+
+from agent.messages import cited, label, percent, render, say, verdict
+from agent.messages import money as usd
 from agent.messages import technique as technique_name
 from core.shapes import (
     Brief,
@@ -19,8 +22,9 @@ from core.shapes import (
     RunInfo,
     SilverSummary,
 )
-from knowledge.catalog import ModelCard
+from knowledge.catalog import ModelCard, UnknownModel, get_card
 from tools.recommend import Targets
+from tools.runner import Progress
 
 WELCOME = {
     "en": ("**modelpick** helps you choose the LLM for your use case by measuring candidates on your own data: "
@@ -126,18 +130,22 @@ FIELD_NAMES = {
 }
 
 
-def _pick(texts: dict, lang: str) -> str:
-    return texts.get(lang) or texts["en"]
+def reply(text: str, kind: str = "text", **extra: object) -> AIMessage:
+    """An assistant message; `kind` tells the UI what to attach (a chart, files) and the phraser what it may
+    rephrase."""
+    return AIMessage(content=text, additional_kwargs={"kind": kind, **extra})
 
 
 def pct(value: float) -> str:
-    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    return percent(value, trim=True)
 
 
-def usd(value: float) -> str:
-    if value >= 100 or float(value).is_integer():
-        return f"${value:,.0f}"
-    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.4g}"
+def price(value: float | None) -> str:
+    return usd(value, precise=True)
+
+
+def _pick(texts: dict, lang: str) -> str:
+    return texts.get(lang) or texts["en"]
 
 
 def format_value(field: str, value, lang: str) -> str:
@@ -341,14 +349,6 @@ def cannot_plan_yet(gaps: list[str], lang: str) -> str:
 # ---------------------------------------------------------------- the journey: plan, results, follow-ups
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    if value == 0:
-        return "$0"
-    return f"${value:,.2f}" if value >= 1 else f"${value:.4g}"
-
-
 def not_runnable(model: str, lang: str) -> str:
     if lang == "zh":
         return (f"{model} 在这里跑不了：需要 OPENAI_API_KEY（OpenAI 模型），或在 MODELPICK_CANDIDATES_FILE 指定的候选文件里"
@@ -391,8 +391,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines += [header, "|---|---|---|---|---|---|"]
     for f in plan["forecasts"]:
         technique = technique_name(f["shots"], lang)
-        monthly = _money(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
-        lines.append(f"| {f['model_id']} | {technique} | {_money(f['eval_cost_usd'])} | {_money(f['cost_per_1k_usd'])} | "
+        monthly = price(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
+        lines.append(f"| {f['model_id']} | {technique} | {price(f['eval_cost_usd'])} | {price(f['cost_per_1k_usd'])} | "
                      f"{monthly} | {cited(f['price_source'], lang)} ({f['as_of']}) |")
     catalog = [s for s in plan["shortlist"] if s["id"] not in plan["candidates"]]
     if catalog:
@@ -442,7 +442,7 @@ def results_table(results: list[ResultRow], lang: str) -> str:
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
         lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
                      f"{r['unparseable']} / {r['errors']} | {p95} | "
-                     f"{_money(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
+                     f"{price(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
     return "\n".join(lines)
 
@@ -450,8 +450,6 @@ def results_table(results: list[ResultRow], lang: str) -> str:
 def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, targets: Targets, run: RunInfo,
                  lang: str) -> str:
     """The results table and the recommendation: which, why (numbers, McNemar), monthly cost, next steps."""
-    from knowledge.catalog import UnknownModel, get_card
-
     zh = lang == "zh"
     lines = []
     if run.get("status") == "cancelled":
@@ -481,7 +479,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         if brief.volume_per_day and chosen["cost_per_1k_usd"] is not None:
             monthly = chosen["cost_per_1k_usd"] * brief.volume_per_day / 1000 * 30
             lines.append(f"- {'按每天' if zh else 'At'} {brief.volume_per_day:,.0f} {'条，每月约' if zh else 'items a day that is about'} "
-                         f"{_money(monthly)}{'' if zh else ' a month'}" + (" （本地运行，不含硬件费用）" if zh and monthly == 0 else
+                         f"{price(monthly)}{'' if zh else ' a month'}" + (" （本地运行，不含硬件费用）" if zh and monthly == 0 else
                                                                        " (runs locally; hardware not priced)" if monthly == 0 else "") + ".")
         try:
             card = get_card(rec["candidate"])
@@ -562,8 +560,8 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
         best = max(measured, key=lambda r: r["accuracy"] or 0.0)
         v = best["verdicts"]
         lines.append((f"{model_id} 测过：准确率 {_accuracy_cell(best)}，"
-                      f"每千条 {_money(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}。") if zh else
-                     (f"{model_id} was measured: accuracy {_accuracy_cell(best)}, {_money(best['cost_per_1k_usd'])} per "
+                      f"每千条 {price(best['cost_per_1k_usd'])}，判定 准确率/成本/延迟 = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}。") if zh else
+                     (f"{model_id} was measured: accuracy {_accuracy_cell(best)}, {price(best['cost_per_1k_usd'])} per "
                       "1k items; verdicts "
                       f"accuracy/cost/latency = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}."))
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
@@ -578,7 +576,7 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
             lines.append(not_runnable(card.id, lang))
         else:
             lines.append(f"{card.display_name} {'可以加入' if zh else 'can run here: say'} *add {card.id}*.")
-        lines.append(f"{'价格' if zh else 'Price'}: {_money(card.input_usd_per_1m)} / {_money(card.output_usd_per_1m)} "
+        lines.append(f"{'价格' if zh else 'Price'}: {price(card.input_usd_per_1m)} / {price(card.output_usd_per_1m)} "
                      f"{'每百万 token（输入/输出）' if zh else 'per 1M input / output tokens'}, "
                      f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {cited(card.price_source or card.source, lang)} "
                      f"({card.as_of}).")
@@ -643,3 +641,17 @@ def labeller_not_scored(model: str, lang: str) -> str:
     if lang == "zh":
         return f"{model} 生成了银标签，用它自己的标签给它打分没有意义，所以不参加评测。"
     return f"{model} made the silver labels; scoring it against its own labels would measure nothing, so it is left out."
+
+
+def progress_line(p: Progress, lang: str) -> str:
+    """One candidate × technique's live progress: items, speed, errors, running accuracy, time left or failure."""
+    parts = [say("progress.line", lang, done=p.done, total=p.total, rate=p.rate, errors=p.errors)]
+    if p.done and not p.failure:
+        parts.append(say("progress.accuracy", lang, accuracy=p.correct / p.done))
+    if p.failure:
+        parts.append(say("progress.failed", lang, cause=render(p.failure, lang)))
+    elif p.finished:
+        parts.append(say("progress.done", lang))
+    elif p.eta_s is not None:
+        parts.append(say("progress.eta", lang, seconds=p.eta_s))
+    return " · ".join(parts)

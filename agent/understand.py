@@ -10,6 +10,9 @@ import re
 import unicodedata
 from typing import cast
 
+import cn2an
+
+from agent.llm import data_block
 from agent.state import Brief, BriefFacts, BriefUpdate
 from core.shapes import Pending, TaskType
 
@@ -60,8 +63,6 @@ def normalise(text: str) -> str:
 
 
 def _zh_numerals(text: str) -> str:
-    import cn2an
-
     def convert(match: re.Match) -> str:
         chunk = match.group(0)
         if chunk in ("一", "两") and not re.match(r"[成千万亿秒]", text[match.end():match.end() + 1] or "x"):
@@ -455,8 +456,6 @@ def merge_readings(rules: BriefUpdate, llm: BriefUpdate) -> BriefUpdate:
 def understand_with_llm(agent, text: str, *, brief: Brief, pending: Pending | None,
                         data_labels: list[str] | None) -> BriefUpdate:
     """Rules and the agent model read the message; the validated readings are merged (LLMError on failure)."""
-    from agent.llm import data_block
-
     rules = understand_rules(text, brief=brief, pending=pending)
     if rules.intent != "none":
         return rules

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from agent.messages import render, say
+from knowledge.catalog import UnknownModel, get_card
+from knowledge.refresh import refresh_table
 
 catalog_app = typer.Typer(help="Model catalog: specs and prices with source and date.", no_args_is_help=True)
 
@@ -23,8 +25,6 @@ def _fail(message: str, code: int = 1) -> None:
 @catalog_app.command("show")
 def show(model: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """All card fields of MODEL (id, alias or display name), with prices per 1M tokens, source and as-of."""
-    from knowledge.catalog import UnknownModel, get_card
-
     try:
         card = get_card(model)
     except UnknownModel as error:
@@ -88,6 +88,4 @@ def emptying_filter(store, query: str, filters: dict) -> str:
 @catalog_app.command("refresh")
 def refresh() -> None:
     """Download the upstream price table when online; offline, keep the shipped one and say so."""
-    from knowledge.refresh import refresh_table
-
     typer.echo(render(refresh_table(), "en"))

@@ -14,11 +14,13 @@ from typing import Annotated
 import typer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from agent import speak
 from agent.graph import compile_graph, new_replies, reply_text, turn_input
-from agent.messages import phrase_recommendation, phrase_row, render
+from agent.messages import label, phrase_recommendation, phrase_row, render
 from agent.state import Brief
 from cli.errors import log_unexpected
 from core import workspace
+from tools.runner import Progress
 
 
 def parse_script_line(line: str) -> tuple[str, list[str]] | None:
@@ -71,16 +73,13 @@ def progress_printer(echo=typer.echo):
     """Prints a line per candidate × technique at every tenth of the way (the chat UI shows live steps)."""
     shown: dict[tuple[str, int], int] = {}
 
-    def on_progress(p) -> None:
+    def on_progress(p: Progress) -> None:
         step = int(10 * p.done / p.total) if p.total else 10
         key = (p.candidate, p.shots)
         if shown.get(key) == step and not p.finished:
             return
         shown[key] = step
-        technique = "zero-shot" if p.shots == 0 else f"{p.shots}-shot"
-        echo(f"  [{p.candidate} {technique}] {p.done}/{p.total} · {p.rate:.1f} items/s · {p.errors} errors"
-             + (f" · accuracy so far {p.correct / p.done:.0%}" if p.done and not p.failure else "")
-             + (f" · failed: {p.failure}" if p.failure else ""))
+        echo(f"  [{label(p.candidate, p.shots, 'en')}] {speak.progress_line(p, 'en')}")
 
     return on_progress
 
@@ -102,8 +101,6 @@ def chat(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the final state as JSON here.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Continue a saved conversation by id.")] = None,
 ) -> None:
-    from agent import speak
-
     thread_id = thread or f"cli-{uuid.uuid4().hex[:12]}"
     config = {"configurable": {"thread_id": thread_id}}
     state: dict = {}

@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,39 +58,20 @@ def eval_command(
     resume: Annotated[str | None, Opt("--resume", help="Finish an interrupted run by its id.")] = None,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
-    from agent.messages import phrase_document, render
-    from agent.report import eval_report_markdown
-    from tools.candidates import CandidateError, build_candidates, load_candidates_file
+    from agent.messages import render
+    from tools.candidates import CandidateError, build_candidates
     from tools.data import DataError, NeedsChoice
     from tools.evalset import EvalSetError
-    from tools.evaluate import (
-        DEFAULT_CANDIDATES,
-        EvalConfig,
-        data_path,
-        default_progress_printer,
-        prepare,
-        results_document,
-        resume_config,
-        run_eval,
-    )
+    from tools.evaluate import prepare, resume_config
     from tools.runner import RunStore
 
     store = RunStore()
     try:
-        if resume:
-            config = resume_config(store, resume)
-        else:
-            if data is None:
-                raise CandidateError("Give --data FILE (or --resume RUN_ID).")
-            entries = load_candidates_file(candidates_file) if candidates_file else []
-            ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
-                [e["id"] for e in entries] or list(DEFAULT_CANDIDATES))
-            config = EvalConfig(data=data_path(str(data)), text_column=text_col, label_column=label_col,
-                                candidates=ids, candidate_entries=entries, shots=_ints(shots, "--shots"),
-                                eval_size=eval_size, seed=seed, budget_usd=budget_usd,
-                                hardware_cost_per_hour=hardware_cost_per_hour,
-                                targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
-                                         "max_latency_s": max_latency_s})
+        config = resume_config(store, resume) if resume else _new_config(
+            data, candidates, candidates_file, text_col=text_col, label_col=label_col, shots=_ints(shots, "--shots"),
+            eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
+            targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
+                     "max_latency_s": max_latency_s})
         build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
         prepare(config)  # data, columns and eval size are checked before anything runs
     except (CandidateError, DataError, EvalSetError) as error:
@@ -99,11 +80,34 @@ def eval_command(
     except NeedsChoice as choice:
         typer.echo(f"error: {render(choice, 'en')} Name it with --text-col / --label-col.", err=True)
         raise typer.Exit(1) from None
+    run_id, outcome = _run(config, store, resume)
+    document = _write_and_print(run_id, config, store, outcome, json_out, report)
+    if outcome.status == "budget":
+        raise typer.Exit(4)
+    if any(row["status"] == "failed" for row in document["results"]):
+        raise typer.Exit(3)
+
+
+def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
+    """The run's configuration from the command line (the candidates file lists the endpoints)."""
+    from tools.candidates import CandidateError, load_candidates_file
+    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path
+
+    if data is None:
+        raise CandidateError("candidate.no_data_given")
+    entries = load_candidates_file(candidates_file) if candidates_file else []
+    ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
+        [e["id"] for e in entries] or list(DEFAULT_CANDIDATES))
+    return EvalConfig(data=data_path(str(data)), text_column=settings.pop("text_col"),
+                      label_column=settings.pop("label_col"), candidates=ids, candidate_entries=entries, **settings)
+
+
+def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
+    """Run (or resume) with a progress bar; Ctrl-C keeps every finished item."""
+    from tools.evaluate import default_progress_printer, run_eval
 
     bar, on_progress = default_progress_printer()
-    run_id = resume
-    if run_id is None:
-        run_id = store.create_run(config.to_dict())
+    run_id = resume or store.create_run(config.to_dict())
     typer.echo(f"run {run_id} (resume with: modelpick eval --resume {run_id})", err=True)
     try:
         with bar:
@@ -111,15 +115,24 @@ def eval_command(
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished items are saved; resume with --resume {run_id}", err=True)
         raise typer.Exit(130) from None
+    return run_id, outcome
+
+
+def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_out: Path | None,
+                     report: Path | None) -> dict:
+    """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
+    from agent.messages import phrase_document
+    from agent.report import eval_report_markdown
+    from tools.evaluate import results_document
+
     raw = results_document(run_id, config, store, outcome=outcome)
     document = phrase_document(raw, "en")  # the pinned JSON: every message as an English sentence
     for note in document["notes"]:
         typer.echo(f"warning: {note}", err=True)
     if json_out:
         _write_atomically(json_out, json.dumps(document, indent=2, ensure_ascii=False))
-    markdown = eval_report_markdown(raw, "en")
     if report:
-        _write_atomically(report, markdown)
+        _write_atomically(report, eval_report_markdown(raw, "en"))
     for row in document["results"]:
         if row["status"] == "failed":
             typer.echo(f"failed: {row['candidate']} ({row['technique']}"
@@ -131,7 +144,4 @@ def eval_command(
         typer.echo(f"  {reason}")
     for step in rec["next_steps"]:
         typer.echo(f"  next: {step}")
-    if outcome.status == "budget":
-        raise typer.Exit(4)
-    if any(row["status"] == "failed" for row in document["results"]):
-        raise typer.Exit(3)
+    return document

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from dotenv import load_dotenv
 
 from cli.catalog import catalog_app
 from cli.chat import chat
@@ -23,8 +24,6 @@ app.add_typer(catalog_app, name="catalog")
 
 
 def main() -> None:
-    from dotenv import load_dotenv
-
     load_dotenv()  # a .env beside the project configures the CLI as it does the app
     app()
 

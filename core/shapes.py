@@ -119,16 +119,6 @@ class SplitSummary(TypedDict):
     eval_label_counts: dict[str, int]
 
 
-class Power(TypedDict):
-    target: float
-    eval_size: int
-    halfwidth: float
-    items_for_target: int
-    bar: float
-    pairs_low: int
-    pairs_high: int
-
-
 class ForecastRow(TypedDict):
     model_id: str
     shots: int

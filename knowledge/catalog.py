@@ -7,6 +7,7 @@ sees about a model is a `ModelCard` field with its `source` and `as_of`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from core import workspace
 from core.problems import Problem
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -208,7 +210,6 @@ def load_card_specs(folder: Path = CARDS_DIR) -> list[dict]:
 
 def table_paths() -> tuple[Path, Path]:
     """The refreshed table in the workspace when `catalog refresh` fetched one, else the shipped table."""
-    from core import workspace
 
     folder = workspace.home() / "prices"
     refreshed, meta = folder / TABLE_PATH.name, folder / META_PATH.name
@@ -234,8 +235,6 @@ def price_per_token(name: str) -> tuple[float, float]:
 
 def sources_fingerprint() -> str:
     """A hash of everything the catalog is built from (the store rebuilds when it changes)."""
-    import hashlib
-
     digest = hashlib.sha256()
     for path in [*table_paths(), *sorted(CARDS_DIR.glob("*.yaml"))]:
         digest.update(path.name.encode())

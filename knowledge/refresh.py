@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import httpx
+
 from core import workspace
 from core.problems import reason
 from core.shapes import Reason
@@ -21,8 +23,6 @@ def refreshed_paths():
 
 def refresh_table(timeout_s: float = 10.0) -> Reason:
     """What happened, as a message (downloaded N models, or offline and kept the shipped table)."""
-    import httpx
-
     meta = json.loads(META_PATH.read_text(encoding="utf-8"))
     try:
         response = httpx.get(meta["upstream_url"], timeout=timeout_s, follow_redirects=True)

@@ -7,6 +7,7 @@ PyPI package, so nothing downloads at run time and Chinese queries find English 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -159,8 +160,6 @@ def all_documents() -> tuple[list[str], list[str], list[dict]]:
 
 
 def fingerprint() -> str:
-    import hashlib
-
     digest = hashlib.sha256((STORE_VERSION + sources_fingerprint()).encode())
     for path in sorted(GUIDES_DIR.glob("*.md")):
         digest.update(path.read_bytes())

@@ -91,10 +91,10 @@ def test_forecast_is_tokens_times_catalog_price(sms, sms_split) -> None:
     tokens = _tokens(sms_split, 3)
     result = forecast(card, tokens, eval_items=300, volume_per_day=10_000)
     per_item = (tokens.input_tokens * card.input_usd_per_1m + tokens.output_tokens * card.output_usd_per_1m) / 1e6
-    assert result.cost_per_1k_usd == pytest.approx(per_item * 1000)
-    assert result.eval_cost_usd == pytest.approx(per_item * 300)
-    assert result.monthly_usd == pytest.approx(per_item * 10_000 * 30)
-    assert result.price_source and result.as_of
+    assert result["cost_per_1k_usd"] == pytest.approx(per_item * 1000)
+    assert result["eval_cost_usd"] == pytest.approx(per_item * 300)
+    assert result["monthly_usd"] == pytest.approx(per_item * 10_000 * 30)
+    assert result["price_source"] and result["as_of"]
 
 
 def test_few_shot_costs_more_than_zero_shot(sms, sms_split) -> None:

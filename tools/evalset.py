@@ -18,6 +18,7 @@ from pathlib import Path
 from core.problems import Problem, reason
 from core.shapes import Reason
 from tools.data import detect_columns
+from tools.metrics import wilson_interval
 from tools.tables import read_table
 
 Z_ALPHA_ONE_SIDED = 1.6449  # α = 0.05
@@ -158,8 +159,6 @@ def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_clas
 
 def wilson_halfwidth(accuracy: float, n: int) -> float:
     """Half the width of the Wilson 95 % interval at this accuracy and sample size."""
-    from tools.metrics import wilson_interval
-
     lo, hi = wilson_interval(round(accuracy * n), n)
     return (hi - lo) / 2
 

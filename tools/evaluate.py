@@ -7,21 +7,20 @@ and the chat.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
-from tools.candidates import BASELINE_ID, CandidateError, build_candidates
+from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import table_key
 
-DEFAULT_CANDIDATES = ["tfidf-logreg", "smollm2-135m"]
+DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
 
 
 @dataclass
@@ -202,14 +201,6 @@ def default_progress_printer() -> tuple:
         bar.update(tasks[key], completed=p.done, rate=p.rate, errors=p.errors)
 
     return bar, on_progress
-
-
-def evaluate_sync(config: EvalConfig, *, run_id: str | None = None, store: RunStore | None = None,
-                  progress=None) -> dict:
-    """Run and summarise in one call (tests, scripts)."""
-    store = store or RunStore()
-    rid, outcome, _ = asyncio.run(run_eval(config, store, run_id=run_id, progress=progress))
-    return results_document(rid, config, store, outcome=outcome)
 
 
 def resume_config(store: RunStore, run_id: str) -> EvalConfig:

@@ -8,6 +8,7 @@ import json
 
 from core import workspace
 from core.tokens import chat_tokens
+from knowledge.catalog import load_catalog
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
 from tools.prompts import INSTRUCTION, SYSTEM
@@ -45,8 +46,6 @@ def finetune_jsonl(split: EvalSplit, labels: list[str]) -> tuple[str, int]:
 
 def training_costs(tokens: int, epochs: int = FINE_TUNE_EPOCHS) -> list[dict]:
     """Estimated one-off training cost for each fine-tunable catalog model, with the price's source and date."""
-    from knowledge.catalog import load_catalog
-
     costs = []
     for card in load_catalog().all():
         tuning = card.fine_tuning or {}
