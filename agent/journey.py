@@ -110,7 +110,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         if error.code != "too_large":
             return {"messages": [speak.reply(speak.data_problem(render(error, lang), lang), "data_error")], "pending": None}
         notes.append(render(error, lang))
-        plan["eval_size"] = max(2, min(plan["eval_size"], dataset["rows"] // 2))
+        plan["eval_size"] = max(2, min(plan["eval_size"], int(error.values.get("usable", dataset["rows"])) // 2))
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
     items = len(split.eval)

@@ -176,6 +176,13 @@ MESSAGES: dict[str, Texts] = {
     "candidate.no_run": ("No run '{run_id}' in {path}: check the id printed when the run started.",
                          "{path} 里没有运行“{run_id}”：请核对开始运行时显示的编号。"),
     "candidate.no_data_given": ("Give --data FILE (or --resume RUN_ID).", "请给出 --data 文件（或 --resume 运行编号）。"),
+    "candidate.symlink": ("{path} is a symbolic link: give the data file itself.",
+                          "{path} 是符号链接：请给出数据文件本身。"),
+    "candidate.data_changed": ("The data file {path} has changed since run {run_id} started, so its finished items "
+                               "no longer match the file: start a new run on the new file (resuming would mix old and "
+                               "new answers).",
+                               "自运行 {run_id} 开始以来，数据文件 {path} 已被修改，已完成的条目与文件不再对应：请用新文件开始新的"
+                               "运行（继续旧运行会把新旧答案混在一起）。"),
     "candidate.no_data_file": ("No data file at {path}: give a CSV, TSV, JSONL, JSON or XLSX path.",
                                "{path} 没有数据文件：请给出 CSV、TSV、JSONL、JSON 或 XLSX 文件的路径。"),
     # ---------------------------------------------------------------- why a candidate failed (tools/runner.py)

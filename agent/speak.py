@@ -290,8 +290,13 @@ def data_problem(message: str, lang: str) -> str:
     return f"⚠️ {message}\n\nEverything earlier in this conversation is kept; fix the file and attach it again."
 
 
+CHOICES_SHOWN = 30  # a file with thousands of columns must not become a message of thousands of lines
+
+
 def choice_question(message: str, options: list[str], lang: str) -> str:
-    listed = "\n".join(f"{i}. `{o}`" for i, o in enumerate(options, start=1))
+    listed = "\n".join(f"{i}. `{o}`" for i, o in enumerate(options[:CHOICES_SHOWN], start=1))
+    if len(options) > CHOICES_SHOWN:
+        listed += f"\n… (+{len(options) - CHOICES_SHOWN:,})"
     tail = "请回复名称或序号。" if lang == "zh" else "Reply with the name or its number."
     return f"{message}\n\n{listed}\n\n{tail}"
 

@@ -88,6 +88,8 @@ def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -
     files = []
     for raw in paths:
         path = Path(raw).expanduser()
+        if path.is_symlink():
+            return {}, [f"{raw} is a symbolic link: give the data file itself."]
         if not path.is_file():
             return {}, [f"No file at {raw}: check the path and try /upload again."]
         files.append(workspace.keep_upload(thread_id, path, path.name))

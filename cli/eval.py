@@ -43,6 +43,7 @@ def eval_command(
     data: Annotated[Path | None, Opt("--data", help="Labelled CSV / TSV / JSONL / JSON / XLSX.")] = None,
     text_col: Annotated[str | None, Opt("--text-col")] = None,
     label_col: Annotated[str | None, Opt("--label-col")] = None,
+    sheet: Annotated[str | None, Opt("--sheet", help="The XLSX sheet that holds the examples.")] = None,
     candidates: Annotated[str | None, Opt("--candidates", help="Ids, comma-separated.")] = None,
     candidates_file: Annotated[Path | None, Opt("--candidates-file", help="YAML list of endpoints.")] = None,
     shots: Annotated[str, Opt("--shots", help="Techniques: 0 = zero-shot, k = k-shot.")] = "0",
@@ -68,7 +69,8 @@ def eval_command(
     store = RunStore()
     try:
         config = resume_config(store, resume) if resume else _new_config(
-            data, candidates, candidates_file, text_col=text_col, label_col=label_col, shots=_ints(shots, "--shots"),
+            data, candidates, candidates_file, text_col=text_col, label_col=label_col, sheet=sheet,
+            shots=_ints(shots, "--shots"),
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
@@ -78,7 +80,8 @@ def eval_command(
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
-        typer.echo(f"error: {render(choice, 'en')} Name it with --text-col / --label-col.", err=True)
+        flags = "--sheet" if choice.kind == "sheet" else "--text-col / --label-col"
+        typer.echo(f"error: {render(choice, 'en')} Name it with {flags}.", err=True)
         raise typer.Exit(1) from None
     run_id, outcome = _run(config, store, resume)
     document = _write_and_print(run_id, config, store, outcome, json_out, report)

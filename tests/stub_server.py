@@ -39,6 +39,7 @@ class StubConfig:
     seed: int = 0
     api_key: str | None = None  # when set, other keys get 401
     reply_model: str | None = None  # answer as another model (to test the name check)
+    reply_model_rate: float = 1.0  # the share of answers that name `reply_model`
     list_models: bool = True
     die_after: int | None = None  # the whole process exits after this many answers (a server that crashes)
 
@@ -190,7 +191,8 @@ class StubServer:
             os._exit(70)  # like a crash: no reply, every connection reset, nothing listening any more
         return await self._send(writer, 200, {
             "id": f"chatcmpl-{self.stats.requests}", "object": "chat.completion", "created": int(time.time()),
-            "model": cfg.reply_model or request.get("model", cfg.model),
+            "model": (cfg.reply_model if cfg.reply_model and self._rng.random() < cfg.reply_model_rate
+                      else request.get("model", cfg.model)),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": label}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1, "total_tokens": prompt_tokens + 1}})
 

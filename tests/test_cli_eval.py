@@ -181,3 +181,35 @@ def test_an_unforeseen_error_is_one_line_and_logged(tmp_path, monkeypatch) -> No
     assert "Traceback" not in result.output
     log = Path(os.environ["MODELPICK_HOME"]) / "logs" / "errors.log"
     assert "disk on fire" in log.read_text() and "Traceback" in log.read_text()
+
+
+def test_resume_refuses_a_data_file_changed_since_the_run(tmp_path) -> None:
+    home = tmp_path / "home"
+    data = _data(tmp_path)
+    with StubServer() as stub:
+        first = _eval("--data", str(data), "--candidates", "stub", "--candidates-file",
+                      str(_candidates(tmp_path, stub.url)), "--eval-size", "40", home=home)
+        assert first.returncode == 0, first.stderr
+        db = sqlite3.connect(home / "runs.sqlite")
+        run_id = db.execute("SELECT run_id FROM runs").fetchone()[0]
+        rows_before = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        db.execute("DELETE FROM results WHERE item_id IN (SELECT item_id FROM results LIMIT 10)")
+        db.commit()
+        db.close()
+        data.write_text(data.read_text().replace("review number 1 ", "review number one "))  # an edited file
+        resumed = _eval("--resume", run_id, "--json", str(tmp_path / "out.json"), home=home)
+    assert resumed.returncode == 1
+    assert resumed.stderr.startswith("error: The data file ") and "has changed since run" in resumed.stderr
+    assert not (tmp_path / "out.json").exists()
+    db = sqlite3.connect(home / "runs.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == rows_before - 10  # nothing was added
+
+
+def test_a_symlink_is_refused_and_a_workbook_names_the_sheet_flag(tmp_path, samples) -> None:
+    link = tmp_path / "data.csv"
+    link.symlink_to("/etc/passwd")
+    proc = _eval("--data", str(link), "--candidates", "tfidf-logreg", home=tmp_path / "home")
+    assert proc.returncode == 1 and "is a symbolic link" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "home" / "uploads").exists()
+    proc = _eval("--data", str(samples["sheets.xlsx"]), "--candidates", "tfidf-logreg", home=tmp_path / "home")
+    assert proc.returncode == 1 and "which one holds the examples" in proc.stderr and "--sheet" in proc.stderr

@@ -149,3 +149,20 @@ def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
         with pytest.raises(DataError) as caught:
             read_dataset(str(path), display_name=name)
         assert words in render(caught.value, "en"), name
+
+
+def test_a_ten_thousand_column_file_gets_a_short_message(tmp_path) -> None:
+    from agent.speak import choice_question
+
+    header = ",".join(f"c{i}" for i in range(10_000))
+    row = ",".join(("a fairly long free text here " * 3) if i < 3 else "x" for i in range(10_000))
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n" + "\n".join([row] * 5) + "\n")
+    with pytest.raises((DataError, NeedsChoice)) as caught:
+        read_dataset(str(path), label_column="missing")
+    message = render(caught.value, "en")
+    assert "no column named 'missing'" in message and len(message) < 400
+    with pytest.raises(NeedsChoice) as choice:
+        read_dataset(str(path))
+    question = choice_question(render(choice.value, "en"), choice.value.options, "en")
+    assert len(question) < 2_000

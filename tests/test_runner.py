@@ -107,10 +107,25 @@ def test_model_name_is_checked_against_what_the_server_serves(tmp_path) -> None:
             asyncio.run(candidate.start(_split(), LABELS))
 
 
-def test_a_reply_from_another_model_is_rejected(tmp_path) -> None:
+def test_a_reply_from_another_model_is_a_paid_failure_never_a_wrong_answer(tmp_path) -> None:
+    store = RunStore(tmp_path / "r.sqlite")
     with StubServer(StubConfig(reply_model="other-model", list_models=False)) as stub:
+        run_id, outcome, got = _run(store, stub, price=(1.0, 1.0))
+        calls = stub.stats.completions
+    rows = got[("stub", 0)]
+    assert all("answered as model 'other-model'" in render(r.error, "en") for r in rows)
+    assert all(r.prediction is None for r in rows)  # not scored as answers
+    assert calls < 40  # the breaker stopped a consistently wrong endpoint; no item × retries storm
+    assert store.spent(run_id) > 0  # those answers were billed, and the spend says so
+    assert any("failed" in render(n, "en") for n in outcome.notes)
+
+
+def test_an_occasional_wrong_model_reply_is_retried_to_a_right_one(tmp_path) -> None:
+    config = StubConfig(reply_model="other-model", reply_model_rate=0.3, list_models=False, seed=5)
+    with StubServer(config) as stub:
         _, _, got = _run(RunStore(tmp_path / "r.sqlite"), stub)
-    assert all("answered as model 'other-model'" in render(r.error, "en") for r in got[("stub", 0)])
+        assert stub.stats.completions > 40  # some were answered by the wrong model and asked again
+    assert all(r.error is None for r in got[("stub", 0)])
 
 
 def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:

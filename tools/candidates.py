@@ -39,6 +39,8 @@ BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
 # What kind of failure a call ended in: the runner's circuit breaker counts the kinds that mean "the endpoint is
 # not there" (connection, timeout); the others are answers that went wrong.
 UNREACHABLE_KINDS = ("connection", "timeout")
+# Failures that say the endpoint is not the one configured: in a row, they stop the candidate too.
+WRONG_ENDPOINT_KINDS = ("model",)
 
 
 @dataclass
@@ -177,8 +179,10 @@ class ChatCandidate:
             return Reply(None, latency, error=encode("failure.malformed", detail="no choices"), retryable=True,
                          kind="malformed")
         if self.check_model_name and not _same_model(self.model, getattr(response, "model", None)):
-            return Reply(raw, latency, error=encode("failure.wrong_model", answered=response.model, asked=self.model),
-                         kind="model")
+            # A paid answer from the wrong model: its tokens are spent, its answer is not this candidate's.
+            return Reply(raw, latency, input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                         output_tokens=getattr(usage, "completion_tokens", 0) or 0, retryable=True, kind="model",
+                         error=encode("failure.wrong_model", answered=response.model, asked=self.model))
         return Reply(raw=raw, latency_s=latency, input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
                      output_tokens=getattr(usage, "completion_tokens", 0) or 0)
 

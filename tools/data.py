@@ -44,7 +44,7 @@ class NeedsChoice(Problem):
     """The file is fine but ambiguous (several sheets, several possible label columns): ask the user."""
 
     def __init__(self, kind: str, options: list[str], **values: Any):
-        super().__init__(f"data.choose_{kind}", options=", ".join(options), **values)
+        super().__init__(f"data.choose_{kind}", options=listed(options), **values)
         self.kind = kind
         self.options = options
 
@@ -192,7 +192,7 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
         raise DataError("data.delimiters_only", name=name)
     header, body = rows[0], rows[1:]
     if not body:
-        raise DataError("data.header_only", name=name, header=", ".join(header[:5]))
+        raise DataError("data.header_only", name=name, header=listed(header, 5))
     ragged = [i for i, r in enumerate(body, start=2) if len(r) != len(header)]
     if ragged:
         first = ragged[0]
@@ -253,7 +253,7 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
             raise NeedsChoice("sheet", filled, name=name, count=len(filled))
         sheet = filled[0]
     if sheet not in sheets:
-        raise DataError("data.no_sheet", name=name, sheet=sheet, sheets=", ".join(filled))
+        raise DataError("data.no_sheet", name=name, sheet=sheet, sheets=listed(filled))
     rows = [[_cell(c) for c in r] for r in sheets[sheet] if any(str(c).strip() for c in r)]
     header, body = rows[0], rows[1:]
     if not body:
@@ -307,7 +307,7 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
     label_column = label_column or None
     for wanted in (text_column, label_column):
         if wanted is not None and wanted not in columns:
-            raise DataError("data.no_column", name=name, column=wanted, columns=", ".join(columns))
+            raise DataError("data.no_column", name=name, column=wanted, columns=listed(columns))
     lengths = {c: frame[c].str.len().mean() for c in columns}
     if text_column is None:
         hinted = [c for c in columns if c != label_column and _hinted(c, TEXT_HINTS)]
@@ -332,6 +332,12 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
 
 
 # ---------------------------------------------------------------- profile
+
+
+def listed(names: list[str], limit: int = 20) -> str:
+    """Names for a message, at most `limit` of them (a 10,000-column file must not become a 10,000-name message)."""
+    shown = ", ".join(str(n) for n in names[:limit])
+    return shown + (f", … (+{len(names) - limit:,})" if len(names) > limit else "")
 
 
 def _stats(values: list[int]) -> Spread:

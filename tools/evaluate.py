@@ -18,7 +18,7 @@ from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
-from tools.tables import table_key
+from tools.tables import file_digest, table_key
 
 DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
 
@@ -39,6 +39,12 @@ class EvalConfig:
     targets: dict = field(default_factory=dict)
     budget_usd: float | None = None
     hardware_cost_per_hour: float | None = None
+    # The data file's SHA-256 when the run was made: a resume refuses a file that has changed since.
+    data_sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.data_sha256 is None and Path(self.data).is_file():
+            self.data_sha256 = file_digest(self.data)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -207,11 +213,19 @@ def resume_config(store: RunStore, run_id: str) -> EvalConfig:
     stored = store.config(run_id)
     if stored is None:
         raise CandidateError("candidate.no_run", run_id=run_id, path=str(store.path))
-    return EvalConfig(**stored)
+    config = EvalConfig(**stored)
+    if not Path(config.data).is_file():
+        raise CandidateError("candidate.no_data_file", path=config.data)
+    if config.data_sha256 is not None and file_digest(config.data) != config.data_sha256:
+        raise CandidateError("candidate.data_changed", run_id=run_id, path=config.data)
+    return config
 
 
 def data_path(value: str) -> str:
+    """The data file's resolved path; a symlink is refused (it could point anywhere, e.g. /etc/passwd)."""
     path = Path(value).expanduser()
+    if path.is_symlink():
+        raise CandidateError("candidate.symlink", path=value)
     if not path.is_file():
         raise CandidateError("candidate.no_data_file", path=value)
     return str(path.resolve())

@@ -21,7 +21,7 @@ from pathlib import Path
 from core import workspace
 from core.problems import Problem, encode
 from core.tokens import chat_tokens
-from tools.candidates import UNREACHABLE_KINDS, Reply
+from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.metrics import ItemResult
 from tools.prompts import build_messages, draw_shots, parse_label
@@ -68,7 +68,7 @@ class CircuitBreaker:
     def record(self, reply: Reply, candidate) -> None:
         if self.open:
             return
-        if reply.error is None or reply.kind not in UNREACHABLE_KINDS:
+        if reply.error is None or reply.kind not in (*UNREACHABLE_KINDS, *WRONG_ENDPOINT_KINDS):
             self.consecutive = 0
             return
         self.consecutive += 1
@@ -76,7 +76,8 @@ class CircuitBreaker:
         if dead:
             self.cause = dead
         elif self.consecutive >= self.threshold:
-            self.cause = encode("failure.endpoint_dead", count=self.consecutive, last=reply.error)
+            self.cause = (reply.error if reply.kind in WRONG_ENDPOINT_KINDS else
+                          encode("failure.endpoint_dead", count=self.consecutive, last=reply.error))
 
 
 @dataclass
@@ -302,7 +303,7 @@ class Runner:
                     return
                 self._reserved += estimate  # calls in flight count against the budget until they report usage
                 try:
-                    reply, attempts = await self._call(candidate, request, breaker)
+                    reply, attempts, billed = await self._call(candidate, request, breaker)
                 finally:
                     self._reserved -= estimate
             if reply.error is not None and breaker.open:
@@ -310,7 +311,7 @@ class Runner:
             prediction = parse_label(reply.raw, labels) if reply.error is None else None
             result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
                                 reply.output_tokens, reply.error)
-            cost = 0.0 if (reply.cached or not price) else (reply.input_tokens * price[0] + reply.output_tokens * price[1])
+            cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])
             self._spent += cost
             self.store.save(run_id, candidate.id, shots, result, reply.cached, attempts, cost)
             state["done"] += 1
@@ -327,21 +328,26 @@ class Runner:
         tokens = chat_tokens(request.get("messages", []))
         return 1.2 * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
-    async def _call(self, candidate, request: dict, breaker: CircuitBreaker) -> tuple[Reply, int]:
+    async def _call(self, candidate, request: dict, breaker: CircuitBreaker) -> tuple[Reply, int, tuple[int, int]]:
+        """The reply (after retries), the attempts, and the tokens every attempt was billed for (a failed attempt
+        that the server answered — a wrong model, say — is paid too)."""
         key = cache_key(candidate.endpoint, request) if (self.use_cache and candidate.cacheable) else None
         if key is not None:
             hit = self.store.cached(key)
             if hit is not None:
-                return hit, 0
+                return hit, 0, (0, 0)
         reply = Reply(None, None, error="not attempted")
+        billed = [0, 0]
         for attempt in range(self.retry.attempts):
             reply = await candidate.send(request)
+            billed[0] += reply.input_tokens
+            billed[1] += reply.output_tokens
             breaker.record(reply, candidate)
             if reply.error is None:
                 if key is not None:
                     self.store.remember(key, reply)
-                return reply, attempt + 1
+                return reply, attempt + 1, (billed[0], billed[1])
             if not reply.retryable or breaker.open or attempt == self.retry.attempts - 1:
                 break
             await asyncio.sleep(self.retry.delay(attempt, reply.retry_after_s))
-        return reply, attempt + 1
+        return reply, attempt + 1, (billed[0], billed[1])
