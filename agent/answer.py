@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from agent.llm import AgentLLM, LLMError
 from agent.messages import phrase_recommendation, phrase_row, render
-from agent.phrase import LANGUAGE, numbers_guard
+from agent.phrase import LANGUAGE, numbers_guard, secrets_guard
 from agent.state import SelectionState
 from knowledge.catalog import UnknownModel, get_card
 from knowledge.store import get_store
@@ -103,6 +103,8 @@ def answer_with_tools(agent: AgentLLM, question: str, state: SelectionState, lan
     invented = numbers_guard(text, "\n".join([question, *facts]))
     if invented:
         raise LLMError(f"the answer had numbers no tool returned: {invented[:3]}")
+    if secrets_guard(text, question):
+        raise LLMError("the answer had a key-like string")
     return text, list(dict.fromkeys(sources))
 
 

@@ -94,6 +94,9 @@ MESSAGES: dict[str, Texts] = {
     "data.too_many_rows": ("'{name}' has {rows:,} rows, over the limit of {limit:,}: upload a sample (a few "
                            "thousand rows is plenty).",
                            "“{name}”有 {rows:,} 行，超过 {limit:,} 行的上限：请上传一部分样本（几千行就足够）。"),
+    "data.too_many_rows_at_least": ("'{name}' has more than {limit:,} rows, the limit: upload a sample (a few thousand "
+                                    "rows is plenty).",
+                                    "“{name}”超过 {limit:,} 行的上限：请上传一部分样本（几千行就足够）。"),
     "data.no_column": ("{name} has no column named '{column}'; its columns are: {columns}.",
                        "{name} 里没有名为“{column}”的列；它的列有：{columns}。"),
     "data.one_class": ("The label column '{column}' of '{name}' has one class only ('{only}'): a classifier needs "
@@ -111,6 +114,9 @@ MESSAGES: dict[str, Texts] = {
                                  "{name} 有好几列都可能是标签（{options}）：哪一列是正确答案？"),
     "data.read_as": ("'{name}' is named .{claimed} but its content is {actual}; it was read as {actual}.",
                      "“{name}”的扩展名是 .{claimed}，但内容是 {actual}，已按 {actual} 读取。"),
+    "data.nul_removed": ("'{name}' had {count} NUL byte(s) (a damaged export); they were removed and the rest "
+                         "was read as text.",
+                         "“{name}”里有 {count} 个 NUL 字节（导出时损坏），已删除，其余内容按文本读取。"),
     "data.formula_cells": ("{count:,} cell(s) start with = + - or @; they are kept as plain text, never evaluated, "
                            "and are neutralised in exports.",
                            "有 {count:,} 个单元格以 = + - 或 @ 开头：它们只当作普通文本，绝不会被执行，导出时也已做安全处理。"),

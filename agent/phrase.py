@@ -65,6 +65,15 @@ def models_guard(text: str, facts: str) -> list[str]:
     return named
 
 
+SECRET_LIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{8,}|\bapi[ _-]?key\b|\bAuthorization:|\bBearer\s+\S{8,}",
+                         re.IGNORECASE)
+
+
+def secrets_guard(text: str, facts: str) -> list[str]:
+    """Key-like strings and prompt echoes in a model's text that its facts did not contain: never shown or kept."""
+    return [m.group(0) for m in SECRET_LIKE.finditer(text) if m.group(0).lower() not in facts.lower()]
+
+
 def phrase(agent: AgentLLM, facts: str, lang: str, on_token: Callable[[str], None] | None = None) -> tuple[str, str]:
     """(text, how): the model's phrasing when it passes the guard ('llm'), else the facts ('template: why')."""
     try:
@@ -75,6 +84,8 @@ def phrase(agent: AgentLLM, facts: str, lang: str, on_token: Callable[[str], Non
     invented = numbers_guard(text, facts)
     if invented:
         return facts, f"template: invented numbers {invented[:3]}"
+    if secrets_guard(text, facts):
+        return facts, "template: a key-like string"
     models = models_guard(text, facts)
     if models:
         return facts, f"template: named models not in the facts {models[:3]}"

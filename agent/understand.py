@@ -408,6 +408,17 @@ def grounded(value: float, numbers: list[float]) -> bool:
     return any(abs(value - n * f) <= 1e-6 * max(1.0, abs(value)) for n in numbers for f in _DERIVATIONS)
 
 
+def _words(text: str) -> list[str]:
+    """Latin words and single CJK characters, folded: what "the same words" means in both languages."""
+    return re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", unicodedata.normalize("NFKC", text).casefold())
+
+
+def grounded_words(value: str, message: str, share: float = 0.7) -> bool:
+    """Most of a free-text value's words must be the user's own (a model cannot put words in their mouth)."""
+    words, said = _words(value), set(_words(message))
+    return bool(words) and sum(w in said for w in words) >= share * len(words)
+
+
 def validate_reading(reading: LLMReading, text: str, data_labels: list[str] | None) -> BriefUpdate:
     """Keep only what is in range, grounded in the message's own numbers, and (labels) present in the data."""
     update = BriefUpdate()
@@ -423,7 +434,7 @@ def validate_reading(reading: LLMReading, text: str, data_labels: list[str] | No
             setattr(update, field, float(value))
     if reading.task_type in ("classification", "extraction", "generation"):
         update.task_type = cast(TaskType, reading.task_type)
-    if reading.use_case and 3 <= len(reading.use_case) <= 200:
+    if reading.use_case and 3 <= len(reading.use_case) <= 200 and grounded_words(reading.use_case, text):
         update.use_case = reading.use_case.strip()
     if reading.labels:
         labels = [str(label).strip() for label in reading.labels if str(label).strip()][:200]
@@ -459,7 +470,9 @@ def understand_with_llm(agent, text: str, *, brief: Brief, pending: Pending | No
     rules = understand_rules(text, brief=brief, pending=pending)
     if rules.intent != "none":
         return rules
-    context = f"Current brief: {brief.model_dump_json()}\nThe assistant last asked about: {(pending or {}).get('field')}"
+    # Values that came from the data (the labels) reach the model only inside the data block below.
+    known = brief.model_dump_json(exclude={"labels"})
+    context = f"Current brief: {known}\nThe assistant last asked about: {(pending or {}).get('field')}"
     if data_labels:
         context += "\n" + data_block(data_labels[:50], "labels found in the uploaded data")
     reading = agent.json([{"role": "system", "content": UNDERSTAND_SYSTEM},

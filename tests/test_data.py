@@ -44,7 +44,8 @@ def test_over_the_row_limit(samples, monkeypatch) -> None:
     monkeypatch.setenv("MODELPICK_MAX_ROWS", "3")
     with pytest.raises(DataError) as caught:
         read_dataset(samples["formula.csv"])
-    assert caught.value.code == "too_many_rows" and "5 rows, over the limit of 3" in render(caught.value, "en")
+    assert caught.value.code == "too_many_rows_at_least"  # read no further than the limit
+    assert "has more than 3 rows, the limit" in render(caught.value, "en")
 
 
 def test_several_sheets_asks_which_then_reads_the_chosen_one(samples) -> None:
@@ -166,3 +167,21 @@ def test_a_ten_thousand_column_file_gets_a_short_message(tmp_path) -> None:
         read_dataset(str(path))
     question = choice_question(render(choice.value, "en"), choice.value.options, "en")
     assert len(question) < 2_000
+
+
+def test_utf16_without_bom_a_stray_nul_and_json_nan_are_read_right(tmp_path) -> None:
+    rows = "text,label\n" + "".join(f"message number {i} is fine,{'ham' if i % 2 else 'spam'}\n" for i in range(20))
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(rows.encode(encoding))  # no byte-order mark
+        profile = read_dataset(str(path))
+        assert profile["rows"] == 20 and profile["label_counts"] == {"ham": 10, "spam": 10}, encoding
+    path = tmp_path / "nul.csv"
+    path.write_bytes(rows.encode().replace(b"number 3", b"number\x00 3"))
+    profile = read_dataset(str(path))
+    assert profile["rows"] == 20 and any("NUL byte" in render(w, "en") for w in profile["warnings"])
+    path = tmp_path / "nan.jsonl"
+    path.write_text("".join(f'{{"text": "message {i}", "label": {"NaN" if i == 0 else ("Infinity" if i == 1 else chr(97 + i % 2))}}}\n'
+                            for i in range(12)).replace('"label": a', '"label": "a"').replace('"label": b', '"label": "b"'))
+    profile = read_dataset(str(path))
+    assert set(profile["label_counts"]) == {"a", "b"} and profile["missing_labels"] == 2  # never "nan" / "inf"

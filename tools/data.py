@@ -26,7 +26,8 @@ from core.shapes import DatasetProfile, Reason, Spread
 from core.tokens import count_tokens
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-XLSX_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+# A workbook is read whole: its expanded size bounds the memory a single upload can take (~3× this in RSS).
+XLSX_MAX_UNCOMPRESSED = 120 * 1024 * 1024
 # The longest cell read (characters): longer is not a text to classify but a pasted file or a broken quote.
 MAX_CELL_CHARS = 100_000
 XLSX_MAX_RATIO = 200
@@ -75,11 +76,14 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
         raise DataError("data.too_large", name=name, mb=size / 1048576, limit_mb=limit / 1048576)
     data = path.read_bytes()
     kind = _sniff_binary(data, name)
+    stray_nuls = data.count(b"\x00") if kind == "text" else 0
     if kind == "xlsx":
         table = _read_xlsx(path, name, sheet)
     else:
-        text, encoding = _decode(data, name)
+        text, encoding = _decode(data.replace(b"\x00", b"") if stray_nuls else data, name, kind)
         table = _read_text(text, name, encoding)
+    if stray_nuls:
+        table.warnings.append(reason("data.nul_removed", name=name, count=stray_nuls))
     claimed = path.suffix.lower().lstrip(".") or "none"
     if claimed != table.format and not (claimed == "txt" and table.format in ("csv", "tsv")):
         table.warnings.append(reason("data.read_as", name=name, claimed=claimed, actual=table.format.upper()))
@@ -101,13 +105,33 @@ def _sniff_binary(data: bytes, name: str) -> str:
         if head.startswith(prefix):
             raise DataError("data.binary_kind", name=name, what=reason(f"data.what_{what}"))
     sample = data[:65536]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in sample or controls > len(sample) * 0.05:
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        return utf16
+    nuls = sample.count(b"\x00")
+    controls = sum(1 for b in sample if b < 32 and b not in (0, 9, 10, 13))
+    if nuls > max(2, len(sample) // 1000) or controls > len(sample) * 0.05:
         raise DataError("data.binary", name=name)
-    return "text"
+    return "text"  # a stray NUL byte or two (a broken export) is removed, with a warning
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 text with no byte-order mark: ASCII-range characters put a zero in every other byte."""
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return None
+    even = sum(1 for i in range(0, 2 * pairs, 2) if sample[i] == 0)
+    odd = sum(1 for i in range(1, 2 * pairs, 2) if sample[i] == 0)
+    if odd > 0.4 * pairs and even < 0.05 * pairs:
+        return "utf-16-le"
+    if even > 0.4 * pairs and odd < 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, name: str, kind: str = "text") -> tuple[str, str]:
+    if kind in ("utf-16-le", "utf-16-be"):
+        return data.decode(kind, errors="replace"), kind
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -139,7 +163,7 @@ def _read_text(text: str, name: str, encoding: str) -> Table:
 
 def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError:
         doc = None
     except RecursionError:
@@ -158,7 +182,7 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_no_constant)
         except RecursionError:
             raise DataError("data.json_line_depth", name=name, line=number) from None
         except json.JSONDecodeError:
@@ -167,6 +191,11 @@ def _parse_json(text: str, name: str) -> tuple[list[dict], str]:
             raise DataError("data.json_line_not_object", name=name, line=number)
         records.append(record)
     return records, "jsonl"
+
+
+def _no_constant(_name: str) -> None:
+    """JSON's NaN / Infinity are no label or text: read as empty cells (dropped as empty), never as "nan"."""
+    return None
 
 
 def _cell(value) -> str:
@@ -184,8 +213,14 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
     delimiter = _guess_delimiter(first_lines, name)
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = workspace.max_rows()
+    rows: list[list[str]] = []
     try:
-        rows = [r for r in reader if any(c.strip() for c in r)]
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+                if len(rows) > limit + 1:  # the header and the limit: stop reading, do not parse the rest
+                    raise DataError("data.too_many_rows_at_least", name=name, limit=limit)
     except csv.Error:
         raise DataError("data.cell_too_long", name=name, line=reader.line_num, limit=MAX_CELL_CHARS) from None
     if not rows:

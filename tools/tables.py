@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tools.data import Table, detect_columns, load_table, profile_table
 IN_MEMORY = 3  # tables kept in this process (a 100k-row table is tens of MB)
 _memory: OrderedDict[str, Table] = OrderedDict()
 _digests: dict[tuple[str, int, int], str] = {}
+_one_parse_at_a_time = threading.Lock()
 
 
 def file_digest(path: str | Path) -> str:
@@ -51,7 +53,8 @@ def read_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     stored = workspace.home() / "parsed" / f"{key}.pkl"
     table = _load(stored)
     if table is None:
-        table = load_table(path, sheet=sheet, display_name=display_name)
+        with _one_parse_at_a_time:  # several big uploads at once must not multiply the server's memory
+            table = load_table(path, sheet=sheet, display_name=display_name)
         _store(stored, table)
     _memory[key] = table
     while len(_memory) > IN_MEMORY:
