@@ -104,6 +104,9 @@ MESSAGES: dict[str, Texts] = {
                        "column.",
                        "“{name}”的标签列“{column}”只有一个类别（“{only}”）：分类至少需要两个类别的样本，请补充其他类别"
                        "的数据，或指定另一列作为标签。"),
+    "data.no_text_column": ("{name} has no column of text to classify ({columns} hold numbers only): upload a file "
+                            "with a text column, or name it.",
+                            "{name} 没有可分类的文本列（{columns} 都只是数字）：请上传含文本列的文件，或指明哪一列是文本。"),
     "data.choose_sheet": ("'{name}' has {count} sheets with data ({options}): which one holds the examples?",
                           "“{name}”有 {count} 个含数据的工作表（{options}）：样本在哪一个里？"),
     "data.choose_text_column": ("Several columns of {name} hold long text ({options}): which one is the input "

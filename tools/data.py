@@ -33,6 +33,8 @@ MAX_CELL_CHARS = 100_000
 XLSX_MAX_RATIO = 200
 TEXT_HINTS = ("text", "message", "sentence", "content", "body", "review", "comment", "utterance", "query",
               "question", "input", "title", "description", "sms", "email", "ticket", "文本", "内容", "句子")
+# A column with one of these names is the label even when every row has its own class (200 classes × 1 row).
+STRONG_LABEL_NAMES = ("label", "labels", "class", "category", "target", "gold", "标签", "类别")
 LABEL_HINTS = ("label", "class", "category", "target", "intent", "sentiment", "tag", "y", "gold",
                "answer", "output", "标签", "类别", "分类")
 
@@ -323,6 +325,12 @@ def _hinted(name: str, hints: tuple[str, ...]) -> bool:
     return n in hints or any(len(h) > 2 and (n.startswith(h) or n.endswith(h)) for h in hints)
 
 
+def _numeric(values: pd.Series) -> bool:
+    """Every filled cell is a number (an id or a measurement column, never the text to classify)."""
+    filled = values[values.str.strip() != ""]
+    return not filled.empty and bool(filled.str.fullmatch(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*").all())
+
+
 def _looks_categorical(values: pd.Series) -> bool:
     filled = values[values.str.strip() != ""]
     if filled.empty:
@@ -347,6 +355,8 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
     if text_column is None:
         hinted = [c for c in columns if c != label_column and _hinted(c, TEXT_HINTS)]
         pool = hinted or [c for c in columns if c != label_column]
+        if not hinted and all(_numeric(frame[c]) for c in pool):
+            raise DataError("data.no_text_column", name=name, columns=listed(pool))
         text_column = max(pool, key=lambda c: lengths[c])
         rivals = [c for c in pool if c != text_column and lengths[c] > 0.8 * lengths[text_column]
                   and not _looks_categorical(frame[c])]
@@ -354,7 +364,8 @@ def detect_columns(frame: pd.DataFrame, *, text_column: str | None = None,
             options = [text_column, *rivals]
             raise NeedsChoice("text_column", options, name=name)
     if label_column is None and not no_label:
-        others = [c for c in columns if c != text_column and _looks_categorical(frame[c])]
+        named = [c for c in columns if c != text_column and _norm(c) in STRONG_LABEL_NAMES]
+        others = [c for c in columns if c != text_column and (_looks_categorical(frame[c]) or c in named)]
         hinted = [c for c in others if _hinted(c, LABEL_HINTS)]
         if len(hinted) == 1 or (hinted and _norm(hinted[0]) == "label"):
             label_column = hinted[0]
