@@ -170,6 +170,29 @@ async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> tu
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     thread_id = cl.context.session.thread_id
+    try:
+        files = _attached_files(message, thread_id)
+    except OSError:
+        log.exception("upload could not be kept")
+        files = []
+    await _turn(message.content or "", files)
+
+
+@cl.action_callback("run_plan")
+async def run_plan(action: cl.Action) -> None:
+    """The plan's button: the explicit confirmation, exactly as if the user had typed "go"."""
+    await action.remove()
+    # Chainlit runs action callbacks without a "task": mark it, so the stop button shows while the run goes on.
+    await cl.context.emitter.task_start()
+    try:
+        await _turn(speak.go_word(cl.user_session.get("language") or "en"), [])
+    finally:
+        await cl.context.emitter.task_end()
+
+
+async def _turn(text: str, files: list[dict]) -> None:
+    """One user turn through the graph, with live progress, rendered; a broken turn loses nothing."""
+    thread_id = cl.context.session.thread_id
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     stop_event = threading.Event()
@@ -179,8 +202,7 @@ async def on_message(message: cl.Message) -> None:
                                "on_token": lambda t: loop.call_soon_threadsafe(queue.put_nowait, ("token", t)),
                                "should_stop": stop_event.is_set}}
     try:
-        files = _attached_files(message, thread_id)
-        state, view = await _run_turn(_runtime["graph"], turn_input(message.content or "", files), config, queue)
+        state, view = await _run_turn(_runtime["graph"], turn_input(text, files), config, queue)
     except asyncio.CancelledError:
         raise
     except Exception:  # the conversation must survive any single broken turn
@@ -210,9 +232,11 @@ async def _render(state: dict, view: TurnView) -> None:
         if kind == "export":
             for name, path in (reply.additional_kwargs.get("files") or {}).items():
                 elements.append(cl.File(name=name, path=str(Path(path)), display="inline"))
+        lang = state.get("language", "en")
+        actions = [cl.Action(name="run_plan", payload={}, label=say("app.run_button", lang))] if kind == "plan" else []
         if view.streamed is not None and index == len(replies) - 1:
             view.streamed.content = reply_text(reply)
             view.streamed.elements = elements
             await view.streamed.update()
         else:
-            await cl.Message(content=reply_text(reply), elements=elements).send()
+            await cl.Message(content=reply_text(reply), elements=elements, actions=actions).send()

@@ -311,6 +311,7 @@ MESSAGES: dict[str, Texts] = {
                               "MODELPICK_AGENT_MODEL), so modelpick stays in guided mode.",
                               "没有配置智能体模型的端点（设置 OPENAI_API_KEY，或 OPENAI_BASE_URL 加 MODELPICK_AGENT_MODEL），"
                               "所以 modelpick 继续使用引导模式。"),
+    "app.run_button": ("Run this plan", "按此计划开始评测"),
     # ---------------------------------------------------------------- live progress of a run
     "progress.line": ("{done}/{total} items · {rate:.1f} items/s · {errors} errors",
                       "{done}/{total} 条 · 每秒 {rate:.1f} 条 · 错误 {errors} 条"),
@@ -330,6 +331,7 @@ MESSAGES: dict[str, Texts] = {
     "verdict.unknown": ("unknown", "未知"),
     "verdict.no target": ("no target", "无目标"),
     "verdict.failed": ("failed", "失败"),
+    "verdict.stopped": ("stopped", "已停止"),
     # ---------------------------------------------------------------- reports (agent/report.py)
     "report.eval_title": ("# modelpick evaluation {run_id}", "# modelpick 评测 {run_id}"),
     "report.data": ("Data: `{file}` — {rows:,} rows, text column `{text}`, label column `{label}`, {labels} labels.",

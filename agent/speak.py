@@ -443,6 +443,8 @@ def results_table(results: list[ResultRow], lang: str) -> str:
                          f"{r['errors']} | — | — | {'失败' if zh else 'failed'} | — |")
             continue
         v = r["verdicts"]
+        if r.get("status") == "stopped":
+            v = dict.fromkeys(("accuracy", "cost", "latency"), "stopped")  # type: ignore[assignment]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
         lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
@@ -474,7 +476,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
         lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {label(rec['candidate'], chosen['shots'], lang)}**")
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
-        others = [r for r in results if r is not chosen and r.get("accuracy") is not None]
+        others = [r for r in results if r is not chosen and r.get("status", "measured") == "measured"]
         if others:
             runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
             p = _mcnemar_pair(chosen, runner_up, results)
@@ -660,3 +662,8 @@ def progress_line(p: Progress, lang: str) -> str:
     elif p.eta_s is not None:
         parts.append(say("progress.eta", lang, seconds=p.eta_s))
     return " · ".join(parts)
+
+
+def go_word(lang: str) -> str:
+    """The explicit confirmation the plan's button stands for (one of the words `commands.is_go` accepts)."""
+    return "跑吧" if lang == "zh" else "go"

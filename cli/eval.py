@@ -107,7 +107,7 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
 
 def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
     """Run (or resume) with a progress bar; Ctrl-C keeps every finished item."""
-    from tools.evaluate import default_progress_printer, run_eval
+    from tools.evaluate import run_eval
 
     bar, on_progress = default_progress_printer()
     run_id = resume or store.create_run(config.to_dict())
@@ -148,3 +148,24 @@ def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_ou
     for step in rec["next_steps"]:
         typer.echo(f"  next: {step}")
     return document
+
+
+def default_progress_printer() -> tuple:
+    """A rich progress bar per candidate × technique (items/s and ETA), for the CLI."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    from agent.messages import label
+    from tools.runner import Progress
+
+    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+              TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())
+    tasks: dict[tuple[str, int], TaskID] = {}
+
+    def on_progress(p: Progress) -> None:
+        key = (p.candidate, p.shots)
+        if key not in tasks:
+            tasks[key] = bar.add_task(label(p.candidate, p.shots, "en"), total=p.total, rate=0.0, errors=0)
+        bar.update(tasks[key], completed=p.done, rate=p.rate, errors=p.errors)
+
+    return bar, on_progress

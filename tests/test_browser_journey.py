@@ -63,8 +63,9 @@ def test_stop_keeps_the_finished_candidates(page) -> None:
     from playwright.sync_api import expect
 
     _plan(page, 150)
-    page.locator("#chat-input").fill("go")
-    page.locator("#chat-submit").click()
+    button = page.locator("button", has_text="Run this plan").last  # the explicit confirmation, as a button
+    expect(button).to_be_visible()
+    button.click()
     expect(page.locator('[data-step-type="tool"]')).to_have_count(2, timeout=60_000)  # baseline done, LLM running
     expect(page.locator("#stop-button")).to_be_visible()
     page.locator("#stop-button").click()

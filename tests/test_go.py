@@ -58,3 +58,9 @@ def test_no_near_miss_starts_a_run_after_a_plan(tmp_path, workspace_home) -> Non
             state = graph.invoke(turn_input(text), config)
             assert not state.get("results"), text
             assert not (workspace_home / "runs.sqlite").exists(), text
+
+
+def test_the_plan_button_stands_for_an_explicit_go() -> None:
+    from agent.speak import go_word
+
+    assert is_go(go_word("en")) and is_go(go_word("zh"))

@@ -17,7 +17,7 @@ from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candid
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
-from tools.runner import Progress, RetryPolicy, Runner, RunOutcome, RunStore
+from tools.runner import RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import file_digest, table_key
 
 DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
@@ -135,7 +135,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
                          row_status(results, len(the_split.eval), run_status))
         row["verdicts"] = verdicts(row, targets)
         rows_out.append(row)
-    scored = [r for r in rows_out if r["status"] != "failed"]
+    scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
     if scored:
         best = max(scored, key=lambda r: r["accuracy"] or 0.0)
         best_results = grouped[(best["candidate"], best["shots"])]
@@ -188,25 +188,6 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
-
-
-def default_progress_printer() -> tuple:
-    """A rich progress bar per candidate × technique (items/s and ETA), for the CLI."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-              TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())
-    tasks: dict[tuple[str, int], TaskID] = {}
-
-    def on_progress(p: Progress) -> None:
-        key = (p.candidate, p.shots)
-        if key not in tasks:
-            label = f"{p.candidate} {'zero-shot' if p.shots == 0 else f'{p.shots}-shot'}"
-            tasks[key] = bar.add_task(label, total=p.total, rate=0.0, errors=0)
-        bar.update(tasks[key], completed=p.done, rate=p.rate, errors=p.errors)
-
-    return bar, on_progress
 
 
 def resume_config(store: RunStore, run_id: str) -> EvalConfig:
