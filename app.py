@@ -123,7 +123,8 @@ class ProgressSteps:
         line = speak.progress_line(p, self.lang)
         step = self.steps.get(key)
         if step is None:
-            step = cl.Step(name=label(p.candidate, p.shots, self.lang), type="tool", show_input=False)
+            # Open: the items done, speed, errors and time left are visible without a click.
+            step = cl.Step(name=label(p.candidate, p.shots, self.lang), type="tool", show_input=False, default_open=True)
             step.output = line
             self.steps[key] = step
             await step.send()

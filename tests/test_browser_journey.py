@@ -41,6 +41,9 @@ def test_plan_go_progress_results_chart_and_report(page, tmp_path) -> None:
     page.locator("#chat-input").fill("go")
     page.locator("#chat-submit").click()
     expect(page.locator('[data-step-type="tool"]').first).to_be_visible()  # live progress steps
+    # the progress itself is readable without a click: items done and speed, before the results arrive
+    expect(page.get_by_text("items/s").first).to_be_visible(timeout=60_000)
+    assert page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").count() == 0
     page.screenshot(path=str(ARTIFACTS / "journey-progress.png"), full_page=True)
     results = page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").last
     expect(results).to_be_visible(timeout=240_000)
