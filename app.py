@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 
 import chainlit as cl
+import chainlit.config
+import chainlit.server
 from chainlit.input_widget import InputWidget, TextInput
 from chainlit.session import BaseSession
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -26,6 +28,7 @@ from agent.llm import agent_settings
 from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
 from core import workspace
+from tools import uploads
 from tools.runner import Progress
 
 log = logging.getLogger("modelpick")
@@ -55,9 +58,21 @@ def _accept_empty_uploads() -> None:
 _accept_empty_uploads()
 
 
+def _private_files_folder() -> None:
+    """Chainlit keeps the browser's uploads in one `./.files` and deletes it on shutdown; give this process its
+    own folder in the workspace, so stopping one app process never deletes another's uploads."""
+    folder = workspace.incoming_dir()
+    chainlit.config.FILES_DIRECTORY = folder
+    chainlit.server.FILES_DIRECTORY = folder
+
+
+_private_files_folder()
+
+
 @cl.on_app_startup
 async def open_checkpointer() -> None:
     """One SQLite checkpointer for the app's life: a conversation's state survives an app restart."""
+    uploads.purge_expired()
     manager = AsyncSqliteSaver.from_conn_string(str(workspace.checkpoints_path()))
     _runtime["manager"] = manager
     _runtime["graph"] = compile_graph(await manager.__aenter__())
@@ -107,7 +122,7 @@ def _attached_files(message: cl.Message, thread_id: str) -> list[dict]:
     for element in message.elements or []:
         path = getattr(element, "path", None)
         if path:
-            kept.append(workspace.keep_upload(thread_id, path, element.name or "upload"))
+            kept.append(uploads.accept(thread_id, path, element.name or "upload"))
     return kept
 
 

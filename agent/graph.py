@@ -25,10 +25,12 @@ from agent.silver import silver_label, strongest_configured
 from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, dataset_of, merge_brief, plan_of
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
+from core.problems import decode
 from core.shapes import Plan
 from tools.candidates import can_run, configured_entries, resolve_id
 from tools.data import DataError, NeedsChoice
 from tools.tables import read_dataset
+from tools.uploads import discard as discard_upload
 
 Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up",
                  "silver_labels"]
@@ -330,6 +332,9 @@ def profile_data(state: SelectionState) -> dict:
         lines.append(("一次只分析一个文件，先看最后一个：" if lang == "zh" else "One file at a time: I profiled the last one, ")
                      + f"'{target['name']}'.")
     try:
+        if target.get("problem"):  # refused before it was kept (size, quota, not a table)
+            refused = decode(target["problem"]) or {"id": "data.binary", "values": {"name": target["name"]}}
+            raise DataError(refused["id"], **refused["values"])
         profile = read_dataset(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
                                text_column=choice.get("text_column"), label_column=label)
     except NeedsChoice as need:
@@ -339,6 +344,8 @@ def profile_data(state: SelectionState) -> dict:
         result["messages"] = [speak.reply("\n\n".join(lines), "choice")]
         return result
     except DataError as error:
+        if files:
+            discard_upload(target)  # a new file that cannot be read is not kept
         lines.append(speak.data_problem(render(error, lang), lang))
         result["pending"] = None
         result["messages"] = [speak.reply("\n\n".join(lines), "data_error")]

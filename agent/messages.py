@@ -27,6 +27,18 @@ MESSAGES: dict[str, Texts] = {
     "data.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB upload limit: upload a sample (a few "
                        "thousand rows is plenty).",
                        "“{name}”有 {mb:.1f} MB，超过 {limit_mb:.0f} MB 的上传上限：请上传一部分样本（几千行就足够）。"),
+    "data.quota": ("'{name}' ({mb:.1f} MB) would take your uploads past their {quota_mb:.0f} MB quota ({used_mb:.1f} MB "
+                   "kept now; files are deleted {days:.0f} days after upload): upload a smaller sample, or ask the "
+                   "operator to raise MODELPICK_UPLOAD_QUOTA_MB.",
+                   "“{name}”（{mb:.1f} MB）会让你的上传超过 {quota_mb:.0f} MB 的配额（目前已保存 {used_mb:.1f} MB；文件在上传 "
+                   "{days:.0f} 天后删除）：请上传更小的样本，或请管理员调高 MODELPICK_UPLOAD_QUOTA_MB。"),
+    "data.gone": ("'{name}' is no longer kept (uploads are deleted {days:.0f} days after they arrive): attach it "
+                  "again to go on.",
+                  "“{name}”已不再保存（上传的文件在 {days:.0f} 天后删除）：请重新上传后继续。"),
+    "data.mixed_encoding": ("'{name}' is UTF-8 except {count} line(s) ({lines}) in another encoding: I read those as "
+                            "Windows-1252 — check their accents, or re-export the file as UTF-8.",
+                            "“{name}”是 UTF-8 编码，但有 {count} 行（第 {lines} 行）是别的编码：这些行按 Windows-1252 读取——"
+                            "请检查其中的重音字符，或把文件重新导出为 UTF-8。"),
     "data.xls": ("'{name}' is an old Excel 97-2003 (.xls) file: save it as .xlsx or CSV and upload that.",
                  "“{name}”是旧版 Excel 97-2003（.xls）文件：请另存为 .xlsx 或 CSV 后再上传。"),
     "data.binary_kind": ("'{name}' is {what}, not a table: upload CSV, TSV, JSONL, JSON or XLSX.",

@@ -20,6 +20,7 @@ from agent.messages import label, phrase_recommendation, phrase_row, render
 from agent.state import Brief
 from cli.errors import log_unexpected
 from core import workspace
+from tools import uploads
 from tools.runner import Progress
 
 
@@ -92,7 +93,7 @@ def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -
             return {}, [f"{raw} is a symbolic link: give the data file itself."]
         if not path.is_file():
             return {}, [f"No file at {raw}: check the path and try /upload again."]
-        files.append(workspace.keep_upload(thread_id, path, path.name))
+        files.append(uploads.accept(thread_id, path, path.name))
     state = graph.invoke(turn_input(text, files), {**config, "configurable": {
         **config["configurable"], "progress": progress_printer()}})
     return state, [reply_text(m) for m in new_replies(state)]

@@ -16,6 +16,8 @@ from pathlib import Path
 CHAINLIT_CI_PLACEHOLDER = "sk-FAKE-OPENAI-API-KEY"
 DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_MAX_ROWS = 200_000
+DEFAULT_UPLOAD_QUOTA_MB = 500
+DEFAULT_RETENTION_DAYS = 30
 DEFAULT_AGENT_TIMEOUT_S = 20.0
 OPENAI_URL = "https://api.openai.com/v1"
 
@@ -32,6 +34,8 @@ class Settings:
     candidates_file: Path | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     max_rows: int = DEFAULT_MAX_ROWS
+    upload_quota_bytes: int = DEFAULT_UPLOAD_QUOTA_MB * 1024 * 1024
+    retention_days: float = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +51,8 @@ class Settings:
             candidates_file=Path(candidates) if candidates else None,
             max_upload_bytes=int(float(env.get("MODELPICK_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024),
             max_rows=int(env.get("MODELPICK_MAX_ROWS", DEFAULT_MAX_ROWS)),
+            upload_quota_bytes=int(float(env.get("MODELPICK_UPLOAD_QUOTA_MB", DEFAULT_UPLOAD_QUOTA_MB)) * 1024 * 1024),
+            retention_days=float(env.get("MODELPICK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
         )
 
     def api_key_from(self, variable: str) -> str | None:

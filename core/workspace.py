@@ -6,6 +6,7 @@ deleting the folder is a full reset and pointing it elsewhere moves all state at
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -31,9 +32,17 @@ def safe_name(name: str, fallback: str = "file") -> str:
     return cleaned[:120] or fallback
 
 
-def uploads_dir(thread_id: str) -> Path:
-    """Uploads of one conversation; kept for the life of the workspace so later turns can re-read them."""
-    folder = home() / "uploads" / safe_name(thread_id, "thread")
+LOCAL_USER = "local"  # the one user of an app with no login configured
+
+
+def user_uploads_dir(user: str = LOCAL_USER) -> Path:
+    """Everything one user uploaded (the quota counts this folder)."""
+    return home() / "uploads" / safe_name(user, "user")
+
+
+def uploads_dir(thread_id: str, user: str = LOCAL_USER) -> Path:
+    """Uploads of one conversation, kept so later turns can re-read them (until the retention period ends)."""
+    folder = user_uploads_dir(user) / safe_name(thread_id, "thread")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -46,15 +55,43 @@ def max_rows() -> int:
     return current().max_rows
 
 
-def keep_upload(thread_id: str, source: str | Path, name: str) -> dict:
+def keep_upload(thread_id: str, source: str | Path, name: str, user: str = LOCAL_USER) -> dict:
     """Copy an uploaded file into the thread's folder (never overwriting an earlier upload).
 
     Returns the `{"path", "name"}` record the graph keeps: the original name for messages, the kept path for
     reading, so a later turn can re-read the file after the UI has dropped its temporary copy.
     """
-    folder = uploads_dir(thread_id)
+    folder = uploads_dir(thread_id, user)
     target = folder / safe_name(name)
     if target.exists():
         target = folder / f"{target.stem}-{uuid.uuid4().hex[:8]}{target.suffix}"
     shutil.copyfile(source, target)
     return {"path": str(target), "name": name}
+
+
+def incoming_dir() -> Path:
+    """This process's own folder for the browser's uploads before they are checked (Chainlit's `.files`).
+
+    Chainlit deletes its whole files folder on shutdown; with one shared `./.files`, a second app process on the
+    same checkout lost its users' uploads when the first one stopped. Each process gets `incoming/<pid>-<random>`
+    and folders of processes that are no longer running are removed when another starts.
+    """
+    root = home() / "incoming"
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in root.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    mine.mkdir()
+    return mine
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

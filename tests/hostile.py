@@ -45,7 +45,8 @@ def build(folder: Path, *, big: bool = False) -> dict[str, Path]:
         "utf16le_bom.csv": b"\xff\xfe" + good.encode("utf-16-le"), "utf16be_bom.csv": b"\xfe\xff" + good.encode("utf-16-be"),
         "utf16le.csv": good.encode("utf-16-le"), "utf16be.csv": good.encode("utf-16-be"),
         "gbk.csv": _rows(40, ("正面", "负面")).encode("gbk"), "latin1.csv": _rows(40, ("café", "crème")).encode("latin-1"),
-        "mixed_encodings.csv": _rows(20, ("bon", "mauvais")).encode() + "Crème brûlée,bon\n".encode("latin-1"),
+        "mixed_encodings.csv": ("text,label\n" + "".join(f"café numéro {i},{'bon' if i % 2 else 'mauvais'}\n"
+                                                          for i in range(20))).encode() + "Crème brûlée,bon\n".encode("latin-1"),
         "one_nul.csv": good.encode().replace(b"number 3 ", b"number\x00 3 ", 1), "many_nuls.csv": good.encode().replace(b" ", b"\x00"),
         "long_cell.csv": "text,label\n\"" + "x" * 200_000 + "\",a\nhello,b\n",
         "unclosed_quote.csv": "text,label\n\"never closed,a\n" + good,
@@ -87,6 +88,7 @@ def build(folder: Path, *, big: bool = False) -> dict[str, Path]:
         files["rows_553k.csv"] = "text,label\n" + "".join(f"message number {i} {'lorem ipsum ' * 5},{'ab'[i % 2]}\n"
                                                          for i in range(553_000))  # 49 MB, as reported
         files["over_size.csv"] = lambda p: _sparse(p, 51 << 20)
+        files["rows_190k_110mb.xlsx"] = _big_xlsx  # 3 MB packed, 109 MB expanded: just under the expansion limit
     paths = {}
     for name, content in files.items():
         path = folder / name.replace("/", "_")
@@ -102,6 +104,24 @@ def _zip(path: Path, members: dict[str, str]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, text in members.items():
             archive.writestr(member, text)
+
+
+def _big_xlsx(path: Path, rows: int = 190_000, words: int = 115) -> None:
+    """A minimal workbook written straight as XML (openpyxl would take a minute for 190k rows)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+            out.write(f'<?xml version="1.0"?><worksheet {ns}><sheetData>'.encode())
+            out.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>label</t></is></c></row>')
+            filler = " ".join(f"w{j}" for j in range(words))
+            for i in range(2, rows + 2):
+                out.write(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>message {i} {filler} {i*7919 % 100003}</t></is></c><c r="B{i}" t="inlineStr"><is><t>{"ab"[i % 2]}</t></is></c></row>'.encode())
+            out.write(b"</sheetData></worksheet>")
 
 
 def _sparse(path: Path, size: int) -> None:

@@ -8,7 +8,7 @@ from agent.messages import render
 from core.language import detect_language
 from tests.conftest import DATASETS
 from tools.data import DataError, NeedsChoice, neutralise_cell
-from tools.tables import read_dataset
+from tools.tables import read_dataset, read_table
 
 
 @pytest.mark.parametrize(("name", "code", "says"), [
@@ -185,3 +185,22 @@ def test_utf16_without_bom_a_stray_nul_and_json_nan_are_read_right(tmp_path) -> 
                             for i in range(12)).replace('"label": a', '"label": "a"').replace('"label": b', '"label": "b"'))
     profile = read_dataset(str(path))
     assert set(profile["label_counts"]) == {"a", "b"} and profile["missing_labels"] == 2  # never "nan" / "inf"
+
+
+def test_a_utf8_file_with_a_few_lines_in_another_encoding_is_read_and_says_which(tmp_path) -> None:
+    rows = "".join(f"café numéro {i},{'bon' if i % 2 else 'mauvais'}\n" for i in range(20))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("text,label\n" + rows).encode() + "Crème brûlée,bon\n".encode("latin-1"))
+    profile = read_dataset(str(path))
+    assert profile["rows"] == 21 and profile["label_counts"] == {"bon": 11, "mauvais": 10}
+    warning = next(w for w in profile["warnings"] if w["id"] == "data.mixed_encoding")
+    assert warning["values"]["lines"] == "22"  # the header is line 1
+    assert "line(s) (22)" in render(warning, "en") and "第 22 行" in render(warning, "zh")
+    assert read_table(str(path)).frame["text"].iloc[-1] == "Crème brûlée"  # not mojibake like "CafÃ©"
+    assert read_table(str(path)).frame["text"].iloc[0] == "café numéro 0"
+
+
+def test_a_file_deleted_by_the_retention_period_says_attach_it_again(tmp_path) -> None:
+    with pytest.raises(DataError) as error:
+        read_dataset(str(tmp_path / "gone.csv"), display_name="reviews.csv")
+    assert error.value.id == "data.gone" and "attach it again" in render(error.value, "en")

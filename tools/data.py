@@ -22,6 +22,7 @@ import pandas as pd
 from core import workspace
 from core.language import detect_language
 from core.problems import Problem, reason
+from core.settings import current
 from core.shapes import DatasetProfile, Reason, Spread
 from core.tokens import count_tokens
 
@@ -70,6 +71,8 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     """Read CSV / TSV / JSONL / JSON / XLSX by content; every cell comes back as text, never evaluated."""
     path = Path(path)
     name = display_name or path.name
+    if not path.is_file():
+        raise DataError("data.gone", name=name, days=current().retention_days)
     size = path.stat().st_size
     limit = workspace.max_upload_bytes()
     if size == 0:
@@ -77,13 +80,16 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     if size > limit:
         raise DataError("data.too_large", name=name, mb=size / 1048576, limit_mb=limit / 1048576)
     data = path.read_bytes()
-    kind = _sniff_binary(data, name)
+    kind = sniff_content(data, name)
     stray_nuls = data.count(b"\x00") if kind == "text" else 0
     if kind == "xlsx":
         table = _read_xlsx(path, name, sheet)
     else:
-        text, encoding = _decode(data.replace(b"\x00", b"") if stray_nuls else data, name, kind)
+        text, encoding, foreign = _decode(data.replace(b"\x00", b"") if stray_nuls else data, name, kind)
         table = _read_text(text, name, encoding)
+        if foreign:
+            table.warnings.append(reason("data.mixed_encoding", name=name, count=len(foreign),
+                                         lines=", ".join(map(str, foreign[:10])) + (" …" if len(foreign) > 10 else "")))
     if stray_nuls:
         table.warnings.append(reason("data.nul_removed", name=name, count=stray_nuls))
     claimed = path.suffix.lower().lstrip(".") or "none"
@@ -93,7 +99,9 @@ def load_table(path: str | Path, *, sheet: str | None = None, display_name: str 
     return table
 
 
-def _sniff_binary(data: bytes, name: str) -> str:
+def sniff_content(data: bytes, name: str) -> str:
+    """What the bytes are, from their start: "xlsx", "text", a UTF-16 flavour — or `DataError` for anything that
+    is not a table (a PDF, an image, an old .xls, binary noise). Needs only the first 64 KB."""
     head = data[:8]
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -131,22 +139,50 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, name: str, kind: str = "text") -> tuple[str, str]:
+def _decode(data: bytes, name: str, kind: str = "text") -> tuple[str, str, list[int]]:
+    """The text, its encoding, and the lines read in another encoding than the rest (a mixed file)."""
     if kind in ("utf-16-le", "utf-16-be"):
-        return data.decode(kind, errors="replace"), kind
+        return data.decode(kind, errors="replace"), kind, []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16"), "utf-16", []
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed[0], "utf-8", mixed[1]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     # A guess with much "chaos" means the bytes are noise in every encoding tried.
     if best is None or best.percent_chaos > 20:
         raise DataError("data.undecodable", name=name)
-    return str(best), best.encoding
+    return str(best), best.encoding, []
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
+    """A UTF-8 file with a few lines from another encoding (pasted from an old export): those lines are read as
+    Windows-1252 and the encoding is reported as mixed, so the user is told which lines — instead of guessing one
+    legacy encoding for the whole file and garbling every non-ASCII character in it."""
+    lines = data.splitlines(keepends=True)
+    foreign: list[int] = []
+    decoded: list[str] = []
+    non_ascii = 0
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            decoded.append(line.decode("ascii"))
+            continue
+        non_ascii += 1
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            foreign.append(number)
+            decoded.append(line.decode("cp1252", errors="replace"))
+    valid = non_ascii - len(foreign)
+    if not foreign or valid < max(1, 4 * len(foreign)):  # mostly UTF-8 only: a legacy file is left to the guesser
+        return None
+    return "".join(decoded).lstrip("\ufeff"), foreign
 
 
 def _read_text(text: str, name: str, encoding: str) -> Table:
@@ -279,19 +315,22 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheets = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=True) for n in workbook.sheet_names}
+        filled = [n for n in workbook.sheet_names if _sheet_has_cells(workbook, n)]
+        if not filled:
+            raise DataError("data.empty_sheets", name=name)
+        if sheet is None:
+            if len(filled) > 1:
+                raise NeedsChoice("sheet", filled, name=name, count=len(filled))
+            sheet = filled[0]
+        if sheet not in workbook.sheet_names:
+            raise DataError("data.no_sheet", name=name, sheet=sheet, sheets=listed(filled))
+        rows = _sheet_rows(workbook, sheet, name)
+    except Problem:
+        raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise DataError("data.unreadable_xlsx", name=name, error=type(exc).__name__) from None
-    filled = [n for n, rows in sheets.items() if any(any(str(c).strip() for c in r) for r in rows)]
-    if not filled:
+    if not rows:
         raise DataError("data.empty_sheets", name=name)
-    if sheet is None:
-        if len(filled) > 1:
-            raise NeedsChoice("sheet", filled, name=name, count=len(filled))
-        sheet = filled[0]
-    if sheet not in sheets:
-        raise DataError("data.no_sheet", name=name, sheet=sheet, sheets=listed(filled))
-    rows = [[_cell(c) for c in r] for r in sheets[sheet] if any(str(c).strip() for c in r)]
     header, body = rows[0], rows[1:]
     if not body:
         raise DataError("data.sheet_header_only", name=name, sheet=sheet)
@@ -299,6 +338,27 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
     body = [(r + [""] * width)[:width] for r in body]
     frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
     return Table(frame=frame, format="xlsx", sheet=sheet)
+
+
+def _filled(row: list) -> bool:
+    return any(str(c).strip() for c in row)
+
+
+def _sheet_has_cells(workbook, sheet: str) -> bool:
+    """Whether a sheet has one non-blank cell — read row by row, stopping at the first."""
+    return any(_filled(r) for r in workbook.get_sheet_by_name(sheet).iter_rows())
+
+
+def _sheet_rows(workbook, sheet: str, name: str) -> list[list[str]]:
+    """The sheet's non-blank rows as text, streamed: the row limit stops the read, not the end of the sheet."""
+    limit = workspace.max_rows()
+    rows: list[list[str]] = []
+    for raw in workbook.get_sheet_by_name(sheet).iter_rows():
+        if _filled(raw):
+            rows.append([_cell(c) for c in raw])
+            if len(rows) > limit + 1:
+                raise DataError("data.too_many_rows_at_least", name=name, limit=limit)
+    return rows
 
 
 def _check_rows(frame: pd.DataFrame, name: str) -> None:

@@ -17,8 +17,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from core import workspace
+from core.settings import current
 from core.shapes import DatasetProfile
-from tools.data import Table, detect_columns, load_table, profile_table
+from tools.data import DataError, Table, detect_columns, load_table, profile_table
 
 IN_MEMORY = 3  # tables kept in this process (a 100k-row table is tens of MB)
 _memory: OrderedDict[str, Table] = OrderedDict()
@@ -46,6 +47,8 @@ def table_key(path: str | Path, sheet: str | None) -> str:
 
 def read_table(path: str | Path, *, sheet: str | None = None, display_name: str | None = None) -> Table:
     """The parsed table of a file: from memory, from the workspace, or parsed now (and kept)."""
+    if not Path(path).is_file():  # deleted after the retention period (or moved)
+        raise DataError("data.gone", name=display_name or Path(path).name, days=current().retention_days)
     key = table_key(path, sheet)
     if key in _memory:
         _memory.move_to_end(key)
