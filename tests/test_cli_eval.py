@@ -86,8 +86,10 @@ def test_killed_run_resumes_without_repeating_a_finished_call(tmp_path) -> None:
         run_id = db.execute("SELECT run_id FROM runs").fetchone()[0]
         raw_outputs = [row[0] for row in db.execute("SELECT raw FROM results WHERE error IS NULL")]
         done_ids = {r[0] for r in db.execute("SELECT item_id FROM results WHERE error IS NULL")}
+        in_flight, in_flight_usd = db.execute("SELECT COUNT(*), SUM(usd) FROM inflight").fetchone()
         db.close()
         assert 0 < len(done_ids) < 150, "the kill must land mid-run"
+        assert 1 <= in_flight <= 4 and in_flight_usd > 0  # max_concurrency 4: the calls the kill cut off
         served_before = dict(stub.stats.served_per_text)
         resumed = _eval("--resume", run_id, "--json", str(tmp_path / "out.json"), home=home)
         assert resumed.returncode == 0, resumed.stderr
@@ -96,6 +98,10 @@ def test_killed_run_resumes_without_repeating_a_finished_call(tmp_path) -> None:
         repeated = [items[i] for i in done_ids if stub.stats.served_per_text[items[i]] != 1]
         assert repeated == [], f"finished calls repeated after resume: {repeated[:3]}"
         assert db.execute("SELECT COUNT(*) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0] == 150
+        # The cut-off calls may have been billed: they are counted as spent (at most), and the output says so.
+        assert db.execute("SELECT COUNT(*), SUM(usd) FROM interrupted").fetchone() == (in_flight, in_flight_usd)
+        assert db.execute("SELECT COUNT(*) FROM inflight").fetchone()[0] == 0
+        assert f"{in_flight} paid call(s) were in flight when the run was interrupted" in resumed.stderr
         assert sum(stub.stats.served_per_text.values()) >= sum(served_before.values())
         assert all(raw in LABELS for raw in raw_outputs)  # raw outputs were persisted as they arrived
     doc = json.loads((tmp_path / "out.json").read_text())

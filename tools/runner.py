@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS results (
     latency_s REAL, input_tokens INTEGER, output_tokens INTEGER, error TEXT, cached INTEGER, attempts INTEGER,
     cost_usd REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, reply TEXT, created REAL);
+CREATE TABLE IF NOT EXISTS inflight (run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, usd REAL,
+    started REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
+CREATE TABLE IF NOT EXISTS interrupted (run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, usd REAL,
+    started REAL);
 """
 
 
@@ -165,8 +169,35 @@ class RunStore:
         return row[0] if row and row[1] >= 10 else None
 
     def spent(self, run_id: str) -> float:
-        return self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE run_id = ? AND cached = 0",
-                               (run_id,)).fetchone()[0]
+        """Measured cost of every billed call, plus the upper bound of calls cut off by a kill (maybe billed)."""
+        measured = self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE run_id = ? AND cached = 0",
+                                   (run_id,)).fetchone()[0]
+        return measured + self.interrupted(run_id)[1]
+
+    def begin_call(self, run_id: str, candidate: str, shots: int, item_id: int, usd: float) -> None:
+        """A paid call is about to go out: if the process dies before its answer is saved, it still counts."""
+        self.db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?,?,?,?)",
+                        (run_id, candidate, shots, item_id, usd, time.time()))
+
+    def end_call(self, run_id: str, candidate: str, shots: int, item_id: int) -> None:
+        self.db.execute("DELETE FROM inflight WHERE run_id=? AND candidate=? AND shots=? AND item_id=?",
+                        (run_id, candidate, shots, item_id))
+
+    def settle_interrupted(self, run_id: str) -> tuple[int, float]:
+        """Calls a killed process left in flight become interrupted calls (counted as spent at their upper bound;
+        their items are asked again). Returns how many were found now, and their dollars."""
+        rows = self.db.execute("SELECT COUNT(*), COALESCE(SUM(usd), 0) FROM inflight WHERE run_id = ?",
+                               (run_id,)).fetchone()
+        if rows[0]:
+            self.db.execute("INSERT INTO interrupted SELECT * FROM inflight WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM inflight WHERE run_id = ?", (run_id,))
+        return rows[0], rows[1]
+
+    def interrupted(self, run_id: str) -> tuple[int, float]:
+        """All calls of this run that were cut off by a kill, and the most they may have cost."""
+        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(usd), 0) FROM interrupted WHERE run_id = ?",
+                              (run_id,)).fetchone()
+        return row[0], row[1]
 
     def cached(self, key: str) -> Reply | None:
         row = self.db.execute("SELECT reply FROM cache WHERE key = ?", (key,)).fetchone()
@@ -214,8 +245,11 @@ class Runner:
 
     async def run(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list, shots_list: list[int],
                   *, seed: int = 0) -> RunOutcome:
-        self._spent = self.store.spent(run_id)
         notes: list[str] = []
+        lost, lost_usd = self.store.settle_interrupted(run_id)
+        if lost:
+            notes.append(encode("note.interrupted_calls", count=lost, usd=lost_usd))
+        self._spent = self.store.spent(run_id)
         status = "finished"
         try:
             for candidate in candidates:
@@ -302,6 +336,8 @@ class Runner:
                     self._over_budget = True
                     return
                 self._reserved += estimate  # calls in flight count against the budget until they report usage
+                if price and any(price):
+                    self.store.begin_call(run_id, candidate.id, shots, item.id, self._upper_cost(request, price))
                 try:
                     reply, attempts, billed = await self._call(candidate, request, breaker)
                 finally:
@@ -314,6 +350,8 @@ class Runner:
             cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])
             self._spent += cost
             self.store.save(run_id, candidate.id, shots, result, reply.cached, attempts, cost)
+            if price and any(price):
+                self.store.end_call(run_id, candidate.id, shots, item.id)
             state["done"] += 1
             state["errors"] += reply.error is not None
             state["correct"] += result.correct
@@ -321,6 +359,11 @@ class Runner:
 
         await asyncio.gather(*(one(item) for item in todo))
         report(finished=True)
+
+    def _upper_cost(self, request: dict, price: tuple[float, float]) -> float:
+        """The most one call (with its retries) can be billed: every attempt's prompt and full answer."""
+        tokens = chat_tokens(request.get("messages", []))
+        return self.retry.attempts * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
     @staticmethod
     def _estimate(request: dict, price: tuple[float, float]) -> float:
