@@ -69,6 +69,31 @@ def _private_files_folder() -> None:
 _private_files_folder()
 
 
+def _stop_in_the_users_language() -> None:
+    """Chainlit answers the stop button with a fixed English "Task manually stopped."; say it in the user's
+    language, then do what Chainlit does (cancel the turn, call `on_stop`)."""
+    from chainlit.config import config
+    from chainlit.context import init_ws_context
+    from chainlit.session import WebsocketSession
+    from chainlit.socket import sio
+
+    async def stop_button(sid):
+        session = WebsocketSession.get(sid)
+        if session is None:
+            return
+        init_ws_context(session)
+        await cl.Message(content=say("app.stopping", cl.user_session.get("language") or "en")).send()
+        if session.current_task:
+            session.current_task.cancel()
+        if config.code.on_stop:
+            await config.code.on_stop()
+
+    sio.on("stop", stop_button)
+
+
+_stop_in_the_users_language()
+
+
 @cl.on_app_startup
 async def open_checkpointer() -> None:
     """One SQLite checkpointer for the app's life: a conversation's state survives an app restart."""

@@ -320,6 +320,8 @@ MESSAGES: dict[str, Texts] = {
     "refresh.done": ("Downloaded {models:,} models to {path} (as of {as_of}).",
                      "已下载 {models:,} 个模型到 {path}（截至 {as_of}）。"),
     # ---------------------------------------------------------------- the app's own notices
+    "app.stopping": ("Stopping: the calls in flight finish, nothing new starts, and everything finished is kept.",
+                     "正在停止：进行中的调用会完成，不再开始新的调用，已完成的部分都会保留。"),
     "app.turn_failed": ("⚠️ Something went wrong on my side with that message; nothing earlier was lost. Please try "
                         "again, or rephrase.",
                         "⚠️ 处理这条消息时我这边出了问题；之前的内容都还在。请再试一次，或换个说法。"),

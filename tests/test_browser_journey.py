@@ -72,6 +72,8 @@ def test_stop_keeps_the_finished_candidates(page) -> None:
     expect(page.locator('[data-step-type="tool"]')).to_have_count(2, timeout=60_000)  # baseline done, LLM running
     expect(page.locator("#stop-button")).to_be_visible()
     page.locator("#stop-button").click()
+    expect(page.get_by_text("Stopping: the calls in flight finish")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Task manually stopped")).to_have_count(0)
     stopped = page.locator('[data-step-type="assistant_message"]').filter(has_text="everything that finished is kept").last
     expect(stopped).to_be_visible(timeout=60_000)
     expect(stopped.locator("table")).to_contain_text("tfidf-logreg")
