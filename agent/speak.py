@@ -6,7 +6,7 @@ comes from the state, never from here.
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage
+from typing import TYPE_CHECKING
 
 from agent.messages import cited, label, percent, render, say, verdict
 from agent.messages import money as usd
@@ -25,6 +25,9 @@ from core.shapes import (
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from tools.recommend import Targets
 from tools.runner import Progress
+
+if TYPE_CHECKING:
+    from langchain_core.messages import AIMessage
 
 WELCOME = {
     "en": ("**modelpick** helps you choose the LLM for your use case by measuring candidates on your own data: "
@@ -132,7 +135,9 @@ FIELD_NAMES = {
 
 def reply(text: str, kind: str = "text", **extra: object) -> AIMessage:
     """An assistant message; `kind` tells the UI what to attach (a chart, files) and the phraser what it may
-    rephrase."""
+    rephrase. (LangChain is imported here: `modelpick eval` uses this module's templates without a conversation.)"""
+    from langchain_core.messages import AIMessage
+
     return AIMessage(content=text, additional_kwargs={"kind": kind, **extra})
 
 

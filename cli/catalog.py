@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from agent.messages import render, say
-from knowledge.catalog import UnknownModel, get_card
-from knowledge.refresh import refresh_table
+# The catalog, the message catalog and httpx are imported by the command that needs them: `modelpick --help`
+# and `modelpick eval` start without them.
 
 catalog_app = typer.Typer(help="Model catalog: specs and prices with source and date.", no_args_is_help=True)
 
@@ -25,6 +24,9 @@ def _fail(message: str, code: int = 1) -> None:
 @catalog_app.command("show")
 def show(model: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """All card fields of MODEL (id, alias or display name), with prices per 1M tokens, source and as-of."""
+    from agent.messages import render
+    from knowledge.catalog import UnknownModel, get_card
+
     try:
         card = get_card(model)
     except UnknownModel as error:
@@ -54,6 +56,7 @@ def search(
     max_input_price: Annotated[float | None, typer.Option(help="max input $ per 1M tokens")] = None,
 ) -> None:
     """Retrieve model cards and method-guide sections for QUERY (English or Chinese), with citations."""
+    from agent.messages import say
     from knowledge.store import get_store
 
     if not query.strip():
@@ -88,4 +91,7 @@ def emptying_filter(store, query: str, filters: dict) -> str:
 @catalog_app.command("refresh")
 def refresh() -> None:
     """Download the upstream price table when online; offline, keep the shipped one and say so."""
+    from agent.messages import render
+    from knowledge.refresh import refresh_table
+
     typer.echo(render(refresh_table(), "en"))

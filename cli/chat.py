@@ -9,19 +9,17 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent import speak
-from agent.graph import compile_graph, new_replies, reply_text, turn_input
-from agent.messages import label, phrase_recommendation, phrase_row, render
-from agent.state import Brief
 from cli.errors import log_unexpected
-from core import workspace
-from tools import uploads
-from tools.runner import Progress
+
+if TYPE_CHECKING:
+    from tools.runner import Progress
+
+# The conversation (LangGraph, LangChain, the agent) is imported inside the functions that hold one, so that
+# `modelpick eval` and `modelpick --help` start without it.
 
 
 def parse_script_line(line: str) -> tuple[str, list[str]] | None:
@@ -37,6 +35,9 @@ def parse_script_line(line: str) -> tuple[str, list[str]] | None:
 def final_json(state: dict, thread_id: str) -> dict:
     """The conversation's outcome in the pinned shape (`brief` keys exactly as `Brief`), every message phrased in
     the conversation's language."""
+    from agent.messages import phrase_recommendation, phrase_row, render
+    from agent.state import Brief
+
     lang = state.get("language", "en")
     dataset = state.get("dataset")
     if dataset:
@@ -59,6 +60,8 @@ def final_json(state: dict, thread_id: str) -> dict:
 
 def _plan_json(plan: dict | None, lang: str) -> dict | None:
     """The plan as shown to the user (eval set, candidates, techniques, forecast), without internal config."""
+    from agent.messages import render
+
     if not plan:
         return None
     keys = ("candidates", "shots", "eval_size", "seed", "split", "labels", "power_sentence", "shortlist", "excluded",
@@ -72,6 +75,9 @@ def _plan_json(plan: dict | None, lang: str) -> dict | None:
 
 def progress_printer(echo=typer.echo):
     """Prints a line per candidate × technique at every tenth of the way (the chat UI shows live steps)."""
+    from agent import speak
+    from agent.messages import label
+
     shown: dict[tuple[str, int], int] = {}
 
     def on_progress(p: Progress) -> None:
@@ -86,6 +92,9 @@ def progress_printer(echo=typer.echo):
 
 
 def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -> tuple[dict, list[str]]:
+    from agent.graph import new_replies, reply_text, turn_input
+    from tools import uploads
+
     files = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -104,6 +113,12 @@ def chat(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the final state as JSON here.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Continue a saved conversation by id.")] = None,
 ) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent import speak
+    from agent.graph import compile_graph
+    from core import workspace
+
     thread_id = thread or f"cli-{uuid.uuid4().hex[:12]}"
     config = {"configurable": {"thread_id": thread_id}}
     state: dict = {}
