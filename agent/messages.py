@@ -237,9 +237,10 @@ MESSAGES: dict[str, Texts] = {
     "note.budget": ("stopped before exceeding the ${budget:g} budget (spent ${spent:.4f})",
                     "为了不超出 ${budget:g} 的预算已停止（已花费 ${spent:.4f}）"),
     "note.interrupted_calls": ("{count} paid call(s) were in flight when the run was interrupted: they may have been "
-                               "billed, so up to ${usd:.4f} is counted as spent; their items were asked again",
-                               "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按最多 ${usd:.4f} 计入花费；"
-                               "这些条目已重新询问"),
+                               "billed, so ${usd:.4f} (estimated from the run's measured calls) is counted as spent; "
+                               "their items were asked again",
+                               "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按 ${usd:.4f}（由本次运行已测得的"
+                               "调用估算）计入花费；这些条目已重新询问"),
     "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
     # ---------------------------------------------------------------- the recommendation (tools/recommend.py)
     "rec.meets": ("{label} meets every target at the lowest measured cost: accuracy {accuracy:.1%} (95% CI "

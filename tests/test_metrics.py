@@ -22,6 +22,21 @@ def test_wilson_interval_known_values() -> None:
     assert wilson_interval(915, 1000) == pytest.approx((0.896, 0.931), abs=5e-4)
 
 
+def test_closed_forms_agree_with_statsmodels_and_scipy() -> None:
+    """The metrics avoid importing statsmodels and scipy (seconds of start-up); they must give the same numbers."""
+    from scipy.stats import binomtest
+    from statsmodels.stats.proportion import proportion_confint
+
+    for n in (1, 2, 7, 30, 100, 401, 2000, 10_000):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n} & set(range(n + 1))):
+            assert wilson_interval(k, n) == pytest.approx(proportion_confint(k, n, method="wilson"), abs=1e-9)
+            assert wilson_interval(k, n, alpha=0.01) == pytest.approx(
+                proportion_confint(k, n, alpha=0.01, method="wilson"), abs=1e-9)
+    for b, c in ((0, 1), (1, 0), (3, 3), (12, 4), (4, 12), (40, 61), (500, 430), (3000, 3200)):
+        expected = binomtest(min(b, c), b + c, 0.5).pvalue
+        assert mcnemar_exact(b, c) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
 def test_mcnemar_exact_known_value() -> None:
     assert mcnemar_exact(12, 4) == pytest.approx(0.077, abs=5e-4)
     assert mcnemar_exact(0, 0) == 1.0

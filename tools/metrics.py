@@ -6,8 +6,10 @@ way. Costs are measured tokens × the catalog's price (`knowledge.catalog`), the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from core.shapes import RowStatus
 
@@ -36,22 +38,30 @@ class ItemResult:
 
 
 def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval (95 % by default): 90/100 → (0.826, 0.945)."""
+    """Wilson score interval (95 % by default): 90/100 → (0.826, 0.945).
+
+    Closed form, no statsmodels: importing it costs more than a whole 2,000-item run against a fast endpoint.
+    """
     if n == 0:
         return 0.0, 1.0
-    from statsmodels.stats.proportion import proportion_confint
-
-    lo, hi = proportion_confint(successes, n, alpha=alpha, method="wilson")
-    return float(lo), float(hi)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def mcnemar_exact(b: int, c: int) -> float:
-    """Two-sided exact McNemar p-value from the discordant counts (12 vs 4 → 0.077)."""
-    if b + c == 0:
+    """Two-sided exact McNemar p-value from the discordant counts (12 vs 4 → 0.077): twice the binomial(b + c, ½)
+    tail at min(b, c), in exact integers (no scipy import)."""
+    n = b + c
+    if n == 0:
         return 1.0
-    from scipy.stats import binomtest
-
-    return float(binomtest(min(b, c), b + c, 0.5, alternative="two-sided").pvalue)
+    term = tail = 1
+    for i in range(1, min(b, c) + 1):
+        term = term * (n - i + 1) // i
+        tail += term
+    return min(1.0, 2 * tail / 2**n)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -186,12 +186,16 @@ class RunStore:
     def settle_interrupted(self, run_id: str) -> tuple[int, float]:
         """Calls a killed process left in flight become interrupted calls (counted as spent at their upper bound;
         their items are asked again). Returns how many were found now, and their dollars."""
-        rows = self.db.execute("SELECT COUNT(*), COALESCE(SUM(usd), 0) FROM inflight WHERE run_id = ?",
-                               (run_id,)).fetchone()
-        if rows[0]:
-            self.db.execute("INSERT INTO interrupted SELECT * FROM inflight WHERE run_id = ?", (run_id,))
+        # Where the run has measured calls of the same candidate and technique, their mean cost is the estimate;
+        # otherwise the bound stored when the call went out.
+        rows = self.db.execute(
+            "SELECT f.run_id, f.candidate, f.shots, f.item_id, COALESCE((SELECT AVG(r.cost_usd) FROM results r "
+            "WHERE r.run_id = f.run_id AND r.candidate = f.candidate AND r.shots = f.shots AND r.cached = 0 "
+            "AND r.error IS NULL), f.usd), f.started FROM inflight f WHERE f.run_id = ?", (run_id,)).fetchall()
+        if rows:
+            self.db.executemany("INSERT INTO interrupted VALUES (?,?,?,?,?,?)", rows)
             self.db.execute("DELETE FROM inflight WHERE run_id = ?", (run_id,))
-        return rows[0], rows[1]
+        return len(rows), sum(row[4] for row in rows)
 
     def interrupted(self, run_id: str) -> tuple[int, float]:
         """All calls of this run that were cut off by a kill, and the most they may have cost."""
@@ -361,9 +365,12 @@ class Runner:
         report(finished=True)
 
     def _upper_cost(self, request: dict, price: tuple[float, float]) -> float:
-        """The most one call (with its retries) can be billed: every attempt's prompt and full answer."""
-        tokens = chat_tokens(request.get("messages", []))
-        return self.retry.attempts * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
+        """The most one call (with its retries) can be billed: every attempt's prompt and full answer. A token is
+        at least one byte, so the prompt's UTF-8 bytes (plus the chat framing) bound its tokens without loading a
+        tokenizer on the hot path; a resumed run replaces the bound by the run's measured cost per call."""
+        messages = request.get("messages", [])
+        prompt = sum(len(str(m.get("content", "")).encode()) + 4 for m in messages) + 3
+        return self.retry.attempts * (prompt * price[0] + request.get("max_tokens", 16) * price[1])
 
     @staticmethod
     def _estimate(request: dict, price: tuple[float, float]) -> float:

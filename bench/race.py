@@ -1,0 +1,157 @@
+"""The whole `modelpick eval` command against a raw AsyncOpenAI loop process doing the same calls — and against
+promptfoo when it is installed — on the same local stub, measured in one run, interleaved.
+
+What a user runs is the command, not the runner: start-up imports, reading and splitting the data, the run, the
+statistics, the JSON. The raw loop is the floor any harness pays (a Python process that imports openai, reads
+the CSV and sends the same chat requests with a semaphore); promptfoo is the popular peer (`-j 32 --no-cache`).
+The stub runs in its own process with zero latency, so the ratios measure the harnesses, not the model.
+
+Targets (issue 13): modelpick / raw ≥ 0.9×; modelpick / promptfoo ≥ 3×.
+
+Run: `.venv/bin/python bench/race.py [--items 2000] [--concurrency 32] [--rounds 3]`. promptfoo is used when
+`npx promptfoo` resolves in `PROMPTFOO_DIR` (e.g. `mkdir /tmp/pf && cd /tmp/pf && npm install promptfoo`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LABELS = ["negative", "positive"]
+
+
+def write_inputs(folder: Path, items: int, url: str, concurrency: int) -> tuple[Path, Path]:
+    data = folder / "reviews.csv"
+    with data.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for i in range(items + items // 4 + 40):  # the eval set plus a few-shot and train pool kept apart
+            writer.writerow([f"bench review number {i} says it is [{LABELS[i % 2]}]", LABELS[i % 2]])
+    candidates = folder / "candidates.yaml"
+    candidates.write_text("- " + json.dumps({"id": "stub", "base_url": url, "model": "stub-model",
+                                             "max_concurrency": concurrency, "input_usd_per_1m": 0.15,
+                                             "output_usd_per_1m": 0.6}) + "\n")
+    return data, candidates
+
+
+def raw_loop(url: str, data: Path, items: int, concurrency: int) -> None:
+    """The floor: one process, openai's async client, the same prompts, a semaphore. Nothing else."""
+    from openai import AsyncOpenAI
+
+    sys.path.insert(0, str(ROOT))
+    from tools.prompts import build_messages
+
+    with data.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))[:items]
+
+    async def main() -> None:
+        client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=60)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(text: str) -> None:
+            async with gate:
+                await client.chat.completions.create(model="stub-model", messages=build_messages(text, LABELS),
+                                                     max_tokens=16, temperature=0)
+
+        await asyncio.gather(*(one(r["text"]) for r in rows))
+        await client.close()
+
+    asyncio.run(main())
+
+
+def promptfoo_config(folder: Path, url: str, data: Path, items: int) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from tools.prompts import build_messages
+
+    with data.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))[:items]
+    prompt = json.dumps(build_messages("{{text}}", LABELS))
+    config = {"prompts": [prompt],
+              "providers": [{"id": "openai:chat:stub-model",
+                             "config": {"apiBaseUrl": url, "apiKey": "x", "max_tokens": 16, "temperature": 0}}],
+              "tests": [{"vars": {"text": r["text"]}, "assert": [{"type": "equals", "value": r["label"]}]}
+                        for r in rows]}
+    path = folder / "promptfooconfig.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def timed(command: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 100):  # promptfoo exits 100 when assertions fail (the stub is 80 % right)
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr[-800:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--raw", nargs=2, metavar=("URL", "DATA"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw:
+        raw_loop(args.raw[0], Path(args.raw[1]), args.items, args.concurrency)
+        return
+
+    stub = subprocess.Popen([sys.executable, "-m", "tests.stub_server", "--latency", "0"], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    url = stub.stdout.readline().strip() if stub.stdout else ""
+    promptfoo_dir = Path(os.environ.get("PROMPTFOO_DIR", "/tmp/pf"))
+    promptfoo = promptfoo_dir / "node_modules" / ".bin" / "promptfoo"
+    times: dict[str, list[float]] = {"raw": [], "modelpick": [], "promptfoo": []}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            data, candidates = write_inputs(folder, args.items, url, args.concurrency)
+            pf_config = promptfoo_config(folder, url, data, args.items) if promptfoo.exists() else None
+            for round_ in range(args.rounds):
+                home = folder / f"home-{round_}"  # a fresh workspace: no response cache, no parsed table
+                env = {**os.environ, "MODELPICK_HOME": str(home), "PROMPTFOO_DISABLE_TELEMETRY": "1",
+                       "PROMPTFOO_DISABLE_UPDATE": "1", "PROMPTFOO_CONFIG_DIR": str(folder / "pf-home")}
+                times["raw"].append(timed([sys.executable, __file__, "--raw", url, str(data), "--items",
+                                           str(args.items), "--concurrency", str(args.concurrency)], env))
+                times["modelpick"].append(timed([str(BIN / "modelpick"), "eval", "--data", str(data), "--candidates",
+                                                 "stub", "--candidates-file", str(candidates), "--eval-size",
+                                                 str(args.items), "--json", str(folder / "out.json")], env))
+                if pf_config is not None:
+                    times["promptfoo"].append(timed([str(promptfoo), "eval", "-c", str(pf_config), "-j",
+                                                     str(args.concurrency), "--no-cache", "--no-write",
+                                                     "--no-table", "--no-progress-bar"], env))
+                shutil.rmtree(home, ignore_errors=True)
+            result = json.loads((folder / "out.json").read_text())["results"][0]
+    finally:
+        stub.terminate()
+        stub.wait()
+    assert result["items"] == args.items and result["errors"] == 0, result
+    median = {k: statistics.median(v) for k, v in times.items() if v}
+    print(f"{args.items} items, concurrency {args.concurrency}, {args.rounds} interleaved rounds, median wall time:")
+    for name, seconds in median.items():
+        print(f"  {name:>9}: {seconds:6.2f} s  ({args.items / seconds:5.0f} items/s)  all: "
+              + ", ".join(f"{s:.2f}" for s in times[name]))
+    print(f"modelpick / raw loop = {median['raw'] / median['modelpick']:.2f}x (target ≥ 0.9x)")
+    if "promptfoo" in median:
+        print(f"modelpick / promptfoo = {median['promptfoo'] / median['modelpick']:.2f}x (target ≥ 3x)")
+    else:
+        print(f"promptfoo: not installed in {promptfoo_dir} (npm install promptfoo there to compare)")
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "modelpick"), "eval", "--help"], stdout=subprocess.DEVNULL, check=True)
+    print(f"modelpick eval --help: {time.perf_counter() - started:.2f} s (target ≤ 0.8 s)")
+
+
+if __name__ == "__main__":
+    main()
