@@ -332,6 +332,11 @@ MESSAGES: dict[str, Texts] = {
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
     # ---------------------------------------------------------------- live progress of a run
+    "progress.settled": ("stopped early: it meets the target, more items cannot change that",
+                         "提前结束：已达到目标，再多的条目也不会改变结论"),
+    "progress.hopeless": ("stopped early: it cannot be the pick (below the target, over a limit, or a cheaper one "
+                          "already meets every target)",
+                          "提前结束：它不可能被推荐（低于目标、超出限制，或已有更便宜的模型达到全部目标）"),
     "progress.line": ("{done}/{total} items · {rate:.1f} items/s · {errors} errors",
                       "{done}/{total} 条 · 每秒 {rate:.1f} 条 · 错误 {errors} 条"),
     "progress.accuracy": ("running accuracy {accuracy:.0%}", "目前准确率 {accuracy:.0%}"),

@@ -662,6 +662,8 @@ def progress_line(p: Progress, lang: str) -> str:
         parts.append(say("progress.accuracy", lang, accuracy=p.correct / p.done))
     if p.failure:
         parts.append(say("progress.failed", lang, cause=render(p.failure, lang)))
+    elif p.message in ("settled", "hopeless"):
+        parts.append(say(f"progress.{p.message}", lang))
     elif p.finished:
         parts.append(say("progress.done", lang))
     elif p.eta_s is not None:

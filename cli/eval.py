@@ -57,6 +57,8 @@ def eval_command(
     json_out: Annotated[Path | None, Opt("--json")] = None,
     report: Annotated[Path | None, Opt("--report")] = None,
     resume: Annotated[str | None, Opt("--resume", help="Finish an interrupted run by its id.")] = None,
+    adaptive: Annotated[bool, Opt("--adaptive", help="Run in rounds and stop rows whose verdict is settled or "
+                                  "hopeless; --eval-size is then the most items a row may use.")] = False,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
@@ -72,7 +74,7 @@ def eval_command(
             data, candidates, candidates_file, text_col=text_col, label_col=label_col, sheet=sheet,
             shots=_ints(shots, "--shots"),
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
-            targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
+            adaptive=adaptive, targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
         build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
         prepare(config)  # data, columns and eval size are checked before anything runs
@@ -155,7 +157,7 @@ def default_progress_printer() -> tuple:
     from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
-    from agent.messages import label
+    from agent.messages import label, say
     from tools.runner import Progress
 
     bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -166,6 +168,10 @@ def default_progress_printer() -> tuple:
         key = (p.candidate, p.shots)
         if key not in tasks:
             tasks[key] = bar.add_task(label(p.candidate, p.shots, "en"), total=p.total, rate=0.0, errors=0)
+        if p.message in ("settled", "hopeless"):  # an adaptive run ended this row: its verdict is known
+            bar.update(tasks[key], total=p.done, completed=p.done, description=label(p.candidate, p.shots, "en")
+                       + " — " + say(f"progress.{p.message}", "en"))
+            return
         bar.update(tasks[key], completed=p.done, rate=p.rate, errors=p.errors)
 
     return bar, on_progress

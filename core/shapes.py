@@ -173,6 +173,9 @@ class Verdicts(TypedDict):
     latency: Verdict
 
 
+AdaptiveStop = Literal["settled", "hopeless"]
+
+
 class ResultRow(TypedDict, total=False):
     """One candidate × technique of a run: the pinned `results[]` row."""
 
@@ -198,6 +201,7 @@ class ResultRow(TypedDict, total=False):
     error_messages: list[str]
     verdicts: Verdicts
     mcnemar_p_vs_best: float | None
+    stopped: AdaptiveStop | None  # an adaptive run ended this row early (`tools.adaptive`)
 
 
 class Recommendation(TypedDict):

@@ -42,6 +42,9 @@ class StubConfig:
     reply_model_rate: float = 1.0  # the share of answers that name `reply_model`
     list_models: bool = True
     die_after: int | None = None  # the whole process exits after this many answers (a server that crashes)
+    # Models of known accuracy: model m answers an item "… [label]" right iff `unit_hash(m, text) < accuracy`, so
+    # a test can compute every model's true accuracy over the whole data set.
+    accuracies: dict[str, float] | None = None
 
 
 @dataclass
@@ -63,6 +66,16 @@ def answer_for(text: str, labels: tuple[str, ...]) -> str:
         if text.rstrip().endswith(f"[{label}]"):
             return label if digest % 10 < 8 else labels[(labels.index(label) + 1) % len(labels)]
     return labels[digest % len(labels)]
+
+
+def unit_hash(model: str, text: str) -> float:
+    """A uniform number in [0, 1) from (model, text): whether a model of known accuracy gets the item right."""
+    return int(hashlib.sha256(f"{model}\n{text}".encode()).hexdigest()[:15], 16) / 16**15
+
+
+def known_accuracy_answer(model: str, accuracy: float, text: str, labels: tuple[str, ...]) -> str:
+    gold = next((label for label in labels if text.rstrip().endswith(f"[{label}]")), labels[0])
+    return gold if unit_hash(model, text) < accuracy else labels[(labels.index(gold) + 1) % len(labels)]
 
 
 class StubServer:
@@ -160,8 +173,9 @@ class StubServer:
         if method == "GET" and path.endswith("/models"):
             if not cfg.list_models:
                 return await self._send(writer, 404, {"error": {"message": "not found"}})
+            served = [cfg.model, *(cfg.accuracies or {})]
             return await self._send(writer, 200, {"object": "list", "data": [
-                {"id": cfg.model, "object": "model", "created": 0, "owned_by": "stub"}]})
+                {"id": name, "object": "model", "created": 0, "owned_by": "stub"} for name in served]})
         if method != "POST" or not path.endswith("/chat/completions"):
             return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
         request = json.loads(body or b"{}")
@@ -182,7 +196,11 @@ class StubServer:
             if fault == "drop":
                 return False  # close the connection without a word
             return await self._send(writer, 200, b'{"id": "x", "choices": [garbage')
-        label = answer_for(text, cfg.labels)
+        model = request.get("model", cfg.model)
+        if cfg.accuracies and model in cfg.accuracies:
+            label = known_accuracy_answer(model, cfg.accuracies[model], text, cfg.labels)
+        else:
+            label = answer_for(text, cfg.labels)
         # Usage like OpenAI's: o200k tokens of every message plus the chat framing (the published counting recipe).
         prompt_tokens = chat_tokens(request["messages"])
         self.stats.completions += 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
+from tools import adaptive
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
@@ -41,6 +42,8 @@ class EvalConfig:
     hardware_cost_per_hour: float | None = None
     # The data file's SHA-256 when the run was made: a resume refuses a file that has changed since.
     data_sha256: str | None = None
+    # Rounds that stop settled and hopeless rows early (`tools.adaptive`); eval_size is then the most items a row uses.
+    adaptive: bool = False
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
@@ -111,28 +114,66 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     if baseline:  # a trained baseline has no prompt: it runs once, as "zero-shot"
         outcome = await runner.run(run_id, the_split, labels, baseline, [0], seed=config.seed)
     if llm_candidates and outcome.status in ("finished",):
-        more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
+        if config.adaptive:
+            keys = [(c.id, shots) for c in llm_candidates for shots in config.shots]
+
+            def stops() -> dict[tuple[str, int], str]:
+                decisions, _ = _replay(run_id, config, store, keys)
+                return {key: decision.stopped for key, decision in decisions.items() if decision.stopped}
+
+            sizes = [look.n for look in adaptive.looks(len(the_split.eval))]
+            more = await runner.run_rounds(run_id, the_split, labels, llm_candidates, config.shots, sizes, stops,
+                                           seed=config.seed)
+        else:
+            more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
     return run_id, outcome, the_split
+
+
+def _targets(config: EvalConfig) -> Targets:
+    return Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
+
+
+def _replay(run_id: str, config: EvalConfig, store: RunStore, keys: list[tuple[str, int]],
+            grouped: dict | None = None) -> tuple[dict[tuple[str, int], adaptive.Decision], int]:
+    """The adaptive decisions of a run, replayed from its stored results (the run and the document agree)."""
+    the_split, labels, *_ = prepare(config)
+    grouped = grouped if grouped is not None else store.results(run_id)
+    targets = _targets(config)
+
+    def cost(key: tuple[str, int], results) -> float | None:
+        price = entry_price(key[0], config.candidate_entries)
+        hardware = config.hardware_cost_per_hour if price == (0.0, 0.0) else None
+        return summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware).cost_per_1k_usd
+
+    limits = adaptive.Targets(targets.accuracy, targets.max_cost_per_1k_usd, targets.max_latency_s)
+    return adaptive.replay(grouped, [i.id for i in the_split.eval], len(the_split.eval), limits, cost, keys)
 
 
 def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None) -> dict:
     """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation — with its
     messages as ids (`agent.messages.phrase_document` phrases them)."""
     the_split, labels, text_col, label_col, rows = prepare(config)
-    targets = Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
+    targets = _targets(config)
     grouped = store.results(run_id)
     by_id = {c: i for i, c in enumerate(config.candidates)}
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
+    calling = [key for key in order if key[0] != BASELINE_ID]
+    decisions, reached = _replay(run_id, config, store, calling, grouped) if config.adaptive else ({}, 0)
+    schedule = adaptive.looks(len(the_split.eval))
     rows_out: list[ResultRow] = []
     for cid, shots in order:
         results = grouped[(cid, shots)]
         price = prices.get(cid)
         hardware = config.hardware_cost_per_hour if price == (0.0, 0.0) else None
-        row = result_row(cid, shots, results, labels, price, hardware,
-                         row_status(results, len(the_split.eval), run_status))
+        decision = decisions.get((cid, shots))
+        expected = schedule[decision.look].n if decision and decision.stopped else len(the_split.eval)
+        alpha = schedule[decision.look].alpha if decision else 0.05
+        row = result_row(cid, shots, results, labels, price, hardware, row_status(results, expected, run_status),
+                         alpha=alpha)
+        row["stopped"] = decision.stopped if decision else None
         row["verdicts"] = verdicts(row, targets)
         rows_out.append(row)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
@@ -155,6 +196,8 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         "eval_set": {**the_split.summary(), "power": power.to_dict(), "power_sentence": power.reason()},
         "targets": targets.to_dict(),
         "results": rows_out,
+        "adaptive": {"rounds": reached, "calls": sum(len(grouped[key]) for key in calling),
+                     "calls_if_fixed": len(calling) * len(the_split.eval)} if config.adaptive else None,
         "recommendation": recommend(rows_out, targets, train_rows=len(the_split.train_pool),
                                     shots_tried=config.shots),
     }
@@ -162,9 +205,10 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
 
 
 def result_row(cid: str, shots: int, results: list, labels: list[str], price: tuple[float, float] | None,
-               hardware: float | None, status: RowStatus) -> ResultRow:
-    """One pinned result row. A failed row carries its cause and no numbers: nothing was measured."""
-    s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware)
+               hardware: float | None, status: RowStatus, *, alpha: float = 0.05) -> ResultRow:
+    """One pinned result row. A failed row carries its cause and no numbers: nothing was measured. `alpha` is
+    the error the interval may spend (an adaptive run's look, `tools.adaptive`)."""
+    s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware, alpha=alpha)
     failure = failure_of(results) if status == "failed" else None
     measured = failure is None
     return {

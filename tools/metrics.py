@@ -137,7 +137,7 @@ class Summary:
 
 
 def summarise(results: Sequence[ItemResult], labels: Sequence[str], *, price_per_token: tuple[float, float] | None,
-              hardware_cost_per_hour: float | None = None) -> Summary:
+              hardware_cost_per_hour: float | None = None, alpha: float = 0.05) -> Summary:
     """Everything the results table shows for one candidate × technique.
 
     Accuracy, its interval and macro-F1 are over the items that were answered (an error is not a wrong answer;
@@ -156,7 +156,7 @@ def summarise(results: Sequence[ItemResult], labels: Sequence[str], *, price_per
     return Summary(
         items=n, correct=correct, errors=sum(r.error is not None for r in results),
         unparseable=sum(r.prediction == UNPARSEABLE for r in results),
-        accuracy=correct / len(answered) if answered else 0.0, accuracy_ci=wilson_interval(correct, len(answered)),
+        accuracy=correct / len(answered) if answered else 0.0, accuracy_ci=wilson_interval(correct, len(answered), alpha),
         macro_f1=macro_f1(answered, labels), latency_p50_s=percentile(latencies, 50),
         latency_p95_s=percentile(latencies, 95), input_tokens_per_item=mean_in, output_tokens_per_item=mean_out,
         cost_per_1k_usd=cost,

@@ -145,6 +145,13 @@ class RunStore:
                                (run_id, candidate, shots))
         return {r[0] for r in rows}
 
+    def tally(self, run_id: str, candidate: str, shots: int) -> tuple[int, int, int]:
+        """Items done, errors and right answers of one row so far."""
+        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(error IS NOT NULL), 0), COALESCE(SUM(error IS NULL AND "
+                              "prediction = gold), 0) FROM results WHERE run_id=? AND candidate=? AND shots=?",
+                              (run_id, candidate, shots)).fetchone()
+        return row[0], row[1], row[2]
+
     def save(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
              cost: float) -> None:
         self.db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -294,6 +301,72 @@ class Runner:
             self.store.set_status(run_id, status, "; ".join(notes) or None)
         return RunOutcome(run_id, status, self._spent, notes)
 
+    async def run_rounds(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list,
+                         shots_list: list[int], sizes: list[int], stops: Callable[[], dict[tuple[str, int], str]],
+                         *, seed: int = 0) -> RunOutcome:
+        """An adaptive run: every row runs the first `sizes[0]` items, then `stops()` (a replay of the stored
+        results, `tools.adaptive`) names the rows that end; the others go on to the next size, and so on.
+
+        Every candidate stays started across rounds (a local server is started once). Items already stored are
+        never asked again, so a resumed run repeats no call and reaches the same decisions."""
+        notes: list[str] = []
+        lost, lost_usd = self.store.settle_interrupted(run_id)
+        if lost:
+            notes.append(encode("note.interrupted_calls", count=lost, usd=lost_usd))
+        self._spent = self.store.spent(run_id)
+        status = "finished"
+        started: list = []
+        breakers: dict[str, CircuitBreaker] = {}
+        try:
+            for candidate in candidates:
+                try:
+                    await candidate.start(split, labels)
+                except Exception as error:  # one broken candidate must not stop the others
+                    cause = encode("failure.could_not_start", cause=_as_reason(error))
+                    notes.append(encode("note.could_not_start", id=candidate.id, cause=_as_reason(error)))
+                    self._record_failure(run_id, candidate, split, shots_list, cause)
+                    for shots in shots_list:
+                        self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0,
+                                               True, failure=cause))
+                    continue
+                started.append(candidate)
+                breakers[candidate.id] = CircuitBreaker()
+            ended: set[tuple[str, int]] = set()
+            for size in sizes:
+                for candidate in started:
+                    for shots in shots_list:
+                        if (candidate.id, shots) in ended or self.should_stop():
+                            continue
+                        examples = draw_shots(split.few_shot_pool, shots, seed=seed)
+                        await self._run_pair(run_id, candidate, shots, examples, split.eval[:size], labels,
+                                             breakers[candidate.id], total=len(split.eval), last=size == sizes[-1])
+                        if self._over_budget:
+                            notes.append(encode("note.budget", budget=self.budget_usd, spent=self._spent))
+                            status = "budget"
+                            return RunOutcome(run_id, status, self._spent, notes)
+                if self.should_stop():
+                    break
+                for key, why in stops().items():
+                    if key in ended:
+                        continue
+                    ended.add(key)  # why: "settled" or "hopeless" (the progress view says which)
+                    done, errors, correct = self.store.tally(run_id, *key)
+                    self.progress(Progress(key[0], key[1], done, done, errors, correct, 0.0, True, message=why))
+            for candidate in started:
+                if breakers[candidate.id].open:
+                    notes.append(encode("note.failed", id=candidate.id, cause=breakers[candidate.id].cause))
+            if self.should_stop():
+                status = "cancelled"
+                notes.append(encode("note.stopped"))
+        except asyncio.CancelledError:
+            status = "cancelled"
+            raise
+        finally:
+            for candidate in started:
+                await candidate.aclose()
+            self.store.set_status(run_id, status, "; ".join(notes) or None)
+        return RunOutcome(run_id, status, self._spent, notes)
+
     def _record_failure(self, run_id: str, candidate, split: EvalSplit, shots_list: list[int], error: str) -> None:
         for shots in shots_list:
             for item in split.eval:
@@ -301,9 +374,11 @@ class Runner:
                 self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
 
     async def _run_pair(self, run_id: str, candidate, shots: int, examples: list[Item], items: list[Item],
-                        labels: list[str], breaker: CircuitBreaker | None = None) -> None:
+                        labels: list[str], breaker: CircuitBreaker | None = None, total: int | None = None,
+                        last: bool = True) -> None:
         done_ids = self.store.finished_items(run_id, candidate.id, shots)
         todo = [i for i in items if i.id not in done_ids]
+        total = total or len(items)
         state = {"done": len(done_ids), "errors": 0, "correct": 0}
         started = time.perf_counter()
         semaphore = self._semaphores.setdefault(candidate.endpoint, asyncio.Semaphore(candidate.max_concurrency))
@@ -311,8 +386,8 @@ class Runner:
         breaker = breaker or CircuitBreaker()
 
         def report(finished: bool = False) -> None:
-            self.progress(Progress(candidate.id, shots, state["done"], len(items), state["errors"], state["correct"],
-                                   time.perf_counter() - started, finished, failure=breaker.cause))
+            self.progress(Progress(candidate.id, shots, state["done"], total, state["errors"], state["correct"],
+                                   time.perf_counter() - started, finished and last, failure=breaker.cause))
 
         report()
 
