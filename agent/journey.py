@@ -19,6 +19,7 @@ from core import workspace
 from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
+from tools import adaptive
 from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
 from tools.evalset import EvalSetError, load_items, power_analysis
 from tools.evaluate import EvalConfig, prepare, results_document, run_eval
@@ -28,7 +29,7 @@ from tools.plan import call_count, expected_time, techniques
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
 
-DEFAULT_EVAL_SIZE = 100
+DEFAULT_EVAL_SIZE = 150  # an adaptive run's cap: 1.5x a fixed run's 100 (knowledge/guides/adaptive-evaluation.md)
 DEFAULT_SHOTS = [0, 3]
 
 
@@ -56,7 +57,8 @@ def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
     return EvalConfig(data=dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                       sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
-                      seed=plan.get("seed", 0), targets=targets_of(brief_of(state)).to_dict())
+                      seed=plan.get("seed", 0), targets=targets_of(brief_of(state)).to_dict(),
+                      adaptive=bool(plan.get("adaptive", True)))
 
 
 def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None, lang: str,
@@ -124,6 +126,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded],
                  "forecasts": _forecasts(plan, tokens, items, brief.volume_per_day),
                  "calls": call_count(plan["candidates"], plan["shots"], items), "eval_config": config.to_dict(),
+                 "looks": ([look.n for look in adaptive.looks(items)]
+                           if config.adaptive and targets_of(brief).accuracy is not None else None),
                  "expected_time": expected_time(store, plan["candidates"], plan["shots"], items, entries),
                  "silver_by": labeller})
     if store is not None:
@@ -134,7 +138,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
 
 def _first_plan(entries: list[dict]) -> Plan:
     return {"candidates": [*BUILT_IN, *[e["id"] for e in entries]], "shots": list(DEFAULT_SHOTS),
-            "eval_size": DEFAULT_EVAL_SIZE, "seed": 0}
+            "eval_size": DEFAULT_EVAL_SIZE, "seed": 0, "adaptive": True}
 
 
 def catalog_card(model_id: str) -> ModelCard | None:
@@ -167,7 +171,8 @@ def run_evaluation(state: SelectionState, config: RunnableConfig | None = None, 
     document = results_document(run_id, eval_config, store, outcome=outcome)
     store.close()
     run: RunInfo = {"run_id": run_id, "status": outcome.status, "notes": outcome.notes,
-                    "eval_set": document["eval_set"], "silver_by": plan.get("silver_by")}
+                    "eval_set": document["eval_set"], "silver_by": plan.get("silver_by"),
+                    "adaptive": document["adaptive"]}
     return _decided(state, document["results"], run, lang, kind="results")
 
 

@@ -332,6 +332,16 @@ MESSAGES: dict[str, Texts] = {
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
     # ---------------------------------------------------------------- live progress of a run
+    "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
+                      "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
+                      "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",
+                      "自适应：每个候选最多回答 {cap:,} 条，在 {looks} 条时检查结果；一旦确定达标或不可能被推荐就提前停止。"
+                      "因此本次运行的调用次数在 {low:,} 到 {high:,} 之间，下表的评测费用是最高可能的花费。"),
+    "results.adaptive": ("Adaptive run: {calls:,} calls instead of {fixed:,} for every candidate on every item ({saved:.0%} "
+                         "saved), in {rounds} round(s); rows marked ⏩ stopped early because their verdict was decided.",
+                         "自适应运行：共 {calls:,} 次调用，而每个候选跑完全部条目需要 {fixed:,} 次（节省 {saved:.0%}），"
+                         "共 {rounds} 轮；标 ⏩ 的行因结论已定而提前停止。"),
+    "progress.items": ("{done:,} items", "{done:,} 条"),
     "progress.settled": ("stopped early: it meets the target, more items cannot change that",
                          "提前结束：已达到目标，再多的条目也不会改变结论"),
     "progress.hopeless": ("stopped early: it cannot be the pick (below the target, over a limit, or a cheaper one "

@@ -19,7 +19,7 @@ from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_b
 
 
 def _row(row: dict, lang: str) -> str:
-    head = f"| {row['candidate']} | {technique(row['shots'], lang)} "
+    head = f"| {row['candidate']}{' ⏩' if row.get('stopped') else ''} | {technique(row['shots'], lang)} "
     if row.get("status") == "failed":
         cause = " ".join(render(row["failure"], lang).split()).replace("|", "\\|")
         failed = say("report.failed_cell", lang, cause=cause)
@@ -53,6 +53,10 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
              "", render(split["power_sentence"], lang), "", _targets(doc["targets"], lang), "",
              say("report.table_head", lang), "|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r, lang) for r in doc["results"]]
+    summary = doc.get("adaptive")
+    if summary and summary["calls_if_fixed"]:
+        lines += ["", say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
+                          saved=1 - summary["calls"] / summary["calls_if_fixed"], rounds=summary["rounds"])]
     lines += ["", say("report.recommendation", lang, status=say(f"report.status_{rec['status']}", lang)), ""]
     if rec["candidate"]:
         lines.append(f"**{label(rec['candidate'], rec.get('shots') or 0, lang)}**")

@@ -23,6 +23,7 @@ from core.shapes import (
     SilverSummary,
 )
 from knowledge.catalog import ModelCard, UnknownModel, get_card
+from tools.candidates import BASELINE_ID
 from tools.recommend import Targets
 from tools.runner import Progress
 
@@ -394,6 +395,12 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines.append(f"- {render(plan['power_sentence'], lang)}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    looks = plan.get("looks")
+    if looks and len(looks) > 1:
+        rows = plan["calls"] // max(1, split["size"])
+        fixed = sum(1 for c in plan["candidates"] if c == BASELINE_ID)  # a trained baseline always answers every item
+        lines.append("- " + say("plan.adaptive", lang, cap=split["size"], looks=", ".join(f"{n:,}" for n in looks),
+                                low=(rows - fixed) * looks[0] + fixed * split["size"], high=plan["calls"]))
     lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh)}")
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
@@ -452,7 +459,8 @@ def results_table(results: list[ResultRow], lang: str) -> str:
             v = dict.fromkeys(("accuracy", "cost", "latency"), "stopped")  # type: ignore[assignment]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
-        lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
+        items = f"{r['items']} ⏩" if r.get("stopped") else str(r["items"])
+        lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
                      f"{r['unparseable']} / {r['errors']} | {p95} | "
                      f"{price(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
@@ -476,6 +484,10 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_table(results, lang), ""]
+    summary = run.get("adaptive")
+    if summary and summary["calls_if_fixed"]:
+        lines += [say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
+                      saved=1 - summary["calls"] / summary["calls_if_fixed"], rounds=summary["rounds"]), ""]
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
     if rec["candidate"]:
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
@@ -657,13 +669,13 @@ def labeller_not_scored(model: str, lang: str) -> str:
 
 def progress_line(p: Progress, lang: str) -> str:
     """One candidate × technique's live progress: items, speed, errors, running accuracy, time left or failure."""
+    if p.message in ("settled", "hopeless"):  # an adaptive run ended this row: its verdict is decided
+        return say("progress.items", lang, done=p.done) + " · " + say(f"progress.{p.message}", lang)
     parts = [say("progress.line", lang, done=p.done, total=p.total, rate=p.rate, errors=p.errors)]
     if p.done and not p.failure:
         parts.append(say("progress.accuracy", lang, accuracy=p.correct / p.done))
     if p.failure:
         parts.append(say("progress.failed", lang, cause=render(p.failure, lang)))
-    elif p.message in ("settled", "hopeless"):
-        parts.append(say(f"progress.{p.message}", lang))
     elif p.finished:
         parts.append(say("progress.done", lang))
     elif p.eta_s is not None:

@@ -162,6 +162,8 @@ class Plan(TypedDict, total=False):
     silver_by: str | None
     revised: bool
     notes: list[dict]
+    adaptive: bool  # run in rounds, stopping decided rows (`tools.adaptive`); eval_size is then the cap
+    looks: list[int] | None  # the item counts where an adaptive run decides (None: a fixed run)
 
 
 # ---------------------------------------------------------------- results
@@ -213,12 +215,19 @@ class Recommendation(TypedDict):
     next_steps: list[Reason]
 
 
+class AdaptiveSummary(TypedDict):
+    rounds: int
+    calls: int
+    calls_if_fixed: int
+
+
 class RunInfo(TypedDict, total=False):
     run_id: str
     status: str
     notes: list[str]
     eval_set: dict
     silver_by: str | None
+    adaptive: AdaptiveSummary | None
 
 
 class Pending(TypedDict, total=False):

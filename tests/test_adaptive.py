@@ -145,3 +145,21 @@ def test_adaptive_module_names_its_rule() -> None:
     assert "Bonferroni" in (adaptive.__doc__ or "")
     guide = (ROOT / "knowledge" / "guides" / "adaptive-evaluation.md").read_text()
     assert "alpha spending" in guide.lower() and "bench/adaptive.py" in guide
+
+
+def test_a_free_baseline_that_meets_every_target_stops_the_paid_rows_at_the_first_look(tmp_path) -> None:
+    models = {"good": (0.95, 0.5)}
+    with StubServer(StubConfig(accuracies={"good": 0.95}, labels=tuple(LABELS))) as stub:
+        done = subprocess.run([EXE, "eval", "--data", str(_data(tmp_path)), "--candidates", "tfidf-logreg,good",
+                               "--candidates-file", str(_candidates(tmp_path, stub.url, models)), "--eval-size", "800",
+                               "--target-accuracy", "0.85", "--adaptive", "--json", str(tmp_path / "out.json")],
+                              capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
+        calls = stub.stats.completions
+    assert done.returncode == 0, done.stderr[-800:]
+    doc = json.loads((tmp_path / "out.json").read_text())
+    rows = {r["candidate"]: r for r in doc["results"]}
+    assert rows["tfidf-logreg"]["verdicts"]["accuracy"] == "met" and rows["tfidf-logreg"]["items"] == 800
+    assert rows["good"]["stopped"] in ("settled", "hopeless") and rows["good"]["items"] == 100 and calls == 100
+    assert doc["adaptive"] == {"rounds": 1, "calls": 100, "calls_if_fixed": 800}
+    assert doc["recommendation"]["candidate"] == "tfidf-logreg"

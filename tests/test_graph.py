@@ -130,7 +130,7 @@ def test_uploads_are_kept_per_thread_and_never_overwritten(samples) -> None:
     first = workspace.keep_upload("thread/../x", samples["formula.csv"], "formula.csv")
     second = workspace.keep_upload("thread/../x", samples["formula.csv"], "formula.csv")
     assert first["path"] != second["path"] and first["name"] == second["name"] == "formula.csv"
-    uploads = workspace.home() / "uploads"
+    uploads = workspace.home() / "uploads" / workspace.LOCAL_USER
     for record in (first, second):
         assert Path(record["path"]).parent.parent == uploads  # a hostile thread id cannot climb out
         assert Path(record["path"]).read_bytes() == samples["formula.csv"].read_bytes()

@@ -124,19 +124,24 @@ class Decision:
 
 
 def replay(grouped: dict[Key, list[ItemResult]], order: Sequence[int], n_max: int, targets: Targets,
-           cost: CostFn, keys: Sequence[Key] | None = None) -> tuple[dict[Key, Decision], int]:
+           cost: CostFn, keys: Sequence[Key] | None = None,
+           already_met: Sequence[float] = ()) -> tuple[dict[Key, Decision], int]:
     """The decisions of an adaptive run from its stored results, look by look; and how many looks were reached.
 
     `order` is the eval items' ids in run order; a look is reached when every row still running has a result for
     each of its first n items (a run stopped or killed mid-round replays up to its last complete look).
+    `already_met` are the costs of rows outside the rounds that meet every target (a trained baseline measured
+    on every item): a dearer row cannot become the pick.
     """
     schedule = looks(n_max)
     position = {item_id: index for index, item_id in enumerate(order)}
     running = list(keys if keys is not None else grouped)
     decisions: dict[Key, Decision] = {}
-    settled_costs: list[float] = []
+    settled_costs: list[float] = list(already_met)
     reached = 0
     for index, look in enumerate(schedule):
+        if not running:
+            break
         prefixes = {key: [r for r in grouped.get(key, []) if position.get(r.item_id, n_max) < look.n]
                     for key in running}
         if any(len(prefix) < look.n for prefix in prefixes.values()):
@@ -150,6 +155,8 @@ def replay(grouped: dict[Key, list[ItemResult]], order: Sequence[int], n_max: in
             running.remove(key)
             if why == "settled":
                 settled_costs.append(_cost(states[key]))
+        if not running:
+            break
     last = len(schedule) - 1
     for key in running:
         decisions[key] = Decision(None, last)
