@@ -197,6 +197,11 @@ MESSAGES: dict[str, Texts] = {
     "candidate.no_run": ("No run '{run_id}' in {path}: check the id printed when the run started.",
                          "{path} 里没有运行“{run_id}”：请核对开始运行时显示的编号。"),
     "candidate.no_data_given": ("Give --data FILE (or --resume RUN_ID).", "请给出 --data 文件（或 --resume 运行编号）。"),
+    "error_cost.syntax": ("'{part}' is not an error cost: write gold->predicted=usd, comma-separated, e.g. "
+                          "spam->ham=1,ham->spam=20.",
+                          "“{part}”不是错误代价的写法：请写成 真实标签->预测标签=美元，用逗号分隔，例如 spam->ham=1,ham->spam=20。"),
+    "error_cost.unknown_label": ("The error costs name '{label}', which is not a label in the data (labels: {labels}).",
+                                 "错误代价里的“{label}”不是数据中的标签（数据的标签：{labels}）。"),
     "candidate.symlink": ("{path} is a symbolic link: give the data file itself.",
                           "{path} 是符号链接：请给出数据文件本身。"),
     "candidate.data_changed": ("The data file {path} has changed since run {run_id} started, so its finished items "
@@ -253,6 +258,20 @@ MESSAGES: dict[str, Texts] = {
                      "{low:.1%}: more eval items are needed to be sure.",
                      "{label} 达到 {accuracy:.1%}，高于 {target:.0%} 的目标，但 95% 置信区间从 {low:.1%} 开始：需要更多评测"
                      "数据才能确定。"),
+    "rec.lowest_total": ("{label} has the lowest total cost: ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}) "
+                         "= ${api:.4f} API + ${errors:.4f} expected cost of its errors (accuracy {accuracy:.1%}).",
+                         "{label} 的总成本最低：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）= API ${api:.4f} + "
+                         "错误的预期代价 ${errors:.4f}（准确率 {accuracy:.1%}）。"),
+    "rec.total_runner_up": ("Next: {label} at ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}).",
+                            "其次是 {label}：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）。"),
+    "rec.total_runner_up_overlap": ("Next: {label} at ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}): the "
+                                    "intervals overlap, so the ranking is not certain — more items would settle it.",
+                                    "其次是 {label}：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）；两个区间有重叠，"
+                                    "排名并不确定，多评测一些条目可以分出高下。"),
+    "rec.error_type_month": ("'{gold}' answered as '{predicted}': {count} of {items} items; at {volume:,.0f} items a day "
+                             "that costs about ${usd:,.0f} a month.",
+                             "把“{gold}”答成“{predicted}”：{items} 条里有 {count} 条；按每天 {volume:,.0f} 条，每月约 "
+                             "${usd:,.0f}。"),
     "rec.none_meets": ("No candidate meets every target.", "没有候选达到全部目标。"),
     "rec.most_accurate": ("The most accurate was {label} at {accuracy:.1%} (95% CI {low:.1%}–{high:.1%}).",
                           "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
@@ -367,6 +386,10 @@ MESSAGES: dict[str, Texts] = {
     "verdict.failed": ("failed", "失败"),
     "verdict.stopped": ("stopped", "已停止"),
     # ---------------------------------------------------------------- reports (agent/report.py)
+    "report.totals_head": ("**Total cost per 1,000 items** — API + the expected cost of the errors ({pairs}):",
+                           "**每千条总成本** —— API 费用 + 错误的预期代价（{pairs}）："),
+    "report.totals_table": ("| candidate | technique | API | errors | total (95% CI) |",
+                            "| 候选 | 方法 | API | 错误 | 总计（95% 区间） |"),
     "report.eval_title": ("# modelpick evaluation {run_id}", "# modelpick 评测 {run_id}"),
     "report.data": ("Data: `{file}` — {rows:,} rows, text column `{text}`, label column `{label}`, {labels} labels.",
                     "数据：`{file}`，{rows:,} 行，文本列 `{text}`，标签列 `{label}`，{labels} 个标签。"),

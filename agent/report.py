@@ -53,6 +53,13 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
              "", render(split["power_sentence"], lang), "", _targets(doc["targets"], lang), "",
              say("report.table_head", lang), "|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r, lang) for r in doc["results"]]
+    if doc.get("error_costs"):
+        pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
+        lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
+        lines += [f"| {r['candidate']} | {technique(r['shots'], lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
+                  f"${r['error_cost_per_1k_usd']:.4f} | ${r['total_cost_per_1k_usd']:.4f} "
+                  f"(${r['total_cost_per_1k_ci'][0]:.4f}–${r['total_cost_per_1k_ci'][1]:.4f}) |"
+                  for r in doc["results"] if r.get("total_cost_per_1k_usd") is not None]
     summary = doc.get("adaptive")
     if summary and summary["calls_if_fixed"]:
         lines += ["", say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],

@@ -57,6 +57,13 @@ def eval_command(
     json_out: Annotated[Path | None, Opt("--json")] = None,
     report: Annotated[Path | None, Opt("--report")] = None,
     resume: Annotated[str | None, Opt("--resume", help="Finish an interrupted run by its id.")] = None,
+    error_cost: Annotated[str | None, Opt("--error-cost", help="What each wrong answer costs, "
+                                          "'gold->predicted=usd' comma-separated, e.g. 'spam->ham=1,ham->spam=20'; "
+                                          "the pick is then the lowest API + error cost.")] = None,
+    error_cost_default: Annotated[float | None, Opt("--error-cost-default", min=0,
+                                                    help="USD for wrong answers no pair lists.")] = None,
+    volume_per_day: Annotated[float | None, Opt("--volume-per-day", min=0,
+                                                help="Items a day, for monthly costs.")] = None,
     adaptive: Annotated[bool, Opt("--adaptive", help="Run in rounds and stop rows whose verdict is settled or "
                                   "hopeless; --eval-size is then the most items a row may use.")] = False,
 ) -> None:
@@ -64,21 +71,27 @@ def eval_command(
     from agent.messages import render
     from tools.candidates import CandidateError, build_candidates
     from tools.data import DataError, NeedsChoice
+    from tools.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
     from tools.evalset import EvalSetError
     from tools.evaluate import prepare, resume_config
     from tools.runner import RunStore
 
     store = RunStore()
     try:
+        costs = (parse_spec(error_cost or "", error_cost_default)
+                 if error_cost or error_cost_default is not None else None)
         config = resume_config(store, resume) if resume else _new_config(
             data, candidates, candidates_file, text_col=text_col, label_col=label_col, sheet=sheet,
             shots=_ints(shots, "--shots"),
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
-            adaptive=adaptive, targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
+            adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
+            targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
         build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
-        prepare(config)  # data, columns and eval size are checked before anything runs
-    except (CandidateError, DataError, EvalSetError) as error:
+        _split, labels, *_ = prepare(config)  # data, columns and eval size are checked before anything runs
+        if config.error_costs:
+            check_labels(ErrorCosts.from_dict(config.error_costs) or ErrorCosts(), labels)
+    except (CandidateError, DataError, EvalSetError, ErrorCostError) as error:
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:

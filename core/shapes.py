@@ -204,6 +204,11 @@ class ResultRow(TypedDict, total=False):
     verdicts: Verdicts
     mcnemar_p_vs_best: float | None
     stopped: AdaptiveStop | None  # an adaptive run ended this row early (`tools.adaptive`)
+    # With error costs (`tools.error_costs`): expected cost of the row's errors, API + errors, and per error type.
+    error_cost_per_1k_usd: float | None
+    total_cost_per_1k_usd: float | None
+    total_cost_per_1k_ci: list[float] | None
+    error_types: dict[str, dict[str, float]] | None
 
 
 class Recommendation(TypedDict):

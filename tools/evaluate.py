@@ -15,6 +15,7 @@ from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
+from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.recommend import Targets, recommend, verdicts
@@ -44,6 +45,9 @@ class EvalConfig:
     data_sha256: str | None = None
     # Rounds that stop settled and hopeless rows early (`tools.adaptive`); eval_size is then the most items a row uses.
     adaptive: bool = False
+    # What each kind of wrong answer costs (`tools.error_costs.ErrorCosts.to_dict`): ranks by total cost.
+    error_costs: dict | None = None
+    volume_per_day: float | None = None
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
@@ -167,6 +171,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
+    costs = ErrorCosts.from_dict(config.error_costs)
     calling = [key for key in order if key[0] != BASELINE_ID]
     decisions, reached = _replay(run_id, config, store, calling, grouped) if config.adaptive else ({}, 0)
     schedule = adaptive.looks(len(the_split.eval))
@@ -181,6 +186,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         row = result_row(cid, shots, results, labels, price, hardware, row_status(results, expected, run_status),
                          alpha=alpha)
         row["stopped"] = decision.stopped if decision else None
+        row.update(_error_cost_fields(row, results, costs))
         row["verdicts"] = verdicts(row, targets)
         rows_out.append(row)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
@@ -205,8 +211,9 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         "results": rows_out,
         "adaptive": {"rounds": reached, "calls": sum(len(grouped[key]) for key in calling),
                      "calls_if_fixed": len(calling) * len(the_split.eval)} if config.adaptive else None,
+        "error_costs": costs.to_dict() if costs else None,
         "recommendation": recommend(rows_out, targets, train_rows=len(the_split.train_pool),
-                                    shots_tried=config.shots),
+                                    shots_tried=config.shots, volume_per_day=config.volume_per_day),
     }
     return document
 
@@ -235,6 +242,23 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
         "confusion": confusion(results, labels),
         "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
+
+
+def _error_cost_fields(row: ResultRow, results: list, costs: ErrorCosts | None) -> ResultRow:
+    """Expected error cost and total cost per 1,000 items, with intervals; None everywhere without error costs."""
+    empty: ResultRow = {"error_cost_per_1k_usd": None, "total_cost_per_1k_usd": None, "total_cost_per_1k_ci": None,
+             "error_types": None}
+    if costs is None or row["status"] == "failed":
+        return empty
+    summary = summarise_costs(results, costs)
+    api = row["cost_per_1k_usd"]
+    types = {f"{g}->{p}": {"count": n, "cost_per_1k_usd": round(1000 * n * costs.of(g, p) / summary.answered, 4)}
+             for (g, p), n in sorted(summary.confusions.items(), key=lambda kv: -kv[1] * costs.of(*kv[0]))}
+    return {"error_cost_per_1k_usd": round(summary.per_1k_usd, 4),
+            "total_cost_per_1k_usd": None if api is None else round(api + summary.per_1k_usd, 4),
+            "total_cost_per_1k_ci": None if api is None else [round(api + summary.ci[0], 4),
+                                                              round(api + summary.ci[1], 4)],
+            "error_types": types}
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

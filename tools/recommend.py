@@ -96,13 +96,18 @@ def _pick(row: ResultRow, status: str, reasons: list[Reason], steps: list[Reason
 
 
 def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0,
-              shots_tried: list[int] | None = None) -> Recommendation:
+              shots_tried: list[int] | None = None, volume_per_day: float | None = None) -> Recommendation:
     """The recommendation: candidate, technique, status, reasons and next steps (as messages).
 
     Only fully measured rows can be picked: a failed row has no numbers, a stopped one covers part of the eval set.
+    With error costs, the pick is the lowest total cost (API + expected errors) among rows within every target.
     """
     usable = [r for r in results if r.get("status", "measured") == "measured" and r["items"]]
     caveats = _caveats(results)
+    priced = sorted([r for r in usable if r.get("total_cost_per_1k_usd") is not None and _meets_all(r["verdicts"])],
+                    key=lambda r: (r["total_cost_per_1k_usd"], r["latency_p95_s"] or 0.0))
+    if priced:
+        return _pick(priced[0], "met", _total_reasons(priced, volume_per_day) + caveats, [])
     met = sorted([r for r in usable if _meets_all(r["verdicts"])], key=_cost_key)
     if met:
         best = met[0]
@@ -127,6 +132,27 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
         reasons.append(reason("rec.nothing_usable"))
     return {"candidate": None, "technique": None, "shots": None, "status": "none", "reasons": reasons + caveats,
             "next_steps": steps}
+
+
+def _total_reasons(ranked: list[ResultRow], volume_per_day: float | None) -> list[Reason]:
+    """Why the lowest total cost wins, what comes next, and what each error type costs a month."""
+    best = ranked[0]
+    low, high = best["total_cost_per_1k_ci"] or (0.0, 0.0)
+    reasons = [reason("rec.lowest_total", label=_label(best), total=best["total_cost_per_1k_usd"], low=low, high=high,
+                      api=best["cost_per_1k_usd"] or 0.0, errors=best["error_cost_per_1k_usd"] or 0.0,
+                      accuracy=best["accuracy"])]
+    if len(ranked) > 1:
+        other = ranked[1]
+        o_low, o_high = other["total_cost_per_1k_ci"] or (0.0, 0.0)
+        which = "rec.total_runner_up_overlap" if o_low <= high else "rec.total_runner_up"
+        reasons.append(reason(which, label=_label(other), total=other["total_cost_per_1k_usd"], low=o_low, high=o_high))
+    if volume_per_day:
+        for pair, numbers in list((best.get("error_types") or {}).items())[:3]:
+            gold, predicted = pair.split("->", 1)
+            reasons.append(reason("rec.error_type_month", gold=gold, predicted=predicted or "unparseable",
+                                  count=int(numbers["count"]), items=best["items"] - best["errors"],
+                                  usd=numbers["cost_per_1k_usd"] * volume_per_day / 1000 * 30, volume=volume_per_day))
+    return reasons
 
 
 def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int]) -> list[Reason]:
