@@ -86,14 +86,16 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
     changes = {k: v for k, v in after.items() if v != before[k]}
     waived = [f for f in dict.fromkeys([*(state.get("waived") or []), *update.waived]) if after.get(f) in (None, [])]
     asks_question = (update.intent == "none" and command is None and not changes and not update.unclear
-                     and not update.waived and not any([update.sheet, update.text_column, update.label_column])
-                     and is_question(text))
+                     and not update.waived and not update.error_kinds
+                     and not any([update.sheet, update.text_column, update.label_column]) and is_question(text))
     if asks_question:
         update.intent = "question"
+    kinds = {(k["kind"], k["label"]): k for k in [*(state.get("error_kinds") or []), *(update.error_kinds or [])]}
     return {
         "language": language,
         "brief": after,
         "waived": waived,
+        "error_kinds": list(kinds.values()),
         "update": {**update.model_dump(), "changes": changes, "command": command.__dict__ if command else None,
                    "notice": notice},
         "files": state.get("files") or [],
@@ -171,8 +173,10 @@ def next_question(state: SelectionState, *, has_data: bool) -> tuple[str, dict |
         return speak.follow_up(field, kind, lang), {"kind": "field", "field": field}
     if brief.use_case and brief.task_type is None:
         return speak.follow_up("task_type", "which", lang), {"kind": "field", "field": "task_type"}
-    skip_labels = ["labels"] if has_data else []
-    missing = missing_field(brief, [*(state.get("waived") or []), *skip_labels], state.get("asked") or [])
+    skip = ["labels"] if has_data else []
+    if state.get("error_kinds"):  # what errors cost already says how good the answers must be
+        skip.append("accuracy_target")
+    missing = missing_field(brief, [*(state.get("waived") or []), *skip], state.get("asked") or [])
     if missing is not None:
         text = speak.question(missing, lang)
         already_said = "break_even_accuracy" in (update.get("changes") or {})
@@ -198,6 +202,8 @@ def _turn_preamble(state: SelectionState) -> list[str]:
         lines.append(speak.break_even_line(_brief(state), lang))
     if update.get("waived"):
         lines.append(speak.waived_line(update["waived"], lang))
+    if update.get("error_kinds"):
+        lines.append(speak.error_kinds_line(update.get("error_kinds") or [], lang))
     return lines
 
 

@@ -21,6 +21,7 @@ from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
 from tools import adaptive
 from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
+from tools.error_costs import ErrorCosts
 from tools.evalset import EvalSetError, load_items, power_analysis
 from tools.evaluate import EvalConfig, prepare, results_document, run_eval
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
@@ -44,7 +45,8 @@ def ready_for_plan(state: SelectionState) -> bool:
     brief = brief_of(state)
     dataset = state.get("dataset") or {}
     has_target = any(v is not None for v in (brief.accuracy_target, brief.break_even_accuracy,
-                                             brief.max_cost_per_1k_usd, brief.max_latency_s))
+                                             brief.max_cost_per_1k_usd, brief.max_latency_s)) or bool(
+        error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {}))
     return (bool(dataset.get("label_column")) and brief.task_type in (None, "classification") and bool(brief.labels)
             and has_target)
 
@@ -52,13 +54,36 @@ def ready_for_plan(state: SelectionState) -> bool:
 # ---------------------------------------------------------------- plan
 
 
+def error_costs_of(kinds: list[dict], label_counts: dict[str, int]) -> ErrorCosts | None:
+    """The (gold, predicted) pairs the user's words price. "A missed X" is X answered as anything else; "a false
+    X" is anything else answered as X. The class the user cares about is the one they named; unnamed, in binary
+    data, the rarer class (the one a filter or detector looks for)."""
+    labels = sorted(label_counts)
+    if not kinds or len(labels) < 2:
+        return None
+    named = next((k["label"] for k in kinds if k.get("label") in label_counts), None)
+    focus = named or (min(labels, key=lambda label: (label_counts[label], label)) if len(labels) == 2 else None)
+    pairs: dict[tuple[str, str], float] = {}
+    for kind in kinds:
+        label = kind.get("label") if kind.get("label") in label_counts else focus
+        if label is None:
+            continue
+        for other in (other for other in labels if other != label):
+            pair = (label, other) if kind["kind"] == "missed" else (other, label)
+            pairs[pair] = float(kind["usd"])
+    return ErrorCosts(pairs) if pairs else None
+
+
 def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
     dataset = dataset_of(state)
+    brief = brief_of(state)
+    costs = error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {})
     return EvalConfig(data=dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                       sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
-                      seed=plan.get("seed", 0), targets=targets_of(brief_of(state)).to_dict(),
-                      adaptive=bool(plan.get("adaptive", True)))
+                      seed=plan.get("seed", 0), targets=targets_of(brief).to_dict(),
+                      adaptive=bool(plan.get("adaptive", True)), error_costs=costs.to_dict() if costs else None,
+                      volume_per_day=brief.volume_per_day)
 
 
 def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None, lang: str,
@@ -183,7 +208,8 @@ def _decided(state: SelectionState, results: list[ResultRow], run: RunInfo, lang
         row["verdicts"] = verdicts(row, targets)
     train_rows = (run.get("eval_set") or {}).get("train_pool", 0)
     shots = (state.get("plan") or {}).get("shots", [0])
-    recommendation = recommend(results, targets, train_rows=train_rows, shots_tried=shots)
+    recommendation = recommend(results, targets, train_rows=train_rows, shots_tried=shots,
+                               volume_per_day=brief.volume_per_day)
     text = speak.results_text(results, recommendation, brief, targets, run, lang)
     return {"results": results, "recommendation": recommendation, "run": run,
             "pending": None, "messages": [speak.reply(text, kind)]}

@@ -351,6 +351,16 @@ MESSAGES: dict[str, Texts] = {
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
     # ---------------------------------------------------------------- live progress of a run
+    "understood.error_kinds": ("Error costs noted — {kinds}. I will rank candidates by API cost plus the expected cost "
+                               "of their errors.",
+                               "已记下错误的代价——{kinds}。我会按 API 费用加上错误的预期代价来给候选排序。"),
+    "understood.missed": ("a missed '{label}' costs ${usd:g}", "漏判一条“{label}”代价 ${usd:g}"),
+    "understood.false_alarm": ("a false '{label}' (something else taken for it) costs ${usd:g}",
+                               "误判一条为“{label}”（把别的当成它）代价 ${usd:g}"),
+    "understood.some_class": ("the class you care about", "你关注的那一类"),
+    "plan.error_costs": ("Errors priced: {pairs}; the pick is the lowest API + error cost per 1,000 items.",
+                         "错误代价：{pairs}；推荐每千条 API 费用加错误代价最低的候选。"),
+    "plan.error_pair": ("'{gold}' read as '{predicted}' ${usd:g}", "把“{gold}”判成“{predicted}” ${usd:g}"),
     "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
                       "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",

@@ -195,6 +195,13 @@ def follow_up(field: str, kind: str, lang: str) -> str:
     return _pick(FOLLOW_UPS.get((field, kind), QUESTIONS.get(field, QUESTIONS["use_case"])), lang)
 
 
+def error_kinds_line(kinds: list[dict], lang: str) -> str:
+    """What the user said errors cost, as understood (the label pairs are settled once the data is known)."""
+    parts = [say(f"understood.{k['kind']}", lang, label=k["label"] or say("understood.some_class", lang), usd=k["usd"])
+             for k in kinds]
+    return say("understood.error_kinds", lang, kinds="; ".join(parts))
+
+
 def acknowledge(changes: dict, lang: str) -> str:
     """One line confirming what this turn changed, so the user sees what was understood."""
     if not changes:
@@ -395,6 +402,11 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines.append(f"- {render(plan['power_sentence'], lang)}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    costs = (plan.get("eval_config") or {}).get("error_costs")
+    if costs and costs.get("pairs"):
+        pairs = "; ".join(say("plan.error_pair", lang, gold=pair.split("->", 1)[0], predicted=pair.split("->", 1)[1],
+                              usd=usd) for pair, usd in costs["pairs"].items())
+        lines.append("- " + say("plan.error_costs", lang, pairs=pairs))
     looks = plan.get("looks")
     if looks and len(looks) > 1:
         rows = plan["calls"] // max(1, split["size"])
@@ -485,7 +497,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_table(results, lang), ""]
     summary = run.get("adaptive")
-    if summary and summary["calls_if_fixed"]:
+    if summary and summary["calls"] < summary["calls_if_fixed"]:
         lines += [say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
                       saved=1 - summary["calls"] / summary["calls_if_fixed"], rounds=summary["rounds"]), ""]
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]

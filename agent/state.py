@@ -59,6 +59,8 @@ class BriefUpdate(BriefFacts):
     # A fact the user tried to give but that could not be read unambiguously: field → follow-up question key.
     unclear: dict[str, str] = Field(default_factory=dict)
     intent: Literal["summary", "help", "greeting", "question", "none"] = "none"
+    # Costs of kinds of error ("a missed spam costs $1"): {"kind": "missed" | "false_alarm", "label", "usd"}.
+    error_kinds: list[dict] | None = None
 
     def filled(self) -> dict[str, Any]:
         """Brief fields this update sets."""
@@ -87,6 +89,9 @@ class SelectionState(TypedDict, total=False):
     language: Language
     brief: dict  # a `Brief` dumped (its keys are pinned); read it back with `Brief(**state["brief"])`
     waived: list[str]
+    # What kinds of error cost (`BriefUpdate.error_kinds`), kept beside the pinned brief; a later mention of the
+    # same kind and class replaces an earlier one.
+    error_kinds: list[dict]
     # Files attached to the current turn; consumed by profile_data.
     files: list[FileRef]
     uploads: list[FileRef]

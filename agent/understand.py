@@ -176,6 +176,29 @@ def read_money(text: str) -> tuple[dict[str, float], float | None, bool]:
     return outcomes, ceiling, unitless
 
 
+_MISSED = r"\bmiss(?:ed|es|ing)?\b|false negatives?|let through|漏判|漏掉|漏检|漏了|漏过|假阴性"
+_FALSE_ALARM = (r"wrongly (?:blocked|flagged|marked|rejected|filtered|caught)|false (?:alarms?|positives?)|"
+                r"blocked (?:a |an )?(?:real|good|legit\w*|genuine|normal)|误判|误杀|错杀|误报|误拦|假阳性")
+
+
+def read_error_kinds(text: str, labels: list[str] | None) -> list[dict]:
+    """Costs of kinds of error ("a missed spam costs $1", "a wrongly blocked message $20", "漏判一条罚款5美元"):
+    each as {"kind": "missed" | "false_alarm", "label": the class named or None, "usd"}. Which pairs of labels
+    they mean is settled once the data's labels are known (`agent.journey.error_costs_of`)."""
+    kinds = []
+    for clause in _clauses(text):
+        amount = _money(clause)
+        if amount is None:
+            continue
+        kind = "missed" if re.search(_MISSED, clause) else "false_alarm" if re.search(_FALSE_ALARM, clause) else None
+        if kind is None:
+            continue
+        named = [label for label in labels or [] if re.search(r"(?<!\w)" + re.escape(label.lower()) + r"(?!\w)",
+                                                               clause)]
+        kinds.append({"kind": kind, "label": named[0] if named else None, "usd": amount})
+    return kinds
+
+
 def read_latency(text: str) -> float | None:
     """"2 s", "500 ms", "2秒内", "under two seconds", "1.5 minutes"."""
     m = re.search(NUM + r"\s*(ms|msec|millisec\w*|毫秒)", text)
@@ -196,10 +219,10 @@ _PERIOD_DAYS = {"day": 1, "daily": 1, "天": 1, "日": 1, "week": 7, "周": 7, "
 
 def read_volume(text: str) -> float | None:
     """"10k a day", "about 8k support emails a day", "50,000 per month", "每天一万条" → items per day."""
-    m = re.search(NUM + r"\s*(k|m|thousand|million|w|万|千)?\s*(?:[a-z\u4e00-\u9fff-]+\s+){0,3}?"
+    m = re.search(NUM + r"\s*(k\b|m\b|thousand|million|w\b|万|千)?\s*(?:[a-z\u4e00-\u9fff-]+\s+){0,3}?"
                   r"(?:a|per|each|every|/|an)\s*(day|week|month|year|hour)\b", text)
     if not m:
-        m = re.search(NUM + r"\s*(k|m|thousand|million)?\s*(?:[a-z-]+\s+){0,3}?(daily)\b", text)
+        m = re.search(NUM + r"\s*(k\b|m\b|thousand|million)?\s*(?:[a-z-]+\s+){0,3}?(daily)\b", text)
     if m:
         return round(_number(m.group(1), m.group(2)) / _PERIOD_DAYS[m.group(3)], 1)
     m = re.search(r"(每天|每日|一天|日均|每周|每星期|每月|每年|每小时)[^\d]{0,8}?" + NUM + r"\s*(万|千|k|w)?", text)
@@ -316,6 +339,10 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     _column_answer(original, text, pending, update)
 
     outcomes, ceiling, unitless_money = read_money(text)
+    kinds = read_error_kinds(text, brief.labels)
+    if kinds:  # "a missed spam costs $1" prices one kind of error, not every error
+        update.error_kinds = kinds
+        outcomes.pop("cost_per_error_usd", None)
     for key, value in outcomes.items():
         setattr(update, key, value)
     update.max_cost_per_1k_usd = ceiling

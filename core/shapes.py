@@ -258,3 +258,4 @@ class TurnUpdate(TypedDict, total=False):
     changes: dict
     command: dict | None
     notice: str | None
+    error_kinds: list[dict] | None

@@ -133,3 +133,26 @@ def test_silver_labels_offline_say_what_is_needed(tmp_path, samples) -> None:
         assert "none is configured here" in reply
         state, reply = _turn(graph, "silver labels")
         assert "No model endpoint is configured" in reply and not state["dataset"].get("silver")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["classify SMS messages as spam or ham", "a missed spam costs us $1, a wrongly blocked real message costs "
+            "$20", "about 20000 messages a day, no cost limit, no latency limit"]),
+    ("zh", ["把短信分成垃圾短信和正常短信", "漏判一条垃圾短信损失1美元，误杀一条正常短信损失20美元",
+            "每天大约两万条，成本和延迟都没有限制"]),
+])
+def test_error_costs_from_the_interview_rank_by_total_cost(tmp_path, lang, words) -> None:
+    with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        replies = [_turn(graph, text)[1] for text in words]
+        assert ("Error costs noted" if lang == "en" else "已记下错误的代价") in replies[1]
+        assert not any("accuracy do you need" in r or "准确率" in r for r in replies[1:])  # error costs answer that
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")])
+        assert state["plan"]["eval_config"]["error_costs"]["pairs"] == {"spam->ham": 1.0, "ham->spam": 20.0}
+        assert ("'spam' read as 'ham' $1" in reply) if lang == "en" else ("把“spam”判成“ham” $1" in reply)
+        _turn(graph, "drop smollm2-135m" if lang == "en" else "去掉 smollm2-135m")
+        state, reply = _turn(graph, "go" if lang == "en" else "跑吧")
+    row = state["results"][0]
+    assert row["total_cost_per_1k_usd"] == pytest.approx(row["error_cost_per_1k_usd"])  # a free model: errors only
+    assert state["recommendation"]["reasons"][0]["id"] == "rec.lowest_total"
+    assert ("lowest total cost" in reply and "a month" in reply) if lang == "en" else ("总成本最低" in reply and "每月" in reply)

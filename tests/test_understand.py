@@ -166,3 +166,31 @@ def test_column_answers() -> None:
     pending = {"kind": "sheet", "options": ["Train", "Test"]}
     assert understand_rules("Test", pending=pending).sheet == "Test"
     assert understand_rules("2", pending=pending).sheet == "Test"
+
+
+@pytest.mark.parametrize(("message", "labels", "kinds"), [
+    ("a missed spam costs us $1, a wrongly blocked real message costs $20", ["ham", "spam"],
+     [{"kind": "missed", "label": "spam", "usd": 1.0}, {"kind": "false_alarm", "label": None, "usd": 20.0}]),
+    ("false positives cost $5 each and false negatives $50", None,
+     [{"kind": "false_alarm", "label": None, "usd": 5.0}, {"kind": "missed", "label": None, "usd": 50.0}]),
+    ("漏判一条罚款5美元，误杀一条正常短信损失20美元", ["ham", "spam"],
+     [{"kind": "missed", "label": None, "usd": 5.0}, {"kind": "false_alarm", "label": None, "usd": 20.0}]),
+    ("every missed fraud case costs $200", ["fraud", "ok"], [{"kind": "missed", "label": "fraud", "usd": 200.0}]),
+])
+def test_costs_of_kinds_of_error(message: str, labels, kinds) -> None:
+    from agent.state import Brief
+
+    update = understand_rules(message, brief=Brief(labels=labels or []))
+    assert update.error_kinds == kinds
+    assert update.cost_per_error_usd is None  # one kind of error is priced, not every error
+
+
+def test_error_kinds_become_label_pairs_once_the_data_is_known() -> None:
+    from agent.journey import error_costs_of
+
+    kinds = [{"kind": "missed", "label": None, "usd": 1.0}, {"kind": "false_alarm", "label": None, "usd": 20.0}]
+    costs = error_costs_of(kinds, {"ham": 4825, "spam": 747})  # unnamed: the rarer class is the one looked for
+    assert costs is not None and costs.pairs == {("spam", "ham"): 1.0, ("ham", "spam"): 20.0}
+    named = error_costs_of([{"kind": "missed", "label": "b", "usd": 3.0}], {"a": 5, "b": 5, "c": 5})
+    assert named is not None and named.pairs == {("b", "a"): 3.0, ("b", "c"): 3.0}
+    assert error_costs_of([{"kind": "missed", "label": None, "usd": 3.0}], {"a": 5, "b": 5, "c": 5}) is None
