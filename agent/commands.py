@@ -27,9 +27,10 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 
 @dataclass
 class Command:
-    name: str  # go | add | drop | eval_size | shots | errors | why_not | export | silver
+    name: str  # go | add | drop | eval_size | shots | errors | why_not | compare | export | silver
     model: str | None = None
     number: int | None = None
+    other: str | None = None  # the second model of "compare A and B"
 
 
 def _model(raw: str) -> str:
@@ -49,6 +50,11 @@ def read_command(message: str) -> Command | None:
     low = text.lower()
     if is_go(text):
         return Command("go")
+    named = r"(the baseline|the local model|" + MODEL[1:-1] + ")"
+    m = (re.search(r"\bcompare\s+" + named + r"\s+(?:and|with|vs\.?|versus|to|against)\s+" + named, text, re.I)
+         or re.search(r"(?:比较|对比)(?:一下)?\s*(\S+?)\s*(?:和|与|跟|同|vs)\s*([^\s?？。]+)", text))
+    if m:
+        return Command("compare", model=_model(m.group(1)), other=_model(m.group(2)))
     m = re.search(r"\bwhy not(?: use)?\s+(.+?)\s*\??$", low) or re.search(r"为什么不用\s*(.+?)\s*[?？]?$", text)
     if m:
         return Command("why_not", model=_model(m.group(1)))

@@ -127,7 +127,7 @@ def decide(state: SelectionState) -> Action:
         return "run_eval"
     if command in ("add", "drop", "eval_size", "shots"):
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
-    if command in ("errors", "why_not", "export"):
+    if command in ("errors", "why_not", "compare", "export"):
         return "follow_up"
     dataset = state.get("dataset")
     if command == "silver" and dataset is not None and not dataset.get("label_column"):
@@ -435,6 +435,8 @@ def follow_up(state: SelectionState) -> dict:
         return journey.show_errors(state, command.get("model"))
     if command["name"] == "why_not":
         return journey.why_not(state, command["model"])
+    if command["name"] == "compare":
+        return journey.compare_two(state, command["model"], command["other"])
     return journey.export_files(state)
 
 

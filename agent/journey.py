@@ -13,7 +13,7 @@ from langchain_core.runnables import RunnableConfig
 
 from agent import speak
 from agent.messages import render
-from agent.report import full_report
+from agent.report import comparison_markdown, full_report
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
 from core import workspace
 from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
@@ -21,9 +21,10 @@ from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
 from tools import adaptive
 from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
+from tools.compare import CompareError
 from tools.error_costs import ErrorCosts
 from tools.evalset import EvalSetError, load_items, power_analysis
-from tools.evaluate import EvalConfig, prepare, results_document, run_eval
+from tools.evaluate import EvalConfig, comparison, prepare, results_document, run_eval
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.forecast import prompt_tokens
 from tools.plan import call_count, expected_time, techniques
@@ -267,6 +268,27 @@ def why_not(state: SelectionState, model: str) -> dict:
     text = speak.why_not_text(model, model_id, results, catalog_card(model_id), excluded.get(model_id),
                               can_run(model_id, entries), state.get("recommendation"), lang)
     return {"messages": [speak.reply(text, "why_not")]}
+
+
+def compare_two(state: SelectionState, first: str, second: str) -> dict:
+    """"Compare A and B": where two measured rows disagree and whether one is better (no model is called)."""
+    lang = state.get("language", "en")
+    if not state.get("results"):
+        return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
+    entries = configured_entries()
+    names = []
+    for name in (first, second):
+        candidate, colon, shots = name.partition(":")
+        names.append(resolve_id(candidate, entries) + colon + shots)
+    run_id = run_of(state)["run_id"]
+    store = RunStore()
+    try:
+        cmp = comparison(run_id, EvalConfig(**(store.config(run_id) or {})), store, names[0], names[1])
+    except CompareError as error:
+        return {"messages": [speak.reply(render(error, lang), "text")]}
+    finally:
+        store.close()
+    return {"messages": [speak.reply(comparison_markdown(cmp, lang), "compare")]}
 
 
 def export_files(state: SelectionState) -> dict:

@@ -202,6 +202,25 @@ MESSAGES: dict[str, Texts] = {
                           "“{part}”不是错误代价的写法：请写成 真实标签->预测标签=美元，用逗号分隔，例如 spam->ham=1,ham->spam=20。"),
     "error_cost.unknown_label": ("The error costs name '{label}', which is not a label in the data (labels: {labels}).",
                                  "错误代价里的“{label}”不是数据中的标签（数据的标签：{labels}）。"),
+    "compare.two": ("--compare takes two names separated by a comma, e.g. --compare gpt-4o-mini,tfidf-logreg (got "
+                    "'{value}').",
+                    "--compare 需要两个用逗号分隔的名字，例如 --compare gpt-4o-mini,tfidf-logreg（收到的是“{value}”）。"),
+    "compare.unknown": ("'{name}' is not among the measured rows; use one of: {known} (id, or id:k for its k-shot row).",
+                        "“{name}”不在已测的结果里；可选：{known}（写模型名，或 模型名:k 表示 k 个示例的那一行）。"),
+    "compare.heading": ("**{a} vs {b}** on the same {n:,} items", "**{a} 对比 {b}**（同样的 {n:,} 条）"),
+    "compare.better": ("{b} is right on {b_only} items where {a} is wrong, {a} on {a_only} where {b} is wrong: {better} "
+                       "is better ({p}: so uneven a split is unlikely if they were equally good).",
+                       "{b} 在 {b_only} 条上答对而 {a} 答错，{a} 在 {a_only} 条上答对而 {b} 答错：{better} 更好（{p}：如果两者一样好，"
+                       "很难出现这么不均衡的结果）。"),
+    "compare.chance": ("{b} is right on {b_only} items where {a} is wrong, {a} on {a_only} where {b} is wrong: the "
+                       "difference could be chance ({p}); more items would tell.",
+                       "{b} 在 {b_only} 条上答对而 {a} 答错，{a} 在 {a_only} 条上答对而 {b} 答错：差异可能只是偶然（{p}），"
+                       "需要更多条目才能分出高下。"),
+    "compare.table_head": ("They answer differently on {count:,} items{shown}:", "两者有 {count:,} 条答案不同{shown}："),
+    "compare.shown": (" (the first {n} below)", "（下面列出前 {n} 条）"),
+    "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
+    "compare.p": ("p = {p:.2g}", "p = {p:.2g}"),
+    "compare.p_tiny": ("p < 0.001", "p < 0.001"),
     "candidate.symlink": ("{path} is a symbolic link: give the data file itself.",
                           "{path} 是符号链接：请给出数据文件本身。"),
     "candidate.data_changed": ("The data file {path} has changed since run {run_id} started, so its finished items "
@@ -550,7 +569,26 @@ def phrase_document(document: dict, lang: str = "en") -> dict:
     phrased["results"] = [phrase_row(r, lang) for r in document.get("results") or []]
     if document.get("recommendation"):
         phrased["recommendation"] = phrase_recommendation(document["recommendation"], lang)
+    if document.get("comparison"):
+        phrased["comparison"] = {**document["comparison"], "sentence": comparison_sentence(document["comparison"], lang)}
     return phrased
+
+
+def p_value(p: float, lang: str) -> str:
+    """A p-value a person can read: "p = 0.012", "p < 0.001" (never 6.31e-30)."""
+    return say("compare.p_tiny", lang) if p < 0.001 else say("compare.p", lang, p=p)
+
+
+def comparison_sentence(cmp: dict, lang: str) -> str:
+    """McNemar in plain words: who is right where the other is wrong, and whether that settles it."""
+    a = label(cmp["a"]["candidate"], cmp["a"]["shots"], lang)
+    b = label(cmp["b"]["candidate"], cmp["b"]["shots"], lang)
+    values = {"a": a, "b": b, "a_only": cmp["a_right_b_wrong"], "b_only": cmp["b_right_a_wrong"],
+              "p": p_value(cmp["p"], lang)}
+    if cmp["better"]:
+        better = a if cmp["better"] == cmp["a"] else b
+        return say("compare.better", lang, better=better, **values)
+    return say("compare.chance", lang, **values)
 
 
 def cited(source: str | None, lang: str) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from agent import speak
-from agent.messages import cited, label, percent, render, say, technique, verdict
+from agent.messages import cited, comparison_sentence, label, percent, render, say, technique, verdict
 from core.shapes import Brief, DatasetProfile, Plan
+from tools.data import neutralise_cell
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
@@ -40,6 +41,22 @@ def _targets(targets: dict, lang: str) -> str:
     return say("report.targets", lang, accuracy=percent(targets["accuracy"]) if targets.get("accuracy") else none,
                cost=say("report.cost_limit", lang, cost=cost) if cost is not None else none,
                latency=say("report.latency_limit", lang, seconds=latency) if latency else none)
+
+
+def comparison_markdown(cmp: dict, lang: str) -> str:
+    """Two rows side by side: the verdict in words, then the items where they answer differently."""
+    a = label(cmp["a"]["candidate"], cmp["a"]["shots"], lang)
+    b = label(cmp["b"]["candidate"], cmp["b"]["shots"], lang)
+    lines = [say("compare.heading", lang, a=a, b=b, n=cmp["paired_items"]), "", comparison_sentence(cmp, lang)]
+    if cmp["examples"]:
+        shown = say("compare.shown", lang, n=len(cmp["examples"])) if cmp["disagreements"] > len(cmp["examples"]) else ""
+        lines += ["", say("compare.table_head", lang, count=cmp["disagreements"], shown=shown), "",
+                  say("compare.columns", lang, a=a, b=b), "|---|---|---|---|"]
+        for item in cmp["examples"]:
+            text = " ".join(neutralise_cell(item["text"]).split())
+            text = (text[:97] + "…" if len(text) > 100 else text).replace("|", "\\|")
+            lines.append(f"| {text} | {item['gold']} | {item['a'] or '—'} | {item['b'] or '—'} |")
+    return "\n".join(lines)
 
 
 def eval_report_markdown(doc: dict, lang: str = "en") -> str:
@@ -72,6 +89,8 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
         lines += ["", say("report.next_steps", lang)] + [f"- {render(s, lang)}" for s in rec["next_steps"]]
     if doc.get("notes"):
         lines += ["", say("report.notes", lang)] + [f"- {render(n, lang)}" for n in doc["notes"]]
+    if doc.get("comparison"):
+        lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
     return "\n".join(lines) + "\n"
 

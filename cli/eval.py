@@ -64,12 +64,15 @@ def eval_command(
                                                     help="USD for wrong answers no pair lists.")] = None,
     volume_per_day: Annotated[float | None, Opt("--volume-per-day", min=0,
                                                 help="Items a day, for monthly costs.")] = None,
+    compare: Annotated[str | None, Opt("--compare", help="Two rows side by side in the JSON and the report: "
+                                       "'A,B' (a candidate id, or id:k for its k-shot row).")] = None,
     adaptive: Annotated[bool, Opt("--adaptive", help="Run in rounds and stop rows whose verdict is settled or "
                                   "hopeless; --eval-size is then the most items a row may use.")] = False,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
     from tools.candidates import CandidateError, build_candidates
+    from tools.compare import CompareError
     from tools.data import DataError, NeedsChoice
     from tools.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
     from tools.evalset import EvalSetError
@@ -88,10 +91,11 @@ def eval_command(
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
         build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
+        pair = _compare_pair(compare, config.candidates)
         _split, labels, *_ = prepare(config)  # data, columns and eval size are checked before anything runs
         if config.error_costs:
             check_labels(ErrorCosts.from_dict(config.error_costs) or ErrorCosts(), labels)
-    except (CandidateError, DataError, EvalSetError, ErrorCostError) as error:
+    except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError) as error:
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
@@ -99,11 +103,26 @@ def eval_command(
         typer.echo(f"error: {render(choice, 'en')} Name it with {flags}.", err=True)
         raise typer.Exit(1) from None
     run_id, outcome = _run(config, store, resume)
-    document = _write_and_print(run_id, config, store, outcome, json_out, report)
+    document = _write_and_print(run_id, config, store, outcome, json_out, report, pair)
     if outcome.status == "budget":
         raise typer.Exit(4)
     if any(row["status"] == "failed" for row in document["results"]):
         raise typer.Exit(3)
+
+
+def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] | None:
+    """`--compare A,B`, checked before anything runs: two names, each a candidate of this run."""
+    from tools.compare import CompareError
+
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if len(names) != 2:
+        raise CompareError("compare.two", value=value)
+    for name in names:
+        if name.partition(":")[0] not in candidates:
+            raise CompareError("compare.unknown", name=name, known=", ".join(candidates))
+    return names[0], names[1]
 
 
 def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
@@ -137,13 +156,15 @@ def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
 
 
 def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_out: Path | None,
-                     report: Path | None) -> dict:
+                     report: Path | None, pair: tuple[str, str] | None = None) -> dict:
     """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
     from agent.messages import phrase_document
     from agent.report import eval_report_markdown
-    from tools.evaluate import results_document
+    from tools.evaluate import comparison, results_document
 
     raw = results_document(run_id, config, store, outcome=outcome)
+    if pair is not None:
+        raw["comparison"] = comparison(run_id, config, store, *pair)
     document = phrase_document(raw, "en")  # the pinned JSON: every message as an English sentence
     for note in document["notes"]:
         typer.echo(f"warning: {note}", err=True)

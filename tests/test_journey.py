@@ -74,6 +74,13 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
         assert "smollm2-135m" in reply and "items wrong" in reply
         state, reply = _turn(graph, "why not gpt-4o?")
         assert "$2.50" in reply and "2026-11-25" in reply
+        state, reply = _turn(graph, "compare the baseline and smollm2-135m:3")
+        assert "vs smollm2-135m (3-shot)** on the same 30 items" in reply
+        assert ("is better" in reply or "could be chance" in reply) and "| text | right answer |" in reply
+        state, reply = _turn(graph, "比较 基线 和 smollm2-135m")
+        assert "对比 smollm2-135m" in reply and ("更好" in reply or "偶然" in reply)
+        state, reply = _turn(graph, "compare tfidf-logreg and gpt-4o")
+        assert "'gpt-4o' is not among the measured rows" in reply
         state, reply = _turn(graph, "download the report")
         files = state["exports"]
         assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}

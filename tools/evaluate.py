@@ -15,6 +15,7 @@ from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
+from tools.compare import compare, row_key
 from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
@@ -285,3 +286,11 @@ def data_path(value: str) -> str:
     if not path.is_file():
         raise CandidateError("candidate.no_data_file", path=value)
     return str(path.resolve())
+
+
+def comparison(run_id: str, config: EvalConfig, store: RunStore, a: str, b: str) -> dict:
+    """Two rows of a run side by side (`tools.compare`): where they disagree and whether one is better."""
+    the_split, *_ = prepare(config)
+    grouped = store.results(run_id)
+    keys = list(grouped)
+    return compare(row_key(a, keys), row_key(b, keys), grouped, {item.id: item.text for item in the_split.eval})
