@@ -407,6 +407,12 @@ MESSAGES: dict[str, Texts] = {
     "technique.zero_shot": ("zero-shot", "零样本"),
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
     "technique.trained": ("trained baseline", "训练的基线"),
+    "technique.cascade": ("cascade", "级联"),
+    "technique.cascade_when": ("cascade: escalate when {signal} ({share:.0%} of items)",
+                               "级联：{signal}时升级（{share:.0%} 的条目）"),
+    "signal.unparseable": ("the first answer is unparseable or failed", "第一个模型的答案无法解析或调用失败"),
+    "signal.disagrees_with_baseline": ("the first model disagrees with the trained baseline",
+                                       "第一个模型与训练的基线意见不一致"),
     "verdict.met": ("met", "达到"),
     "verdict.marginal": ("marginal", "勉强"),
     "verdict.missed": ("missed", "未达到"),
@@ -505,8 +511,18 @@ def _localised(values: dict, lang: str) -> dict:
 
 
 def label(candidate: str, shots: int, lang: str) -> str:
-    """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）"."""
+    """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap:0→careful:3 (cascade)"."""
+    if "→" in candidate:
+        return say("label.row", lang, candidate=candidate, technique=say("technique.cascade", lang))
     return say("label.row", lang, candidate=candidate, technique=technique(shots, lang))
+
+
+def row_technique(row: Mapping[str, Any], lang: str) -> str:
+    """A result row's technique as shown: its shots, or for a cascade the signal that escalates."""
+    if row.get("cascade"):
+        return say("technique.cascade_when", lang, signal=say(f"signal.{row['cascade']['signal']}", lang),
+                   share=row["cascade"]["escalated_share"])
+    return technique(row["shots"], lang)
 
 
 def fields(message_id: str) -> set[str]:

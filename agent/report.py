@@ -13,14 +13,24 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from agent import speak
-from agent.messages import cited, comparison_sentence, label, percent, render, say, technique, verdict
+from agent.messages import (
+    cited,
+    comparison_sentence,
+    label,
+    percent,
+    render,
+    row_technique,
+    say,
+    technique,
+    verdict,
+)
 from core.shapes import Brief, DatasetProfile, Plan
 from tools.data import neutralise_cell
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
 def _row(row: dict, lang: str) -> str:
-    head = f"| {row['candidate']}{' ⏩' if row.get('stopped') else ''} | {technique(row['shots'], lang)} "
+    head = f"| {row['candidate']}{' ⏩' if row.get('stopped') else ''} | {row_technique(row, lang)} "
     if row.get("status") == "failed":
         cause = " ".join(render(row["failure"], lang).split()).replace("|", "\\|")
         failed = say("report.failed_cell", lang, cause=cause)

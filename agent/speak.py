@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.messages import cited, label, percent, render, say, verdict
+from agent.messages import cited, label, percent, render, row_technique, say, verdict
 from agent.messages import money as usd
 from agent.messages import technique as technique_name
 from core.shapes import (
@@ -460,7 +460,7 @@ def results_table(results: list[ResultRow], lang: str) -> str:
             "accuracy / cost / latency | McNemar p vs best |")
     lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        technique = technique_name(r["shots"], lang)
+        technique = row_technique(r, lang)
         if r.get("status") == "failed":
             failed = f"**{'失败' if zh else 'failed'}**: {_cell(render(r['failure'], lang))}"
             lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {failed} | — | {r['unparseable']} / "

@@ -209,6 +209,8 @@ class ResultRow(TypedDict, total=False):
     total_cost_per_1k_usd: float | None
     total_cost_per_1k_ci: list[float] | None
     error_types: dict[str, dict[str, float]] | None
+    # A cascade row (`tools.cascade`): the first model, the one asked when the signal fires, the share escalated.
+    cascade: dict | None
 
 
 class Recommendation(TypedDict):

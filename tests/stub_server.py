@@ -45,6 +45,7 @@ class StubConfig:
     # Models of known accuracy: model m answers an item "… [label]" right iff `unit_hash(m, text) < accuracy`, so
     # a test can compute every model's true accuracy over the whole data set.
     accuracies: dict[str, float] | None = None
+    unsure: tuple[str, ...] = ()  # of those models, the ones whose wrong answers are unparseable text
 
 
 @dataclass
@@ -199,6 +200,8 @@ class StubServer:
         model = request.get("model", cfg.model)
         if cfg.accuracies and model in cfg.accuracies:
             label = known_accuracy_answer(model, cfg.accuracies[model], text, cfg.labels)
+            if model in cfg.unsure and not text.rstrip().endswith(f"[{label}]"):
+                label = "I cannot tell from this text."
         else:
             label = answer_for(text, cfg.labels)
         # Usage like OpenAI's: o200k tokens of every message plus the chat framing (the published counting recipe).

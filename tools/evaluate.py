@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
-from tools import adaptive
+from tools import adaptive, cascade
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
 from tools.compare import compare, row_key
 from tools.error_costs import ErrorCosts, summarise_costs
@@ -189,7 +190,9 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         row["stopped"] = decision.stopped if decision else None
         row.update(_error_cost_fields(row, results, costs))
         row["verdicts"] = verdicts(row, targets)
+        row["cascade"] = None
         rows_out.append(row)
+    rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
     if scored:
         best = max(scored, key=lambda r: r["accuracy"] or 0.0)
@@ -243,6 +246,28 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
         "confusion": confusion(results, labels),
         "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
+
+
+def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], prices: dict, costs: ErrorCosts | None,
+                  targets: Targets) -> list[ResultRow]:
+    """The cascades worth showing (`tools.cascade`), as result rows; their item results join `grouped`."""
+    baseline = next((key for key in grouped if key[0] == BASELINE_ID), None)
+    built = [c for c in (cascade.build(first, then, signal, grouped, baseline, lambda key: prices.get(key[0]))
+                         for first, then, signal in cascade.candidates(rows, baseline)) if c is not None]
+    cascade_rows: list[ResultRow] = []
+    for c in built:
+        row = result_row(c.name, c.first[1], c.results, labels, None, None, "measured")
+        row["technique"] = "cascade"
+        row["cost_per_1k_usd"] = None if c.cost_per_item_usd is None else round(1000 * c.cost_per_item_usd, 6)
+        row["stopped"] = None
+        row["cascade"] = {"first": {"candidate": c.first[0], "shots": c.first[1]},
+                          "then": {"candidate": c.then[0], "shots": c.then[1]}, "signal": c.signal,
+                          "escalated_share": round(c.escalated_share, 4)}
+        row.update(_error_cost_fields(row, c.results, costs))
+        row["verdicts"] = verdicts(row, targets)
+        cascade_rows.append(row)
+        grouped[(c.name, c.first[1])] = c.results
+    return [cast(ResultRow, r) for r in cascade.efficient(cascade_rows, rows)]
 
 
 def _error_cost_fields(row: ResultRow, results: list, costs: ErrorCosts | None) -> ResultRow:

@@ -61,6 +61,8 @@ def technique_reason(shots: int) -> Reason:
 
 
 def _label(row: ResultRow) -> Reason:
+    if row.get("cascade"):
+        return reason("label.row", candidate=row["candidate"], technique=reason("technique.cascade"))
     return reason("label.row", candidate=row["candidate"], technique=technique_reason(row.get("shots", 0)))
 
 

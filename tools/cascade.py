@@ -1,0 +1,111 @@
+"""Cascades from stored results: a cheap model answers first; a stronger one is asked only where a signal that
+exists in production says the cheap answer is doubtful. No new call is made — every row already answered the
+same eval items, so "what would the cascade have done" is a lookup.
+
+Signals (both available without calling the stronger model): the first model's answer is unparseable or its call
+failed; the first model disagrees with the trained baseline (which costs nothing to run beside it). Neither has
+a threshold to tune, so nothing is fitted on the eval items; choosing the best few cascades out of a handful is a
+mild selection effect, said in the method guide. A cascade's accuracy counts the final answers; its cost per item
+is the first model's plus the second's on escalated items; its latency per item is the sum of both calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tools.metrics import UNPARSEABLE, ItemResult
+
+Key = tuple[str, int]
+SIGNALS = ("unparseable", "disagrees_with_baseline")
+KEEP = 3  # cascades shown: the best few that no other row beats on both accuracy and cost
+
+
+@dataclass(frozen=True)
+class Cascade:
+    first: Key
+    then: Key
+    signal: str
+    results: list[ItemResult]
+    escalated: frozenset[int]
+    cost_per_item_usd: float | None
+
+    @property
+    def name(self) -> str:
+        """"cheap:0→careful:3": the ids and shots of both steps (the `--compare` spelling)."""
+        return f"{self.first[0]}:{self.first[1]}→{self.then[0]}:{self.then[1]}"
+
+    @property
+    def escalated_share(self) -> float:
+        return len(self.escalated) / len(self.results) if self.results else 0.0
+
+
+def _escalate(signal: str, first: ItemResult, baseline: ItemResult | None) -> bool:
+    if signal == "unparseable":
+        return first.error is not None or first.prediction == UNPARSEABLE
+    return baseline is not None and baseline.prediction != first.prediction
+
+
+PriceFn = Callable[[Key], tuple[float, float] | None]
+
+
+def build(first: Key, then: Key, signal: str, grouped: Mapping[Key, Sequence[ItemResult]],
+          baseline: Key | None, price: PriceFn) -> Cascade | None:
+    """The cascade on the items every step (and the baseline, for its signal) has a result for."""
+    a = {r.item_id: r for r in grouped[first]}
+    b = {r.item_id: r for r in grouped[then]}
+    base = {r.item_id: r for r in grouped[baseline]} if baseline else {}
+    ids = [i for i in a if i in b and (signal != "disagrees_with_baseline" or i in base)]
+    price_a, price_b = price(first), price(then)
+    results, escalated, cost = [], set(), 0.0
+    for item_id in ids:
+        x, y = a[item_id], b[item_id]
+        if _escalate(signal, x, base.get(item_id)):
+            escalated.add(item_id)
+            latency = (x.latency_s or 0.0) + y.latency_s if y.latency_s is not None else None
+            results.append(ItemResult(item_id, y.gold, y.prediction, y.raw, latency, x.input_tokens + y.input_tokens,
+                                      x.output_tokens + y.output_tokens, y.error))
+            cost += _cost(x, price_a) + _cost(y, price_b)
+        else:
+            results.append(x)
+            cost += _cost(x, price_a)
+    if not ids or not escalated or len(escalated) == len(ids):
+        return None  # escalating nothing is the first model; everything, the second plus a wasted call
+    known = price_a is not None and price_b is not None
+    return Cascade(first, then, signal, results, frozenset(escalated), cost / len(ids) if known else None)
+
+
+def _cost(result: ItemResult, price: tuple[float, float] | None) -> float:
+    return 0.0 if price is None else result.input_tokens * price[0] + result.output_tokens * price[1]
+
+
+def candidates(rows: Sequence[Mapping], baseline: Key | None) -> list[tuple[Key, Key, str]]:
+    """(first, then, signal) for every measured calling row and every dearer measured row."""
+    measured = [r for r in rows if r.get("status") == "measured" and r.get("cost_per_1k_usd") is not None]
+    pairs = []
+    for a in measured:
+        first = (a["candidate"], a["shots"])
+        if first == baseline:
+            continue
+        for b in measured:
+            then = (b["candidate"], b["shots"])
+            if then == first or b["cost_per_1k_usd"] <= a["cost_per_1k_usd"] or then[0] == first[0]:
+                continue
+            for signal in SIGNALS:
+                if signal == "disagrees_with_baseline" and (baseline is None or then == baseline):
+                    continue
+                pairs.append((first, then, signal))
+    return pairs
+
+
+def efficient(cascade_rows: Sequence[Mapping], other_rows: Sequence[Mapping]) -> list[Mapping]:
+    """The cascades no row (single or cascade) beats on both accuracy and cost per 1k; the best few."""
+    pool = [r for r in [*cascade_rows, *other_rows] if r.get("accuracy") is not None
+            and r.get("cost_per_1k_usd") is not None]
+
+    def beaten(row: Mapping) -> bool:
+        return any(o is not row and o["accuracy"] >= row["accuracy"] and o["cost_per_1k_usd"] <= row["cost_per_1k_usd"]
+                   and (o["accuracy"] > row["accuracy"] or o["cost_per_1k_usd"] < row["cost_per_1k_usd"]) for o in pool)
+
+    kept = [r for r in cascade_rows if r.get("accuracy") is not None and not beaten(r)]
+    return sorted(kept, key=lambda r: (-r["accuracy"], r["cost_per_1k_usd"]))[:KEEP]
