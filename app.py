@@ -231,6 +231,17 @@ async def run_plan(action: cl.Action) -> None:
         await cl.context.emitter.task_end()
 
 
+@cl.action_callback("run_pilot")
+async def run_pilot(action: cl.Action) -> None:
+    """The plan's pilot button: the strongest model alone on the first items, as if the user had typed "pilot"."""
+    await action.remove()
+    await cl.context.emitter.task_start()
+    try:
+        await _turn(speak.pilot_word(cl.user_session.get("language") or "en"), [])
+    finally:
+        await cl.context.emitter.task_end()
+
+
 async def _turn(text: str, files: list[dict]) -> None:
     """One user turn through the graph, with live progress, rendered; a broken turn loses nothing."""
     thread_id = cl.context.session.thread_id
@@ -275,6 +286,10 @@ async def _render(state: dict, view: TurnView) -> None:
                 elements.append(cl.File(name=name, path=str(Path(path)), display="inline"))
         lang = state.get("language", "en")
         actions = [cl.Action(name="run_plan", payload={}, label=say("app.run_button", lang))] if kind == "plan" else []
+        pilot = (state.get("plan") or {}).get("pilot")
+        if kind == "plan" and pilot and (state.get("run") or {}).get("status") != "pilot":
+            actions.append(cl.Action(name="run_pilot", payload={}, label=say("app.pilot_button", lang,
+                                                                             model=pilot["model"], items=pilot["items"])))
         if view.streamed is not None and index == len(replies) - 1:
             view.streamed.content = reply_text(reply)
             view.streamed.elements = elements

@@ -19,6 +19,10 @@ GO_WORDS = (r"go|go ahead|go for it|run(?: it| the plan| the (?:eval|evaluation)
 GO = re.compile(r"(?:(?:ok(?:ay)?|yes|sure|great|good|alright|fine)[,!. ]+)?(?:" + GO_WORDS + r")(?: now| please)?")
 GO_ZH = re.compile(r"(?:好的?|行|可以|没问题|嗯)?[，, ]*(?:跑吧|开跑|跑一下|开始吧?|开始跑|开始评测|开始运行|运行吧?|执行吧?|就这么跑|确认[，, ]*开始)")
 GO_END = " \t!.。！~～"
+# The plan's pilot: the strongest model alone on the first items — also an explicit, whole-message yes.
+PILOT = re.compile(r"(?:(?:ok(?:ay)?|yes|sure)[,!. ]+)?(?:(?:run |do )?(?:a |the )?pilot(?: run| first)?(?: please)?|"
+                   r"(?:try|run) the strongest(?: model)? first)")
+PILOT_ZH = re.compile(r"(?:好的?|行|可以)?[，, ]*(?:先跑试点|先试点|试点|先试最强的(?:模型)?|先跑最强的(?:模型)?)")
 MODEL = r"([A-Za-z0-9][\w./:-]*(?: [0-9][\w.]*)?)"
 ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELINE_ID, "基线": BASELINE_ID,
            "local": LOCAL_LLM_ID, "the local model": LOCAL_LLM_ID, "smollm": LOCAL_LLM_ID, "smollm2": LOCAL_LLM_ID,
@@ -27,7 +31,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 
 @dataclass
 class Command:
-    name: str  # go | add | drop | eval_size | shots | errors | why_not | compare | export | silver
+    name: str  # go | pilot | add | drop | eval_size | shots | errors | why_not | compare | export | silver
     model: str | None = None
     number: int | None = None
     other: str | None = None  # the second model of "compare A and B"
@@ -50,6 +54,9 @@ def read_command(message: str) -> Command | None:
     low = text.lower()
     if is_go(text):
         return Command("go")
+    bare = text.strip().strip(GO_END).lower()
+    if PILOT.fullmatch(bare) or PILOT_ZH.fullmatch(bare):
+        return Command("pilot")
     named = r"(the baseline|the local model|" + MODEL[1:-1] + ")"
     m = (re.search(r"\bcompare\s+" + named + r"\s+(?:and|with|vs\.?|versus|to|against)\s+" + named, text, re.I)
          or re.search(r"(?:比较|对比)(?:一下)?\s*(\S+?)\s*(?:和|与|跟|同|vs)\s*([^\s?？。]+)", text))

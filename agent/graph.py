@@ -125,6 +125,8 @@ def decide(state: SelectionState) -> Action:
         return "propose_plan" if ready_for_plan(state) else "ask"
     if command == "add" and results:
         return "run_eval"
+    if command == "pilot" and plan and not results:
+        return "run_eval"
     if command in ("add", "drop", "eval_size", "shots"):
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why_not", "compare", "export"):
@@ -395,6 +397,8 @@ def propose_plan(state: SelectionState) -> dict:
 def run_eval(state: SelectionState, config: RunnableConfig) -> dict:
     """Spend (only after 'go'): the whole plan, or — after a run — only the candidate the user added."""
     command = (state.get("update") or {}).get("command") or {}
+    if command.get("name") == "pilot":
+        return journey.run_pilot(state, config)
     if command.get("name") == "add" and state.get("results"):
         plan: Plan = {**plan_of(state)}
         entries = configured_entries()

@@ -12,8 +12,9 @@ from typing import cast
 from langchain_core.runnables import RunnableConfig
 
 from agent import speak
-from agent.messages import render
+from agent.messages import render, say
 from agent.report import comparison_markdown, full_report
+from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
 from core import workspace
 from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
@@ -158,7 +159,50 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "silver_by": labeller})
     if store is not None:
         store.close()
+    plan["pilot"] = _pilot_offer(plan, items)
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],
+            "pending": {"kind": "plan"}}
+
+
+PILOT_ITEMS = 50
+
+
+def _pilot_offer(plan: Plan, items: int) -> dict | None:
+    """The method's first step, offered when the plan has a paid model: the strongest alone on the first items,
+    to learn whether the target is reachable at all before paying for the rest (its answers are kept)."""
+    strongest = strongest_configured()
+    if strongest is None or strongest not in plan["candidates"] or items <= PILOT_ITEMS:
+        return None
+    costs = [f["eval_cost_usd"] for f in plan.get("forecasts") or [] if f["model_id"] == strongest]
+    share = PILOT_ITEMS / items
+    return {"model": strongest, "items": PILOT_ITEMS,
+            "cost_usd": sum(c or 0.0 for c in costs) * share if costs and None not in costs else None,
+            "calls": PILOT_ITEMS * len(techniques(strongest, plan["shots"]))}
+
+
+def run_pilot(state: SelectionState, config: RunnableConfig | None = None) -> dict:
+    """Spend (only on the explicit "pilot"): the strongest model alone on the first items; then say whether the
+    target looks reachable. The run keeps its answers, so "go" afterwards does not ask them again."""
+    lang = state.get("language", "en")
+    plan = plan_of(state)
+    offer = plan.get("pilot")
+    if not offer:
+        return {"messages": [speak.reply(say("pilot.none", lang), "text")]}
+    eval_config = EvalConfig(**plan["eval_config"])
+    settings = (config or {}).get("configurable", {})
+    store = RunStore()
+    run_id = (state.get("run") or {}).get("run_id") or store.create_run(eval_config.to_dict())
+    try:
+        asyncio.run(run_eval(eval_config, store, run_id=run_id, progress=settings.get("progress"),
+                             should_stop=settings.get("should_stop"), only=[offer["model"]], first_items=offer["items"]))
+    except CandidateError as error:
+        return {"messages": [speak.reply(f"⚠️ {render(error, lang)}", "run_error")]}
+    grouped = store.results(run_id)
+    store.close()
+    target = targets_of(brief_of(state)).accuracy
+    rows = [(shots, grouped.get((offer["model"], shots), [])) for shots in techniques(offer["model"], plan["shots"])]
+    text = speak.pilot_text(offer["model"], rows, target, lang)
+    return {"run": {"run_id": run_id, "status": "pilot"}, "messages": [speak.reply(text, "plan")],
             "pending": {"kind": "plan"}}
 
 

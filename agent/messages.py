@@ -369,6 +369,7 @@ MESSAGES: dict[str, Texts] = {
                               "没有配置智能体模型的端点（设置 OPENAI_API_KEY，或 OPENAI_BASE_URL 加 MODELPICK_AGENT_MODEL），"
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
+    "app.pilot_button": ("Pilot: {model} on {items} items first", "试点：先用 {model} 跑 {items} 条"),
     # ---------------------------------------------------------------- live progress of a run
     "understood.error_kinds": ("Error costs noted — {kinds}. I will rank candidates by API cost plus the expected cost "
                                "of their errors.",
@@ -380,6 +381,29 @@ MESSAGES: dict[str, Texts] = {
     "plan.error_costs": ("Errors priced: {pairs}; the pick is the lowest API + error cost per 1,000 items.",
                          "错误代价：{pairs}；推荐每千条 API 费用加错误代价最低的候选。"),
     "plan.error_pair": ("'{gold}' read as '{predicted}' ${usd:g}", "把“{gold}”判成“{predicted}” ${usd:g}"),
+    "plan.pilot": ("Strongest first: say *pilot* to run {model} alone on the first {items} items ({calls} calls, {cost}) "
+                   "and learn whether the target is reachable at all before paying for the rest; its answers are kept "
+                   "for the full run.",
+                   "先试最强的：说“试点”，先只用 {model} 跑前 {items} 条（{calls} 次调用，{cost}），看看目标到底能不能达到，"
+                   "再决定要不要为其余部分付费；这些答案会留给完整运行使用。"),
+    "pilot.cost_unknown": ("cost measured as it runs", "费用按实测计算"),
+    "pilot.heading": ("**Pilot: {model} on the first items**", "**试点：{model} 先跑前几条**"),
+    "pilot.row": ("{label}: {accuracy:.1%} on {n} items (95% CI {low:.1%}–{high:.1%})",
+                  "{label}：{n} 条上准确率 {accuracy:.1%}（95% 区间 {low:.1%}–{high:.1%}）"),
+    "pilot.failed": ("{label}: no answer came back — see the progress above for the cause.",
+                     "{label}：没有得到任何答案——原因见上面的进度。"),
+    "pilot.reachable": ("The {target:.0%} target looks reachable with {model}: run the whole plan with **go** (these "
+                        "answers are not asked again), or change it first.",
+                        "用 {model} 看起来能达到 {target:.0%} 的目标：说“跑吧”运行整个计划（这些答案不会重复询问），或先调整计划。"),
+    "pilot.unreachable": ("Even {model}, the strongest model here, stays below {target:.0%} (the whole interval is below "
+                          "it): running the cheaper ones is unlikely to help. Consider retrieval or fine-tuning, a "
+                          "different target, or say **go** anyway.",
+                          "即使是这里最强的 {model} 也达不到 {target:.0%}（整个区间都在目标以下）：跑更便宜的模型大概率没用。"
+                          "可以考虑检索增强或微调、调整目标，或者仍然说“跑吧”。"),
+    "pilot.no_target": ("There is no accuracy target to check against; say **go** to run the whole plan.",
+                        "没有准确率目标可以对照；说“跑吧”运行整个计划。"),
+    "pilot.none": ("There is no paid model in the plan to pilot: say **go** to run it.",
+                   "计划里没有可以试点的付费模型：说“跑吧”直接运行。"),
     "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
                       "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",

@@ -24,6 +24,7 @@ from core.shapes import (
 )
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from tools.candidates import BASELINE_ID
+from tools.metrics import wilson_interval
 from tools.recommend import Targets
 from tools.runner import Progress
 
@@ -402,6 +403,11 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines.append(f"- {render(plan['power_sentence'], lang)}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    pilot = plan.get("pilot")
+    if pilot:
+        cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
+        lines.append("- " + say("plan.pilot", lang, model=pilot["model"], items=pilot["items"], calls=pilot["calls"],
+                                cost=cost))
     costs = (plan.get("eval_config") or {}).get("error_costs")
     if costs and costs.get("pairs"):
         pairs = "; ".join(say("plan.error_pair", lang, gold=pair.split("->", 1)[0], predicted=pair.split("->", 1)[1],
@@ -436,6 +442,29 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
                   else "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the "
                   "baseline*, *use 300 items*, *try 5 shots*."]
     return "\n".join(lines)
+
+
+def pilot_text(model: str, rows: list[tuple[int, list]], target: float | None, lang: str) -> str:
+    """What the pilot learned: each technique's accuracy with its interval, and whether the target is reachable."""
+    lines = []
+    best_high = 0.0
+    for shots, results in rows:
+        answered = [r for r in results if r.error is None]
+        if not answered:
+            lines.append("- " + say("pilot.failed", lang, label=label(model, shots, lang)))
+            continue
+        correct = sum(r.correct for r in answered)
+        low, high = wilson_interval(correct, len(answered))
+        best_high = max(best_high, high)
+        lines.append("- " + say("pilot.row", lang, label=label(model, shots, lang), accuracy=correct / len(answered),
+                                low=low, high=high, n=len(answered)))
+    if target is None:
+        verdict_line = say("pilot.no_target", lang)
+    elif best_high < target:
+        verdict_line = say("pilot.unreachable", lang, model=model, target=target)
+    else:
+        verdict_line = say("pilot.reachable", lang, model=model, target=target)
+    return "\n".join([say("pilot.heading", lang, model=model), "", *lines, "", verdict_line])
 
 
 def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
@@ -693,6 +722,11 @@ def progress_line(p: Progress, lang: str) -> str:
     elif p.eta_s is not None:
         parts.append(say("progress.eta", lang, seconds=p.eta_s))
     return " · ".join(parts)
+
+
+def pilot_word(lang: str) -> str:
+    """The explicit request the plan's pilot button stands for (`commands.PILOT` / `PILOT_ZH`)."""
+    return "试点" if lang == "zh" else "pilot"
 
 
 def go_word(lang: str) -> str:

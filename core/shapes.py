@@ -164,6 +164,7 @@ class Plan(TypedDict, total=False):
     notes: list[dict]
     adaptive: bool  # run in rounds, stopping decided rows (`tools.adaptive`); eval_size is then the cap
     looks: list[int] | None  # the item counts where an adaptive run decides (None: a fixed run)
+    pilot: dict | None  # the strongest model alone on the first items, offered before the run: model, items, cost
 
 
 # ---------------------------------------------------------------- results

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent.commands import is_go
+from agent.commands import Command, is_go, read_command
 from agent.graph import compile_graph, turn_input
 from core import workspace
 from tests.conftest import DATASETS
@@ -32,6 +32,8 @@ NEAR_MISSES = [
     "开始之前我想确认一下：成本上限是每千条5美元", "运行时间要在2秒以内", "先不要跑", "别跑", "跑之前告诉我要花多少钱",
     "开始的时候先用便宜的模型", "执行前先确认费用", "等一下再开始", "开始吧？", "开跑之前说说计划", "运行成本要低",
     "我们开始讨论一下准确率", "可以开始了吗？", "好的", "嗯",
+    "what would a pilot cost?", "pilot?", "we ran a pilot last year", "the pilot program needs 95%", "试点要花多少钱？",
+    "试点之前先说说计划",
 ]
 
 
@@ -43,6 +45,13 @@ def test_an_explicit_go(text: str) -> None:
 def test_near_misses_are_not_go() -> None:
     assert len(NEAR_MISSES) >= 40
     assert [t for t in NEAR_MISSES if is_go(t)] == []
+    assert [t for t in NEAR_MISSES if (read_command(t) or Command("none")).name in ("go", "pilot")] == []
+
+
+@pytest.mark.parametrize("text", ["pilot", "Pilot!", "run a pilot", "ok, pilot first", "try the strongest first", "试点",
+                                  "先试最强的", "好，先跑试点"])
+def test_an_explicit_pilot(text: str) -> None:
+    assert read_command(text) == Command("pilot")
 
 
 def test_no_near_miss_starts_a_run_after_a_plan(tmp_path, workspace_home) -> None:

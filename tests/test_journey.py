@@ -163,3 +163,21 @@ def test_error_costs_from_the_interview_rank_by_total_cost(tmp_path, lang, words
     assert row["total_cost_per_1k_usd"] == pytest.approx(row["error_cost_per_1k_usd"])  # a free model: errors only
     assert state["recommendation"]["reasons"][0]["id"] == "rec.lowest_total"
     assert ("lowest total cost" in reply and "a month" in reply) if lang == "en" else ("总成本最低" in reply and "每月" in reply)
+
+
+def test_pilot_runs_the_strongest_alone_then_go_reuses_its_answers(tmp_path, monkeypatch) -> None:
+    labels = ("ham", "spam")
+    with configured_stub(tmp_path, monkeypatch, labels) as stub, SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, no cost limit, no latency limit")
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")])
+        assert "say *pilot* to run stub-llm alone on the first 50 items (100 calls" in reply
+        _turn(graph, "drop smollm2-135m")
+        assert stub.stats.completions == 0  # nothing is spent before an explicit yes
+        state, reply = _turn(graph, "pilot")
+        assert stub.stats.completions == 100 and "Pilot: stub-llm" in reply and not state.get("results")
+        assert "looks reachable" in reply or "stays below" in reply
+        state, reply = _turn(graph, "go")
+        assert state["results"] and max(stub.stats.served_per_text.values()) <= 2  # no item asked twice per technique
+        rows = {(r["candidate"], r["shots"]): r for r in state["results"]}
+        assert rows[("stub-llm", 0)]["items"] >= 50

@@ -8,7 +8,7 @@ and the chat.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -106,9 +106,13 @@ def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] |
 
 async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
                    progress=None, retry: RetryPolicy | None = None, should_stop=None,
-                   only: list[str] | None = None) -> tuple[str, RunOutcome, EvalSplit]:
-    """Run (or resume) an evaluation; returns the run id, how it ended and the eval set."""
+                   only: list[str] | None = None, first_items: int | None = None) -> tuple[str, RunOutcome, EvalSplit]:
+    """Run (or resume) an evaluation; returns the run id, how it ended and the eval set. `first_items` runs only
+    the first items of the eval set (a pilot); the full run later skips what the pilot answered."""
     the_split, labels, _text, _label, _rows = prepare(config)
+    if first_items is not None:
+        the_split = replace(the_split, eval=the_split.eval[:first_items])
+        config = replace(config, adaptive=False)
     candidates = build_candidates(only or config.candidates, config.candidate_entries)
     if run_id is None:
         run_id = store.create_run(config.to_dict())
