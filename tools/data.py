@@ -247,15 +247,18 @@ def _cell(value) -> str:
 
 
 def _read_delimited(text: str, name: str, encoding: str) -> Table:
-    first_lines = "\n".join(text.splitlines()[:20])
+    first_lines = "\n".join(text[:65536].splitlines()[:20])
     delimiter = _guess_delimiter(first_lines, name)
+    fast = _read_delimited_fast(text, delimiter)
+    if fast is not None:
+        return Table(frame=fast, format="tsv" if delimiter == "\t" else "csv", encoding=encoding)
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     limit = workspace.max_rows()
     rows: list[list[str]] = []
     try:
         for row in reader:
-            if any(c.strip() for c in row):
+            if "".join(row).strip():
                 rows.append(row)
                 if len(rows) > limit + 1:  # the header and the limit: stop reading, do not parse the rest
                     raise DataError("data.too_many_rows_at_least", name=name, limit=limit)
@@ -275,6 +278,32 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
     fmt = "tsv" if delimiter == "\t" else "csv"
     frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
     return Table(frame=frame, format=fmt, encoding=encoding)
+
+
+def _read_delimited_fast(text: str, delimiter: str) -> pd.DataFrame | None:
+    """The well-formed case with pandas' C parser (several times faster than the csv module on 100k rows); None
+    for anything unusual — quotes, ragged rows, a cell over the limit, a header with blank or repeated names, more
+    rows than the limit, blank-only rows to drop — which the careful reader below then handles and explains."""
+    if '"' in text:  # quoted cells may hold delimiters and line breaks: the careful reader counts fields
+        return None
+    width = text[: text.find("\n") if "\n" in text else len(text)].count(delimiter)
+    if any(line.count(delimiter) != width for line in io.StringIO(text) if line.strip()):
+        return None  # a ragged row: pandas would pad it silently; the careful reader names the line
+    limit = workspace.max_rows()
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
+                            engine="c", nrows=limit + 1, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+    except (ValueError, pd.errors.ParserError, csv.Error, MemoryError, OverflowError):
+        return None
+    header = [str(c) for c in frame.columns]
+    if (len(frame) > limit or not len(frame) or any(not h.strip() or h.startswith("Unnamed: ") for h in header)
+            or len(set(header)) != len(header) or any(re.fullmatch(r".+\.\d+", h) and h.rsplit(".", 1)[0] in header
+                                                     for h in header)):
+        return None
+    lengths = frame.apply(lambda column: column.str.len().max()).max()
+    if lengths > MAX_CELL_CHARS or not frame.apply(lambda column: column.str.strip() != "").any(axis=1).all():
+        return None
+    return frame
 
 
 def _guess_delimiter(sample: str, name: str) -> str:
@@ -454,6 +483,17 @@ def _stats(values: list[int]) -> Spread:
             "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], "max": ordered[-1]}
 
 
+TOKEN_SAMPLE = 2000
+
+
+def _token_sample(texts: list[str]) -> list[int]:
+    """Token counts of an evenly spread sample (mean and p95 need no more) plus the longest texts (the max)."""
+    step = max(1, len(texts) // TOKEN_SAMPLE)
+    longest = sorted(range(len(texts)), key=lambda i: len(texts[i]))[-20:] if len(texts) > TOKEN_SAMPLE else []
+    picked = sorted(set(range(0, len(texts), step)) | set(longest))
+    return [count_tokens(texts[i]) for i in picked]
+
+
 def profile_table(table: Table, columns: Columns, *, name: str, path: str | None = None) -> DatasetProfile:
     """What the user should know about their data before it becomes an eval set (JSON-serialisable)."""
     frame = table.frame
@@ -469,7 +509,7 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
         if len(label_counts) < 2:
             only = next(iter(label_counts), "")
             raise DataError("data.one_class", name=name, column=columns.label, only=only)
-    tokens = [count_tokens(t) for t in nonempty.tolist()[:20000]]
+    tokens = _token_sample(nonempty.tolist())
     languages = [detect_language(t) for t in nonempty.tolist()[:2000]]
     zh_share = round(sum(lang == "zh" for lang in languages) / max(1, len(languages)), 3)
     formula_cells = int(sum(frame[c].str.startswith(FORMULA_PREFIXES).sum() for c in frame.columns))

@@ -1,0 +1,76 @@
+"""Reading a big upload: profile + eval split of a 100k-row, ~46 MB CSV against a bare `pandas.read_csv` of the
+same file, each in a fresh process (peak RSS from /proc VmHWM); and that the second use of the file parses nothing.
+
+Target (issue 13): profile + split ≤ 2× pandas.read_csv; peak RSS < 600 MB; the file is read once.
+Run: `.venv/bin/python bench/uploads.py [--rows 100000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PANDAS = """
+import pandas as pd, sys
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+print(len(frame))
+"""
+
+MODELPICK = """
+import sys
+from tools import tables
+from tools.evaluate import EvalConfig, prepare
+from tools.tables import read_dataset
+profile = read_dataset(sys.argv[1])
+prepare(EvalConfig(data=sys.argv[1], eval_size=1000))
+parses = []
+original = tables.load_table
+tables.load_table = lambda *a, **k: parses.append(1) or original(*a, **k)
+read_dataset(sys.argv[1])
+prepare(EvalConfig(data=sys.argv[1], eval_size=1000))
+print(profile["rows"], len(parses))
+"""
+
+
+def run(code: str, path: Path, home: Path) -> tuple[float, float, str]:
+    wrapped = code + "\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", wrapped, str(path)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "MODELPICK_HOME": str(home)}, check=True)
+    elapsed = time.perf_counter() - started
+    *out, peak_kb = done.stdout.split()
+    return elapsed, int(peak_kb) / 1024, " ".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.csv"
+        with path.open("w") as handle:
+            handle.write("text,label\n")
+            for i in range(args.rows):
+                handle.write(f"customer message number {i} about order {i * 7919 % 100003} "
+                             f"{'lorem ipsum dolor sit amet ' * 14},{('billing', 'shipping', 'refund', 'other')[i % 4]}\n")
+        size = path.stat().st_size / 1048576
+        base = [run(PANDAS, path, Path(tmp) / f"h{i}") for i in range(2)]
+        ours = [run(MODELPICK, path, Path(tmp) / f"m{i}") for i in range(2)]
+    base_time, ours_time = min(b[0] for b in base), min(o[0] for o in ours)
+    print(f"{args.rows:,} rows, {size:.0f} MB CSV, each in a fresh process (best of 2, start-up included):")
+    print(f"  pandas.read_csv: {base_time:.2f} s, peak RSS {max(b[1] for b in base):.0f} MB")
+    print(f"  modelpick profile + split: {ours_time:.2f} s, peak RSS {max(o[1] for o in ours):.0f} MB "
+          f"(rows, parses on second use: {ours[0][2]})")
+    print(f"  ratio = {ours_time / base_time:.2f}x (target ≤ 2x); peak RSS target < 600 MB; parses on second use "
+          "target 0")
+
+
+if __name__ == "__main__":
+    main()
