@@ -65,6 +65,9 @@ bench: install
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/harness_throughput.py
 	$(BIN)/python bench/journey.py
+	$(BIN)/python bench/race.py --memory
+	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/adaptive.py
 
 clean:
 	rm -rf $(VENV) .files .pytest_cache .ruff_cache

@@ -8,7 +8,10 @@ The stub runs in its own process with zero latency, so the ratios measure the ha
 
 Targets (issue 13): modelpick / raw ≥ 0.9×; modelpick / promptfoo ≥ 3×.
 
-Run: `.venv/bin/python bench/race.py [--items 2000] [--concurrency 32] [--rounds 3]`. promptfoo is used when
+Also (`--memory`): the peak RSS of a 1,000-item and a 10,000-item run of the whole command (target: within
++100 MB of each other — results stream to SQLite, nothing per item is held).
+
+Run: `.venv/bin/python bench/race.py [--items 2000] [--concurrency 32] [--rounds 3] [--memory]`. promptfoo is used when
 `npx promptfoo` resolves in `PROMPTFOO_DIR` (e.g. `mkdir /tmp/pf && cd /tmp/pf && npm install promptfoo`).
 """
 
@@ -97,11 +100,24 @@ def timed(command: list[str], env: dict) -> float:
     return elapsed
 
 
+def peak_rss_mb(folder: Path, url: str, concurrency: int, items: int) -> float:
+    """Peak RSS (MB) of one whole `modelpick eval` of `items` items, from /usr/bin/time."""
+    place = folder / f"mem-{items}"
+    place.mkdir()
+    data, candidates = write_inputs(place, items, url, concurrency)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", str(BIN / "modelpick"), "eval", "--data", str(data),
+                           "--candidates", "stub", "--candidates-file", str(candidates), "--eval-size", str(items)],
+                          env={**os.environ, "MODELPICK_HOME": str(place / "home")}, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=True)
+    return int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory", action="store_true")
     parser.add_argument("--raw", nargs=2, metavar=("URL", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw:
@@ -134,6 +150,10 @@ def main() -> None:
                                                      "--no-table", "--no-progress-bar"], env))
                 shutil.rmtree(home, ignore_errors=True)
             result = json.loads((folder / "out.json").read_text())["results"][0]
+            if args.memory:
+                peaks = {n: peak_rss_mb(folder, url, args.concurrency, n) for n in (1000, 10_000)}
+                print(f"peak RSS of the whole command: 1,000 items {peaks[1000]:.0f} MB, 10,000 items "
+                      f"{peaks[10_000]:.0f} MB (+{peaks[10_000] - peaks[1000]:.0f} MB; target ≤ +100 MB)")
     finally:
         stub.terminate()
         stub.wait()
