@@ -404,7 +404,7 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
     pilot = plan.get("pilot")
-    if pilot:
+    if pilot and closing:  # an offer, not part of the report
         cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
         lines.append("- " + say("plan.pilot", lang, model=pilot["model"], items=pilot["items"], calls=pilot["calls"],
                                 cost=cost))

@@ -43,11 +43,12 @@ def test_looks_double_up_to_the_cap_and_spend_five_percent_in_all() -> None:
 
 def test_hopeless_settled_and_dominated_rows() -> None:
     look = Look(200, 0.01)
-    states = {("low", 0): RowState(150, 200, 0.1, 0.5),        # 75 %: cannot reach 90 %
-              ("sure", 0): RowState(196, 200, 1.0, 0.5),       # 98 %: meets 90 % whatever comes next
-              ("open", 0): RowState(183, 200, 0.5, 0.5),       # 91.5 %: still open
-              ("dear", 0): RowState(184, 200, 2.0, 0.5),       # open, but dearer than "sure", which meets
-              ("slow", 0): RowState(199, 200, 0.2, 9.0)}       # over the latency limit
+    states = {("low", 0): RowState(150, 200, 0.1, 0.5, 200),        # 75 %: cannot reach 90 %
+              ("sure", 0): RowState(196, 200, 1.0, 0.5, 200),       # 98 %: meets 90 % whatever comes next
+              ("open", 0): RowState(183, 200, 0.5, 0.5, 200),       # 91.5 %: still open
+              ("dear", 0): RowState(184, 200, 2.0, 0.5, 200),       # open, but dearer than "sure", which meets
+              ("slow", 0): RowState(199, 200, 0.2, 9.0, 200),       # over the latency limit
+              ("dying", 0): RowState(10, 10, 0.1, 0.5, 200)}        # most calls failed: not a verdict
     stops = decide(states, Targets(0.9, max_latency_s=2.0), look, settled_costs=[])
     assert stops == {("low", 0): "hopeless", ("sure", 0): "settled", ("dear", 0): "hopeless",
                      ("slow", 0): "hopeless"}

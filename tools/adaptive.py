@@ -62,6 +62,7 @@ class RowState:
     answered: int
     cost_per_1k_usd: float | None
     latency_p95_s: float | None
+    items: int = 0  # answered + failed
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ CostFn = Callable[[Key, Sequence[ItemResult]], float | None]
 def row_state(results: Sequence[ItemResult], cost_per_1k: float | None) -> RowState:
     answered = [r for r in results if r.error is None]
     latencies = [r.latency_s for r in answered if r.latency_s is not None]
-    return RowState(sum(r.correct for r in answered), len(answered), cost_per_1k, percentile(latencies, 95))
+    return RowState(sum(r.correct for r in answered), len(answered), cost_per_1k, percentile(latencies, 95),
+                    len(results))
 
 
 def _over_limits(state: RowState, targets: Targets) -> bool:
@@ -95,8 +97,8 @@ def decide(states: dict[Key, RowState], targets: Targets, look: Look,
         return {}
     stops: dict[Key, Stop] = {}
     for key, state in states.items():
-        if state.answered == 0:
-            continue  # a row with no answers is failing: the runner's failure rules end it, not a verdict
+        if 2 * state.answered <= state.items:
+            continue  # a failing row (most calls failed): the runner's failure rules end it, not a verdict
         low, high = wilson_interval(state.correct, state.answered, look.alpha)
         if high < targets.accuracy or _over_limits(state, targets):
             stops[key] = "hopeless"
@@ -106,7 +108,7 @@ def decide(states: dict[Key, RowState], targets: Targets, look: Look,
                    default=None)
     if cheapest is not None:
         for key, state in states.items():
-            if key not in stops and _cost(state) > cheapest:
+            if key not in stops and 2 * state.answered > state.items and _cost(state) > cheapest:
                 stops[key] = "hopeless"  # a cheaper row already meets every target: this one cannot be picked
     return stops
 
