@@ -110,17 +110,23 @@ async def close_checkpointer() -> None:
         await manager.__aexit__(None, None, None)
 
 
+def browser_language() -> str:
+    """The conversation's language before the user has written anything: the browser's (Accept-Language)."""
+    return "zh" if (getattr(cl.context.session, "language", "") or "").lower().startswith("zh") else "en"
+
+
 @cl.on_chat_start
 async def start() -> None:
-    """Welcome, and the settings panel that shows — and changes — which model drives the agent."""
+    """Welcome in the browser's language, and the settings panel that shows — and changes — the agent model."""
+    lang = browser_language()
+    cl.user_session.set("language", lang)
     settings = agent_settings()
     widgets: list[InputWidget] = [TextInput(
-        id="agent_model", label="Agent model (OpenAI-compatible endpoint)", initial=settings.model if settings else "",
-        description="The model that understands and phrases the conversation. Leave empty for guided mode or "
-                    "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.")]
+        id="agent_model", label=say("app.agent_model_label", lang), initial=settings.model if settings else "",
+        description=say("app.agent_model_help", lang))]
     await cl.ChatSettings(widgets).send()
-    await cl.Message(content=speak.welcome("en") + "\n\n" + speak.agent_line(
-        settings.describe() if settings else None)).send()
+    await cl.Message(content=speak.welcome(lang) + "\n\n" + speak.agent_line(
+        settings.describe() if settings else None, lang)).send()
 
 
 @cl.on_settings_update
@@ -131,7 +137,8 @@ async def change_agent(values: dict) -> None:
     if model and settings is None:
         await cl.Message(content=say("app.no_agent_endpoint", cl.user_session.get("language") or "en")).send()
         return
-    await cl.Message(content=speak.agent_line(settings.describe() if settings else None)).send()
+    await cl.Message(content=speak.agent_line(settings.describe() if settings else None,
+                                              cl.user_session.get("language") or "en")).send()
 
 
 @cl.on_stop

@@ -31,7 +31,8 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 
 @dataclass
 class Command:
-    name: str  # go | pilot | add | drop | eval_size | shots | errors | why_not | compare | export | silver
+    name: str  # go | pilot | add | drop | eval_size | shots | errors | why | why_not | what_happened | compare |
+    #            export | silver
     model: str | None = None
     number: int | None = None
     other: str | None = None  # the second model of "compare A and B"
@@ -48,8 +49,12 @@ def is_go(message: str) -> bool:
     return bool(GO.fullmatch(text) or GO_ZH.fullmatch(text))
 
 
+NAMED = r"(the baseline|the local model|" + MODEL[1:-1] + ")"
+
+
 def read_command(message: str) -> Command | None:
     """The one command a message asks for, or None (then it is about the brief, or a question)."""
+    named = NAMED
     text = unicodedata.normalize("NFKC", message).strip()
     low = text.lower()
     if is_go(text):
@@ -57,11 +62,18 @@ def read_command(message: str) -> Command | None:
     bare = text.strip().strip(GO_END).lower()
     if PILOT.fullmatch(bare) or PILOT_ZH.fullmatch(bare):
         return Command("pilot")
-    named = r"(the baseline|the local model|" + MODEL[1:-1] + ")"
     m = (re.search(r"\bcompare\s+" + named + r"\s+(?:and|with|vs\.?|versus|to|against)\s+" + named, text, re.I)
          or re.search(r"(?:比较|对比)(?:一下)?\s*(\S+?)\s*(?:和|与|跟|同|vs)\s*([^\s?？。]+)", text))
     if m:
         return Command("compare", model=_model(m.group(1)), other=_model(m.group(2)))
+    m = re.fullmatch(r"\s*why (?:(?:this|that|the) (?:one|model|pick|choice|recommendation)|(?:did you|do you) "
+                     r"(?:pick|choose|recommend) (?:it|this|that|" + named + r")|" + named + r")\s*\??\s*", text, re.I) \
+        or re.fullmatch(r"\s*为什么(?:推荐|选择?|用)(?:了)?\s*(?:这个模型|这个|它|(\S+?))?\s*[?？]?\s*", text)
+    if m:
+        chosen = next((g for g in m.groups() if g), None) if m.groups() else None
+        return Command("why", model=_model(chosen) if chosen else None)
+    if re.fullmatch(r"\s*(?:so )?what happened\s*\??\s*|\s*(?:发生了什么|怎么回事)(?:了)?\s*[?？]?\s*", low):
+        return Command("what_happened")
     m = re.search(r"\bwhy not(?: use)?\s+(.+?)\s*\??$", low) or re.search(r"为什么不用\s*(.+?)\s*[?？]?$", text)
     if m:
         return Command("why_not", model=_model(m.group(1)))

@@ -129,7 +129,7 @@ def decide(state: SelectionState) -> Action:
         return "run_eval"
     if command in ("add", "drop", "eval_size", "shots"):
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
-    if command in ("errors", "why_not", "compare", "export"):
+    if command in ("errors", "why", "why_not", "what_happened", "compare", "export"):
         return "follow_up"
     dataset = state.get("dataset")
     if command == "silver" and dataset is not None and not dataset.get("label_column"):
@@ -441,6 +441,10 @@ def follow_up(state: SelectionState) -> dict:
         return journey.why_not(state, command["model"])
     if command["name"] == "compare":
         return journey.compare_two(state, command["model"], command["other"])
+    if command["name"] == "why":
+        return journey.why_pick(state, command.get("model"))
+    if command["name"] == "what_happened":
+        return journey.what_happened(state)
     return journey.export_files(state)
 
 

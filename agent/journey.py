@@ -314,6 +314,31 @@ def why_not(state: SelectionState, model: str) -> dict:
     return {"messages": [speak.reply(text, "why_not")]}
 
 
+def why_pick(state: SelectionState, model: str | None) -> dict:
+    """"Why this one?" / "为什么推荐这个模型？": the recommendation's own reasons and numbers from this run (not
+    excerpts from the knowledge store); about another model, why it is not the pick."""
+    lang = state.get("language", "en")
+    rec = state.get("recommendation")
+    if not state.get("results") or not rec:
+        return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
+    if model is not None:
+        model_id = resolve_id(model, configured_entries())
+        if model_id != rec["candidate"]:
+            return why_not(state, model)
+    text = speak.why_text(cast(list[ResultRow], state["results"]), rec, lang)
+    return {"messages": [speak.reply(text, "why")]}
+
+
+def what_happened(state: SelectionState) -> dict:
+    """"What happened?": how the last run ended (finished, stopped, budget), failures and notes — its own facts."""
+    lang = state.get("language", "en")
+    run = state.get("run")
+    if not run or not state.get("results"):
+        return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
+    text = speak.run_story(cast(list[ResultRow], state["results"]), cast(RunInfo, run), lang)
+    return {"messages": [speak.reply(text, "text")]}
+
+
 def compare_two(state: SelectionState, first: str, second: str) -> dict:
     """"Compare A and B": where two measured rows disagree and whether one is better (no model is called)."""
     lang = state.get("language", "en")

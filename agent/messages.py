@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.problems import Problem, decode
+from core.shapes import BASELINE_ID
 
 Texts = tuple[str, str]  # (English, Chinese)
 
@@ -219,8 +220,8 @@ MESSAGES: dict[str, Texts] = {
     "compare.table_head": ("They answer differently on {count:,} items{shown}:", "两者有 {count:,} 条答案不同{shown}："),
     "compare.shown": (" (the first {n} below)", "（下面列出前 {n} 条）"),
     "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
-    "compare.p": ("p = {p:.2g}", "p = {p:.2g}"),
-    "compare.p_tiny": ("p < 0.001", "p < 0.001"),
+    "compare.p": ("p = {p:.2g}", "p 值 = {p:.2g}"),
+    "compare.p_tiny": ("p < 0.001", "p 值 < 0.001"),
     "candidate.symlink": ("{path} is a symbolic link: give the data file itself.",
                           "{path} 是符号链接：请给出数据文件本身。"),
     "candidate.data_changed": ("The data file {path} has changed since run {run_id} started, so its finished items "
@@ -369,6 +370,11 @@ MESSAGES: dict[str, Texts] = {
                               "没有配置智能体模型的端点（设置 OPENAI_API_KEY，或 OPENAI_BASE_URL 加 MODELPICK_AGENT_MODEL），"
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
+    "app.agent_model_label": ("Agent model (OpenAI-compatible endpoint)", "智能体模型（兼容 OpenAI 的端点）"),
+    "app.agent_model_help": ("The model that understands and phrases the conversation. Leave empty for guided mode or "
+                             "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.",
+                             "负责理解和组织对话的模型。留空则使用引导模式或已配置的默认模型。需要 OPENAI_API_KEY 或 "
+                             "OPENAI_BASE_URL。"),
     "app.pilot_button": ("Pilot: {model} on {items} items first", "试点：先用 {model} 跑 {items} 条"),
     # ---------------------------------------------------------------- live progress of a run
     "understood.error_kinds": ("Error costs noted — {kinds}. I will rank candidates by API cost plus the expected cost "
@@ -404,6 +410,31 @@ MESSAGES: dict[str, Texts] = {
                         "没有准确率目标可以对照；说“跑吧”运行整个计划。"),
     "pilot.none": ("There is no paid model in the plan to pilot: say **go** to run it.",
                    "计划里没有可以试点的付费模型：说“跑吧”直接运行。"),
+    "results.legend": ("Verdicts are accuracy / cost / latency. **meets**: the whole 95% interval (or the measured cost "
+                       "and p95 latency) is within the target; **too close to call**: the measured accuracy reaches the "
+                       "target but its interval does not, so more items are needed; **misses**: it does not reach it; "
+                       "—: no target set.",
+                       "结论依次为 准确率 / 成本 / 延迟。**达到**：整个 95% 区间（或实测成本、p95 延迟）都在目标以内；"
+                       "**难以判定**：实测准确率达到目标但区间没有，需要更多条目；**未达到**：没有达到；—：没有设目标。"),
+    "results.heading": ("**Results** — {items:,} items per candidate, measured on your data", "**评测结果** —— 每个候选 {items:,} 条，基于你的数据实测"),
+    "results.headline_met": ("✅ **{label}** meets every target at the lowest cost.", "✅ **{label}** 以最低成本达到全部目标。"),
+    "results.headline_total": ("✅ **{label}** has the lowest total cost (API + errors) within your targets.",
+                               "✅ **{label}** 在目标范围内总成本（API + 错误代价）最低。"),
+    "results.headline_marginal": ("🟡 **{label}** reaches the target, but too close to call on these items.",
+                                  "🟡 **{label}** 达到了目标，但在这些条目上还难以判定。"),
+    "results.headline_none": ("❌ No candidate meets every target yet — the next steps below say what to try.",
+                              "❌ 目前没有候选达到全部目标——下面的“下一步”给出了可以尝试的办法。"),
+    "results.significant": ("{a} vs {b}: the difference is significant ({p}).", "{a} 对比 {b}：差异显著（{p}）。"),
+    "results.not_significant": ("{a} vs {b}: the difference could be chance ({p}).", "{a} 对比 {b}：差异可能只是偶然（{p}）。"),
+    "why.next": ("**What to try next**", "**接下来可以尝试**"),
+    "story.finished": ("The run finished: {measured} row(s) measured, {early} of them stopped early because their verdict "
+                       "was decided.", "运行已完成：测了 {measured} 行，其中 {early} 行因结论已定而提前停止。"),
+    "story.cancelled": ("The run was stopped by you: {measured} row(s) have results; every item that finished is kept; "
+                        "say **go** again to finish the rest.",
+                        "运行被你停止了：{measured} 行有结果；完成的条目都保留了，再说“跑吧”可以跑完剩下的部分。"),
+    "story.budget": ("The run stopped at the budget cap: {measured} row(s) have results; raise the budget to finish.",
+                     "运行在预算上限处停止：{measured} 行有结果；提高预算后可以跑完。"),
+    "story.failed": ("{label} failed: {cause}", "{label} 失败：{cause}"),
     "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
                       "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",
@@ -437,11 +468,11 @@ MESSAGES: dict[str, Texts] = {
     "signal.unparseable": ("the first answer is unparseable or failed", "第一个模型的答案无法解析或调用失败"),
     "signal.disagrees_with_baseline": ("the first model disagrees with the trained baseline",
                                        "第一个模型与训练的基线意见不一致"),
-    "verdict.met": ("met", "达到"),
-    "verdict.marginal": ("marginal", "勉强"),
-    "verdict.missed": ("missed", "未达到"),
+    "verdict.met": ("meets", "达到"),
+    "verdict.marginal": ("too close to call", "难以判定"),
+    "verdict.missed": ("misses", "未达到"),
     "verdict.unknown": ("unknown", "未知"),
-    "verdict.no target": ("no target", "无目标"),
+    "verdict.no target": ("—", "—"),
     "verdict.failed": ("failed", "失败"),
     "verdict.stopped": ("stopped", "已停止"),
     # ---------------------------------------------------------------- reports (agent/report.py)
@@ -538,7 +569,7 @@ def label(candidate: str, shots: int, lang: str) -> str:
     """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap:0→careful:3 (cascade)"."""
     if "→" in candidate:
         return say("label.row", lang, candidate=candidate, technique=say("technique.cascade", lang))
-    return say("label.row", lang, candidate=candidate, technique=technique(shots, lang))
+    return say("label.row", lang, candidate=candidate, technique=technique(shots, lang, trained=candidate == BASELINE_ID))
 
 
 def row_technique(row: Mapping[str, Any], lang: str) -> str:
@@ -546,7 +577,7 @@ def row_technique(row: Mapping[str, Any], lang: str) -> str:
     if row.get("cascade"):
         return say("technique.cascade_when", lang, signal=say(f"signal.{row['cascade']['signal']}", lang),
                    share=row["cascade"]["escalated_share"])
-    return technique(row["shots"], lang)
+    return technique(row["shots"], lang, trained=row.get("candidate") == BASELINE_ID)
 
 
 def fields(message_id: str) -> set[str]:

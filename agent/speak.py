@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.messages import cited, label, percent, render, row_technique, say, verdict
+from agent.messages import cited, label, p_value, percent, render, row_technique, say, verdict
 from agent.messages import money as usd
 from agent.messages import technique as technique_name
 from core.shapes import (
@@ -36,7 +36,7 @@ WELCOME = {
            "accuracy with confidence intervals, cost per 1,000 items and latency — then the cheapest model that "
            "meets your targets.\n\nTell me what you want to automate (e.g. *classify support tickets into billing, "
            "bugs and sales*), your targets, and attach a CSV / JSONL / XLSX sample with the 📎 button whenever "
-           "you like.\n\n中文：告诉我你的任务和目标（比如“把新闻分成真假，准确率九成”），随时上传样本数据。"),
+           "you like.\n\n用中文也可以：直接用中文告诉我你的任务和目标。"),
     "zh": ("**modelpick** 用你自己的数据实测候选模型（准确率及置信区间、每千条成本、延迟），推荐满足目标的最便宜模型。"
            "\n\n先说说你想自动化什么任务、目标是什么，随时可以用 📎 上传 CSV / JSONL / XLSX 样本。"),
 }
@@ -499,13 +499,60 @@ def results_table(results: list[ResultRow], lang: str) -> str:
         if r.get("status") == "stopped":
             v = dict.fromkeys(("accuracy", "cost", "latency"), "stopped")  # type: ignore[assignment]
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
-        p = "—" if r.get("mcnemar_p_vs_best") is None else f"{r['mcnemar_p_vs_best']:.3g}"
+        p = "—" if r.get("mcnemar_p_vs_best") is None else p_value(r["mcnemar_p_vs_best"] or 0.0, lang)
         items = f"{r['items']} ⏩" if r.get("stopped") else str(r["items"])
         lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
                      f"{r['unparseable']} / {r['errors']} | {p95} | "
                      f"{price(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
     return "\n".join(lines)
+
+
+def why_text(results: list[ResultRow], rec: Recommendation, lang: str) -> str:
+    """The pick's reasons from this run: the one-sentence verdict, each reason with its numbers, the runner-up."""
+    lines = [results_headline(results, rec, lang).split("\n\n", 1)[-1], ""]
+    lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
+    if rec["candidate"]:
+        chosen = next((r for r in results if r["candidate"] == rec["candidate"]
+                       and r["shots"] == (rec.get("shots") or 0)), None)
+        others = [r for r in results if r is not chosen and r.get("status", "measured") == "measured"]
+        if chosen is not None and others:
+            runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
+            p = _mcnemar_pair(chosen, runner_up, results)
+            if p is not None:
+                words = "results.significant" if p < 0.05 else "results.not_significant"
+                lines.append("- " + say(words, lang, a=label(chosen["candidate"], chosen["shots"], lang),
+                                        b=label(runner_up["candidate"], runner_up["shots"], lang),
+                                        p="McNemar " + p_value(p, lang)))
+    if rec["next_steps"]:
+        lines += ["", say("why.next", lang)] + [f"- {render(step, lang)}" for step in rec["next_steps"]]
+    return "\n".join(lines)
+
+
+def run_story(results: list[ResultRow], run: RunInfo, lang: str) -> str:
+    """How the last run ended, in its own facts: status, rows measured / stopped early / failed, notes."""
+    status = run.get("status") or "finished"
+    measured = sum(1 for r in results if r.get("status") == "measured" and not r.get("cascade"))
+    failed = [r for r in results if r.get("status") == "failed"]
+    early = sum(1 for r in results if r.get("stopped"))
+    lines = [say(f"story.{status}" if status in ("finished", "cancelled", "budget") else "story.finished", lang,
+                 measured=measured, early=early)]
+    lines += ["- " + say("story.failed", lang, label=label(r["candidate"], r["shots"], lang),
+                         cause=render(r.get("failure"), lang)) for r in failed]
+    lines += [f"- {render(note, lang)}" for note in run.get("notes") or []]
+    return "\n".join(lines)
+
+
+def results_headline(results: list[ResultRow], rec: Recommendation, lang: str) -> str:
+    """The heading and the one-sentence verdict a reader sees before any table."""
+    items = max((r["items"] for r in results if not r.get("cascade")), default=0)
+    heading = say("results.heading", lang, items=items)
+    if not rec["candidate"]:
+        return heading + "\n\n" + say("results.headline_none", lang)
+    chosen = label(rec["candidate"], rec.get("shots") or 0, lang)
+    total = any(reason["id"] == "rec.lowest_total" for reason in rec["reasons"] if isinstance(reason, dict))
+    key = "results.headline_total" if total else f"results.headline_{'met' if rec['status'] == 'met' else 'marginal'}"
+    return heading + "\n\n" + say(key, lang, label=chosen)
 
 
 def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, targets: Targets, run: RunInfo,
@@ -524,7 +571,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
     if run.get("silver_by"):
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
-    lines += [results_table(results, lang), ""]
+    lines += [results_headline(results, rec, lang), "", results_table(results, lang), "", say("results.legend", lang), ""]
     summary = run.get("adaptive")
     if summary and summary["calls"] < summary["calls_if_fixed"]:
         lines += [say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
@@ -539,8 +586,10 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
             runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
             p = _mcnemar_pair(chosen, runner_up, results)
             if p is not None:
-                verdict = ("差异显著" if p < 0.05 else "差异不显著") if zh else ("significant" if p < 0.05 else "not significant")
-                lines.append(f"- McNemar {'对比' if zh else 'vs the runner-up'} {runner_up['candidate']}: p = {p:.3g} ({verdict}).")
+                words = "results.significant" if p < 0.05 else "results.not_significant"
+                lines.append("- " + say(words, lang, a=label(chosen["candidate"], chosen["shots"], lang),
+                                        b=label(runner_up["candidate"], runner_up["shots"], lang),
+                                        p="McNemar " + p_value(p, lang)))
         if brief.volume_per_day and chosen["cost_per_1k_usd"] is not None:
             monthly = chosen["cost_per_1k_usd"] * brief.volume_per_day / 1000 * 30
             lines.append(f"- {'按每天' if zh else 'At'} {brief.volume_per_day:,.0f} {'条，每月约' if zh else 'items a day that is about'} "

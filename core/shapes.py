@@ -19,6 +19,9 @@ Verdict = Literal["met", "marginal", "missed", "unknown", "no target", "failed"]
 RecommendationStatus = Literal["met", "marginal", "none"]
 
 
+# The trained baseline's id: a TF-IDF classifier, not a prompted model (it is shown as "trained baseline").
+BASELINE_ID = "tfidf-logreg"
+
 class Brief(BaseModel):
     """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
 

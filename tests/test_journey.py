@@ -81,6 +81,14 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
         assert "对比 smollm2-135m" in reply and ("更好" in reply or "偶然" in reply)
         state, reply = _turn(graph, "compare tfidf-logreg and gpt-4o")
         assert "'gpt-4o' is not among the measured rows" in reply
+        chosen = state["recommendation"]["candidate"]
+        if chosen:  # "why?" is answered from this run's facts, not from knowledge-store excerpts
+            state, reply = _turn(graph, "why this one?")
+            assert chosen in reply and "McNemar" in reply and "knowledge" not in reply.lower()
+            state, reply = _turn(graph, "为什么推荐这个模型？")
+            assert chosen in reply and "知识库" not in reply and "McNemar" in reply
+        state, reply = _turn(graph, "what happened?")
+        assert reply.startswith("The run finished: 3 row(s) measured")
         state, reply = _turn(graph, "download the report")
         files = state["exports"]
         assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}

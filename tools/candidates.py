@@ -24,7 +24,7 @@ import httpx
 import openai
 import yaml
 
-from core import workspace
+from core import shapes, workspace
 from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
 from knowledge.catalog import UnknownModel, get_card
@@ -32,7 +32,7 @@ from tools.cpu_check import missing_cpu_features
 from tools.evalset import EvalSplit
 
 LOCAL_LLM_ID = "smollm2-135m"
-BASELINE_ID = "tfidf-logreg"
+BASELINE_ID = shapes.BASELINE_ID
 BUILT_IN = (BASELINE_ID, LOCAL_LLM_ID)
 
 

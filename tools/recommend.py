@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.problems import reason
-from core.shapes import Reason, Recommendation, ResultRow, Verdict, Verdicts
+from core.shapes import BASELINE_ID, Reason, Recommendation, ResultRow, Verdict, Verdicts
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -63,6 +63,8 @@ def technique_reason(shots: int) -> Reason:
 def _label(row: ResultRow) -> Reason:
     if row.get("cascade"):
         return reason("label.row", candidate=row["candidate"], technique=reason("technique.cascade"))
+    if row["candidate"] == BASELINE_ID:
+        return reason("label.row", candidate=row["candidate"], technique=reason("technique.trained"))
     return reason("label.row", candidate=row["candidate"], technique=technique_reason(row.get("shots", 0)))
 
 

@@ -58,25 +58,35 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     if words["failed"]:
         figure.add_annotation(text=words["failed"], xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                               xanchor="left", font={"color": "#b00020"})
-    for r, name in drawn:
+    positions = ("top right", "bottom right", "top left", "bottom left")  # neighbours' labels do not overlap
+    for index, (r, name) in enumerate(drawn):
         cost = r["cost_per_1k_usd"]
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
                       and (recommended.get("shots") or 0) == r["shots"])
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
         figure.add_trace(go.Scatter(
             x=[cost if cost else floor], y=[r["accuracy"]], mode="markers+text", name=name,
-            text=[name + (" ★" if chosen else "")], textposition="top right",
+            text=[("★ " if chosen else "") + name], textposition=positions[index % len(positions)],
+            textfont={"size": 13 if chosen else 11, "color": "#1a7f37" if chosen else "#333"},
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
-            marker={"size": 16 if chosen else 10, "symbol": "star" if chosen else "circle"},
+            marker={"size": 18 if chosen else 10, "symbol": "star" if chosen else "circle",
+                    "color": "#1a7f37" if chosen else "#4C78A8"},
             hovertext=f"{name}: {r['accuracy']:.1%} [{r['accuracy_ci'][0]:.1%}–{r['accuracy_ci'][1]:.1%}], {price}",
         ))
     if targets.get("accuracy") is not None:
-        figure.add_hline(y=targets["accuracy"], line_dash="dash", annotation_text=words["target"])
+        figure.add_hline(y=targets["accuracy"], line_dash="dash", line_color="#b00020",
+                         annotation_text=words["target"], annotation_position="bottom left")
     if targets.get("max_cost_per_1k_usd"):
-        figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot", annotation_text=words["max_cost"])
+        figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot", line_color="#b00020",
+                         annotation_text=words["max_cost"], annotation_position="top left")
     right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
-    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5])
+    # A log axis has no $0: free (local) candidates sit at a floor that the axis names, and the other ticks are
+    # dollars ("$0.01"), never SI prefixes ("100μ").
+    decades = range(math.ceil(math.log10(floor) + 0.3), math.floor(math.log10(right) + 0.5) + 1)
+    ticks = [floor, *(10.0 ** k for k in decades)]
+    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5], tickvals=ticks,
+                        ticktext=[words["free"], *(f"${10.0 ** k:g}" for k in decades)])
     figure.update_layout(title=words["title"], xaxis_type="log", xaxis_title=words["x"], yaxis_title=words["y"],
                          yaxis_tickformat=".0%", showlegend=False, height=420, margin={"l": 50, "r": 20, "t": 50, "b": 50})
     return figure
