@@ -49,9 +49,9 @@ run: install
 
 # Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-zenhei fonts-noto-color-emoji >/dev/null 2>&1; } || { \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium fonts-dejavu-core; }
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium fonts-dejavu-core fonts-wqy-zenhei fonts-noto-color-emoji; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -286,7 +286,7 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
          f"{chars['p50']:g} / {chars['p95']:,} / {chars['max']:,}"),
         ("tokens per text (mean / p95 / max)", "每条 token（均值/p95/最大）",
          f"{toks['mean']:g} / {toks['p95']:,} / {toks['max']:,}"),
-        ("language", "语言", {"en": "English", "zh": "中文"}[profile["language"]]),
+        ("language", "语言", {"en": ("English", "英文"), "zh": ("Chinese", "中文")}[profile["language"]][1 if zh else 0]),
     ]
     table += [f"| {cn if zh else en} | {value} |" for en, cn, value in facts]
     if profile["label_counts"]:
@@ -425,7 +425,7 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
     lines += [header, "|---|---|---|---|---|---|"]
     for f in plan["forecasts"]:
-        technique = technique_name(f["shots"], lang)
+        technique = technique_name(f["shots"], lang, trained=f["model_id"] == BASELINE_ID)
         monthly = price(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
         lines.append(f"| {f['model_id']} | {technique} | {price(f['eval_cost_usd'])} | {price(f['cost_per_1k_usd'])} | "
                      f"{monthly} | {cited(f['price_source'], lang)} ({f['as_of']}) |")

@@ -78,7 +78,8 @@ def guard_network(context, outside: list[str]) -> None:
 
 
 @contextmanager
-def app_page(tmp_path: Path, *, extra_env: dict | None = None, height: int = 1600, timeout_ms: int = 20_000):
+def app_page(tmp_path: Path, *, extra_env: dict | None = None, height: int = 1600, timeout_ms: int = 20_000,
+             locale: str = "en-US"):
     """The app in headless Chromium with the network guard; fails if the page asked for any outside address."""
     from playwright.sync_api import expect, sync_playwright
 
@@ -87,7 +88,7 @@ def app_page(tmp_path: Path, *, extra_env: dict | None = None, height: int = 160
     outside: list[str] = []
     with chainlit_server(tmp_path / "home", tmp_path / "chainlit.log", extra_env) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": height}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1280, "height": height}, accept_downloads=True, locale=locale)
         guard_network(context, outside)
         page = context.new_page()
         page.goto(url)

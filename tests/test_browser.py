@@ -25,13 +25,13 @@ def _send(page, text: str, replies: int = 1) -> None:
     expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + replies)
 
 
-def _attach(page, path, replies: int = 1) -> None:
+def _attach(page, path, replies: int = 1, text: str = "here is my data") -> None:
     from playwright.sync_api import expect
 
     count = page.locator('[data-step-type="assistant_message"]').count()
     page.locator("#upload-button-input").set_input_files(str(path))
     expect(page.locator("#attachments")).to_contain_text(path.name)
-    page.locator("#chat-input").fill("here is my data")
+    page.locator("#chat-input").fill(text)
     page.locator("#chat-submit").click()
     expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + replies)
 

@@ -83,7 +83,7 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
     # A log axis has no $0: free (local) candidates sit at a floor that the axis names, and the other ticks are
     # dollars ("$0.01"), never SI prefixes ("100μ").
-    decades = range(math.ceil(math.log10(floor) + 0.3), math.floor(math.log10(right) + 0.5) + 1)
+    decades = range(math.ceil(math.log10(floor) + 0.3), math.floor(math.log10(right) + 0.5) + 1) if costs else range(0)
     ticks = [floor, *(10.0 ** k for k in decades)]
     figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5], tickvals=ticks,
                         ticktext=[words["free"], *(f"${10.0 ** k:g}" for k in decades)])
