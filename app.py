@@ -276,6 +276,10 @@ async def _render(state: dict, view: TurnView) -> None:
     """Send the turn's replies with their charts and files (the streamed one is finalised in place: if the
     numbers guard rejected the model's text, the template replaces what was streamed)."""
     replies = new_replies(state)
+    if any(reply.additional_kwargs.get("kind") == "results" for reply in replies):
+        # The live progress has done its job: the results carry the numbers, so nothing sits below them.
+        for step in view.steps.steps.values():
+            await step.remove()
     for index, reply in enumerate(replies):
         kind = reply.additional_kwargs.get("kind")
         elements: list = []

@@ -297,7 +297,7 @@ MESSAGES: dict[str, Texts] = {
                           "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
     "rec.nothing_usable": ("No candidate produced usable results.", "没有候选得出可用的结果。"),
     "rec.failed": ("{label} failed: {cause}.", "{label} 失败：{cause}。"),
-    "rec.stopped": ("{label} was stopped after {items} items, so it is not compared.",
+    "rec.stopped": ("{label} was stopped after {items} item(s), so it is not compared.",
                     "{label} 在 {items} 条后被停止，所以不参与比较。"),
     "step.more_items": ("Run more eval items to narrow the interval.", "增加评测数据，缩小置信区间。"),
     "step.k_shot": ("Try k-shot prompting (e.g. 3 or 5 examples): a few labelled examples in the prompt often lift "

@@ -88,7 +88,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
                   f"(${r['total_cost_per_1k_ci'][0]:.4f}–${r['total_cost_per_1k_ci'][1]:.4f}) |"
                   for r in doc["results"] if r.get("total_cost_per_1k_usd") is not None]
     summary = doc.get("adaptive")
-    if summary and summary["calls"] < summary["calls_if_fixed"]:
+    if summary and summary["calls"] < summary["calls_if_fixed"] and doc.get("status", "finished") == "finished":
         lines += ["", say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
                           saved=1 - summary["calls"] / summary["calls_if_fixed"], rounds=summary["rounds"])]
     lines += ["", say("report.recommendation", lang, status=say(f"report.status_{rec['status']}", lang)), ""]

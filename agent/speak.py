@@ -573,7 +573,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_headline(results, rec, lang), "", results_table(results, lang), "", say("results.legend", lang), ""]
     summary = run.get("adaptive")
-    if summary and summary["calls"] < summary["calls_if_fixed"]:
+    if summary and summary["calls"] < summary["calls_if_fixed"] and run.get("status", "finished") == "finished":
         lines += [say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
                       saved=1 - summary["calls"] / summary["calls_if_fixed"], rounds=summary["rounds"]), ""]
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]

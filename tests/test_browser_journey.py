@@ -44,7 +44,8 @@ def test_plan_go_progress_results_chart_and_report(page, tmp_path) -> None:
     # the progress itself is readable without a click: items done and speed, before the results arrive
     expect(page.get_by_text("items/s").first).to_be_visible(timeout=60_000)
     assert page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").count() == 0
-    page.screenshot(path=str(ARTIFACTS / "journey-progress.png"), full_page=True)
+    page.locator('[data-step-type="tool"]').last.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "journey-progress.png"))
     results = page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").last
     expect(results).to_be_visible(timeout=240_000)
     expect(results.locator("table")).to_contain_text("tfidf-logreg")
@@ -77,4 +78,4 @@ def test_stop_keeps_the_finished_candidates(page) -> None:
     stopped = page.locator('[data-step-type="assistant_message"]').filter(has_text="everything that finished is kept").last
     expect(stopped).to_be_visible(timeout=60_000)
     expect(stopped.locator("table")).to_contain_text("tfidf-logreg")
-    page.screenshot(path=str(ARTIFACTS / "journey-stopped.png"), full_page=True)
+    stopped.screenshot(path=str(ARTIFACTS / "journey-stopped.png"))

@@ -58,7 +58,7 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     if words["failed"]:
         figure.add_annotation(text=words["failed"], xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                               xanchor="left", font={"color": "#b00020"})
-    positions = ("top right", "bottom right", "top left", "bottom left")  # neighbours' labels do not overlap
+    positions = ("top right", "bottom right", "middle right")  # neighbours' labels do not overlap; none leave the plot
     for index, (r, name) in enumerate(drawn):
         cost = r["cost_per_1k_usd"]
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
@@ -79,14 +79,16 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
                          annotation_text=words["target"], annotation_position="bottom left")
     if targets.get("max_cost_per_1k_usd"):
         figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot", line_color="#b00020",
-                         annotation_text=words["max_cost"], annotation_position="top left")
+                         annotation_text=words["max_cost"], annotation_position="bottom left")
     right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
     # A log axis has no $0: free (local) candidates sit at a floor that the axis names, and the other ticks are
     # dollars ("$0.01"), never SI prefixes ("100μ").
     decades = range(math.ceil(math.log10(floor) + 0.3), math.floor(math.log10(right) + 0.5) + 1) if costs else range(0)
-    ticks = [floor, *(10.0 ** k for k in decades)]
-    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5], tickvals=ticks,
-                        ticktext=[words["free"], *(f"${10.0 ** k:g}" for k in decades)])
+    ticks = {floor: words["free"], **{10.0 ** k: f"${10.0 ** k:g}" for k in decades}}
+    if targets.get("max_cost_per_1k_usd"):
+        ticks[targets["max_cost_per_1k_usd"]] = f"${targets['max_cost_per_1k_usd']:g}"
+    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5], tickvals=list(ticks),
+                        ticktext=list(ticks.values()))
     figure.update_layout(title=words["title"], xaxis_type="log", xaxis_title=words["x"], yaxis_title=words["y"],
                          yaxis_tickformat=".0%", showlegend=False, height=420, margin={"l": 50, "r": 20, "t": 50, "b": 50})
     return figure
