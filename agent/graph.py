@@ -74,6 +74,9 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
                                              data_labels=data_labels)
             except LLMError as error:
                 notice = speak.llm_fallback(str(error), language)
+    if state.get("files") and brief.use_case:  # the words sent with a file are about the file, not a new task
+        update.use_case = None
+        update.task_type = None
     command = read_command(text) if text.strip() else None
     known = set((state.get("dataset") or {}).get("label_counts") or {})
     if update.labels and known:  # the label set must be the data's: a label no row has cannot be scored

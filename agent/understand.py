@@ -140,8 +140,12 @@ def _money(clause: str) -> float | None:
 
 _OUTCOME_WRONG = r"wrong|error|mistake|incorrect|miss|false (?:positive|negative)|答错|错误|错一|错的|误判|出错"
 _OUTCOME_RIGHT = r"right|correct|saves?\b|saving|答对|正确|对一|对的|省"
-_PER_ITEM = r"per (?:item|call|request|message|ticket|email|document|article|record|row|prediction|query)|each item|" \
-            r"/item|an item|a call|每条|每个|每次|一条|单条"
+# "per review", "per ticket", "each email", "每篇", "每封": a cost per one of the use case's own units is per item —
+# any noun after "per" that is not a period, a thousand/million or a token.
+_NOT_A_UNIT = (r"(?:1,?000|1k|thousand|k|million|1m|m|day|week|month|year|hour|minute|second|sec|token|tokens|cent|"
+               r"cents|dollar|dollars|usd|person|user|seat|head|annum|cent)s?\b")
+_PER_ITEM = (r"(?:per|each|every|a|an) (?!" + _NOT_A_UNIT + r")[a-z]{3,}\b(?! a (?:day|week|month|year))|/item|"
+             r"每(?:条|个|次|篇|封|张|单|份|件|笔|则|段)|一条|单条")
 _PER_1K = r"per (?:1,?000|1k|thousand|k\b)|/ ?1,?000|/ ?1k|every (?:1,?000|thousand)|每千条|每1000|每千|千条"
 _PER_1M = r"per (?:1,?000,?000|1m|million)|/ ?1m|每百万|每1000000"
 
@@ -283,7 +287,14 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
     return None
 
 
+# Words about the data, not the task ("this one has no labels, can you label it?"): never a use case.
+ABOUT_THE_DATA = (r"\b(?:no|without|missing|unlabell?ed) labels?\b|\blabel (?:it|them|this|these|my data|the data)\b|"
+                  r"\bunlabell?ed\b|没有标签|没标签|帮我标注|给它标注|自动标注")
+
+
 def read_use_case(original: str, text: str, pending_field: str | None, task: str | None) -> str | None:
+    if re.search(ABOUT_THE_DATA, text):
+        return None
     if task or pending_field == "use_case":
         if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\b", text) or len(text.strip()) < 6 or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, text):
             return None
@@ -353,6 +364,8 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     update.task_type = read_task(text)
     update.labels = read_labels(text, field)
     update.use_case = read_use_case(original, text, field, update.task_type)
+    if re.search(ABOUT_THE_DATA, text):  # "can you label it?" asks for silver labels; it names no task
+        update.task_type = None
     if update.use_case and not update.task_type and brief.task_type is None:
         update.unclear["task_type"] = "which"
 

@@ -134,3 +134,13 @@ def test_uploads_are_kept_per_thread_and_never_overwritten(samples) -> None:
     for record in (first, second):
         assert Path(record["path"]).parent.parent == uploads  # a hostile thread id cannot climb out
         assert Path(record["path"]).read_bytes() == samples["formula.csv"].read_bytes()
+
+
+def test_the_words_sent_with_a_file_never_replace_the_use_case(tmp_path, samples) -> None:
+    with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "f1", "classify messages as spam or ham, 90% accuracy")
+        state, reply = _turn(graph, "f1", "this one has no labels, can you label it?",
+                             _upload("f1", samples["no_label.csv"]))
+    assert state["brief"]["use_case"] == "classify messages as spam or ham, 90% accuracy"
+    assert "no label column" in reply

@@ -194,3 +194,22 @@ def test_error_kinds_become_label_pairs_once_the_data_is_known() -> None:
     named = error_costs_of([{"kind": "missed", "label": "b", "usd": 3.0}], {"a": 5, "b": 5, "c": 5})
     assert named is not None and named.pairs == {("b", "a"): 3.0, ("b", "c"): 3.0}
     assert error_costs_of([{"kind": "missed", "label": None, "usd": 3.0}], {"a": 5, "b": 5, "c": 5}) is None
+
+
+@pytest.mark.parametrize(("message", "per_1k"), [
+    ("under 2 cents per review", 20.0), ("at most $0.01 per ticket", 10.0), ("each email can cost half a cent", 5.0),
+    ("no more than $0.002 a call", 2.0), ("每篇不超过0.5美分", 5.0), ("每封邮件最多1美分", 10.0), ("每单最多0.1美元", 100.0),
+])
+def test_a_cost_per_the_use_cases_own_unit_is_per_item(message: str, per_1k: float) -> None:
+    assert understand_rules(message).max_cost_per_1k_usd == pytest.approx(per_1k)
+
+
+def test_a_period_or_a_person_is_not_a_unit() -> None:
+    assert understand_rules("we pay $2000 a month for this").max_cost_per_1k_usd is None
+    assert understand_rules("$5 per user").max_cost_per_1k_usd is None
+
+
+def test_words_about_the_data_are_not_a_use_case() -> None:
+    for message in ("this one has no labels, can you label it?", "这个文件没有标签，能帮我标注吗？"):
+        update = understand_rules(message)
+        assert update.use_case is None and update.task_type is None
