@@ -13,7 +13,7 @@ from langchain_core.runnables import RunnableConfig
 
 from agent import speak
 from agent.messages import render, say
-from agent.report import comparison_markdown, full_report
+from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
 from core import workspace
@@ -361,7 +361,7 @@ def compare_two(state: SelectionState, first: str, second: str) -> dict:
 
 
 def export_files(state: SelectionState) -> dict:
-    """Report (Markdown), per-item CSV and fine-tuning JSONL, written under the workspace for download."""
+    """Report (Markdown, and HTML with the chart), per-item CSV and fine-tuning JSONL, for download."""
     lang = state.get("language", "en")
     if not state.get("results"):
         return {"messages": [speak.reply(speak.nothing_run_yet(lang), "text")]}
@@ -377,7 +377,11 @@ def export_files(state: SelectionState) -> dict:
     jsonl, tokens = finetune_jsonl(split, labels)
     costs = training_costs(tokens)
     report = full_report(brief_of(state), dataset_of(state), plan_of(state), document, tokens, costs, lang)
-    paths = write_exports(run_id, {"report.md": report, "items.csv": items_csv(grouped, _texts(state)),
-                                   "finetune.jsonl": jsonl})
+    targets = targets_of(brief_of(state))
+    chart = accuracy_cost_chart(cast(list, state.get("results")), {"accuracy": targets.accuracy,
+                                "max_cost_per_1k_usd": targets.max_cost_per_1k_usd},
+                                cast(dict | None, state.get("recommendation")), lang)
+    paths = write_exports(run_id, {"report.md": report, "report.html": report_html(report, [chart], lang),
+                                   "items.csv": items_csv(grouped, _texts(state)), "finetune.jsonl": jsonl})
     text = speak.export_text(paths, tokens, costs, len(split.train_pool), lang)
     return {"messages": [speak.reply(text, "export", files=paths)], "exports": paths}

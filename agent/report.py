@@ -53,6 +53,22 @@ def _targets(targets: dict, lang: str) -> str:
                latency=say("report.latency_limit", lang, seconds=latency) if latency else none)
 
 
+def report_html(markdown: str, figures: list[go.Figure], lang: str) -> str:
+    """The report as one self-contained HTML page: the Markdown rendered (raw HTML in it is escaped — labels and
+    texts come from the user's data), the charts embedded with plotly's script inline, so it opens offline."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    title = next((line.lstrip("# ").strip() for line in markdown.splitlines() if line.startswith("# ")), "modelpick")
+    charts = "".join(figure.to_html(full_html=False, include_plotlyjs=index == 0)
+                     for index, figure in enumerate(figures))
+    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f"<title>{escaped}</title><style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;"
+            "padding:0 1em;line-height:1.5}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
+            f"</style></head><body>{body}{charts}</body></html>")
+
+
 def comparison_markdown(cmp: dict, lang: str) -> str:
     """Two rows side by side: the verdict in words, then the items where they answer differently."""
     a = label(cmp["a"]["candidate"], cmp["a"]["shots"], lang)

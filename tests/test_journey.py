@@ -91,7 +91,10 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
         assert reply.startswith("The run finished: 3 row(s) measured")
         state, reply = _turn(graph, "download the report")
         files = state["exports"]
-        assert set(files) == {"report.md", "items.csv", "finetune.jsonl"}
+        assert set(files) == {"report.md", "report.html", "items.csv", "finetune.jsonl"}
+        html = Path(files["report.html"]).read_text(encoding="utf-8")
+        assert '<html lang="en">' in html and "<table>" in html and "plotly" in html.lower()
+        assert "https://cdn" not in html  # the chart's script is inline: the page opens offline
         assert _calls(workspace_home) == before  # no follow-up called a model or started a server
 
         # "add X" after the run measures only X, on the same items

@@ -97,3 +97,12 @@ def test_no_user_facing_sentence_in_tools_or_knowledge() -> None:
                         and SENTENCE.search(node.value) and not any(a in node.value for a in ALLOWED)):
                     found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
     assert found == []
+
+
+def test_the_html_report_escapes_data_and_names_its_language() -> None:
+    from agent.report import report_html
+
+    html = report_html("# 报告 — <b>x</b>\n\n| a | b |\n|---|---|\n| <script>alert(1)</script> | 2 |\n", [], "zh")
+    assert '<html lang="zh-CN">' in html and "<table>" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<title>报告 — &lt;b&gt;x&lt;/b&gt;</title>" in html
