@@ -410,6 +410,10 @@ MESSAGES: dict[str, Texts] = {
                         "没有准确率目标可以对照；说“跑吧”运行整个计划。"),
     "pilot.none": ("There is no paid model in the plan to pilot: say **go** to run it.",
                    "计划里没有可以试点的付费模型：说“跑吧”直接运行。"),
+    "results.ask_on": ("Ask on: *what if I need {what_if}%?*, *why this one?*, *compare A and B*, *show me the errors*, "
+                       "*why not X?*, *download the report*.",
+                       "可以问：“要是需要{what_if}%呢？”、“为什么推荐这个模型？”、“比较 A 和 B”、“看看错例”、“为什么不用 X？”、"
+                       "“下载报告”。"),
     "results.legend": ("Verdicts are accuracy / cost / latency. **meets**: the whole 95% interval (or the measured cost "
                        "and p95 latency) is within the target; **too close to call**: the measured accuracy reaches the "
                        "target but its interval does not, so more items are needed; **misses**: it does not reach it; "

@@ -472,8 +472,12 @@ def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
     seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
     parts = []
     if seconds:
-        parts.append(f"预计耗时约 {seconds:.0f} 秒（按此前实测的延迟）" if zh else
-                      f"Expected time: about {seconds:.0f} s (from latencies measured in earlier runs here)")
+        if seconds < 1:
+            parts.append("预计耗时不到 1 秒（按此前实测的延迟）" if zh else
+                         "Expected time: under a second (from latencies measured in earlier runs here)")
+        else:
+            parts.append(f"预计耗时约 {seconds:.0f} 秒（按此前实测的延迟）" if zh else
+                         f"Expected time: about {seconds:.0f} s (from latencies measured in earlier runs here)")
     if unmeasured:
         names = ", ".join(unmeasured)
         parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else
@@ -543,6 +547,11 @@ def run_story(results: list[ResultRow], run: RunInfo, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _what_if(target: float | None) -> int:
+    """The stricter target a "what if" suggestion offers: five points above the current one (never above 99)."""
+    return 95 if target is None else min(99, round(100 * target) + 5)
+
+
 def results_headline(results: list[ResultRow], rec: Recommendation, lang: str) -> str:
     """The heading and the one-sentence verdict a reader sees before any table."""
     items = max((r["items"] for r in results if not r.get("cascade")), default=0)
@@ -605,8 +614,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"][1:]]
     if rec["next_steps"]:
         lines += ["", "**下一步**" if zh else "**Next steps**"] + [f"- {render(s, lang)}" for s in rec["next_steps"]]
-    lines += ["", "可以问：“要是需要95%呢？”、“看看错例”、“为什么不用 X？”、“下载报告”。" if zh else
-              "Ask on: *what if I need 95%?*, *show me the errors*, *why not X?*, *download the report*."]
+    lines += ["", say("results.ask_on", lang, what_if=_what_if(targets.accuracy))]
     return "\n".join(lines)
 
 
