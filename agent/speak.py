@@ -385,7 +385,11 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     (`closing=False` leaves out the "nothing is spent before go" line, for the report)."""
     zh = lang == "zh"
     split = plan["split"]
-    techniques = ", ".join(technique_name(k, lang) for k in plan["shots"])
+    # The techniques that will run: the trained baseline has no prompt; the shots apply to the prompted models.
+    shown = [technique_name(0, lang, trained=True)] if BASELINE_ID in plan["candidates"] else []
+    if any(c != BASELINE_ID for c in plan["candidates"]):
+        shown += [technique_name(k, lang) for k in plan["shots"]]
+    techniques = ", ".join(shown)
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
     if plan.get("silver_by"):
         lines.append(f"- ⚠️ {'标签是银标签，来自' if zh else 'Labels are silver labels from'} {plan['silver_by']}.")
