@@ -18,7 +18,7 @@ from pathlib import Path
 import chainlit as cl
 import chainlit.config
 import chainlit.server
-from chainlit.input_widget import InputWidget, TextInput
+from chainlit.input_widget import InputWidget, NumberInput, TextInput
 from chainlit.session import BaseSession
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
@@ -27,6 +27,7 @@ from agent.graph import compile_graph, new_replies, reply_text, turn_input, turn
 from agent.llm import agent_settings
 from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
+from agent.settings_panel import configure_endpoint
 from core import workspace
 from tools import uploads
 from tools.runner import Progress
@@ -121,16 +122,31 @@ async def start() -> None:
     lang = browser_language()
     cl.user_session.set("language", lang)
     settings = agent_settings()
-    widgets: list[InputWidget] = [TextInput(
-        id="agent_model", label=say("app.agent_model_label", lang), initial=settings.model if settings else "",
-        description=say("app.agent_model_help", lang))]
-    await cl.ChatSettings(widgets).send()
+    await cl.ChatSettings(_settings_widgets(lang, settings.model if settings else "")).send()
     await cl.Message(content=speak.welcome(lang) + "\n\n" + speak.agent_line(
         settings.describe() if settings else None, lang)).send()
 
 
+def _settings_widgets(lang: str, agent_model: str) -> list[InputWidget]:
+    """The agent model, and the fields that add a model endpoint (the key field is always sent back empty)."""
+    return [TextInput(id="agent_model", label=say("app.agent_model_label", lang), initial=agent_model,
+                      description=say("app.agent_model_help", lang)),
+            TextInput(id="endpoint_url", label=say("app.endpoint_url", lang), initial=""),
+            TextInput(id="endpoint_model", label=say("app.endpoint_model", lang), initial=""),
+            TextInput(id="endpoint_key", label=say("app.endpoint_key", lang), initial=""),
+            NumberInput(id="endpoint_input_usd_per_1m", label=say("app.endpoint_input_price", lang), initial=None),
+            NumberInput(id="endpoint_output_usd_per_1m", label=say("app.endpoint_output_price", lang), initial=None)]
+
+
 @cl.on_settings_update
 async def change_agent(values: dict) -> None:
+    lang = cl.user_session.get("language") or "en"
+    added = await configure_endpoint(values, lang)
+    if added is not None:
+        await cl.Message(content=added).send()
+        # Send the panel back with the endpoint fields (and the key) cleared: the key is never shown again.
+        await cl.ChatSettings(_settings_widgets(lang, values.get("agent_model") or "")).send()
+        return
     model = (values.get("agent_model") or "").strip() or None
     cl.user_session.set("agent_model", model)
     settings = agent_settings(model)

@@ -370,6 +370,23 @@ MESSAGES: dict[str, Texts] = {
                               "没有配置智能体模型的端点（设置 OPENAI_API_KEY，或 OPENAI_BASE_URL 加 MODELPICK_AGENT_MODEL），"
                               "所以 modelpick 继续使用引导模式。"),
     "app.run_button": ("Run this plan", "按此计划开始评测"),
+    "app.endpoint_url": ("Add a model endpoint — base URL (OpenAI-compatible, e.g. https://api.example.com/v1)",
+                         "添加模型端点——基础 URL（兼容 OpenAI，例如 https://api.example.com/v1）"),
+    "app.endpoint_model": ("Model name at that endpoint", "该端点上的模型名"),
+    "app.endpoint_key": ("API key (kept in the workspace, never shown again)", "API 密钥（保存在工作区，不会再显示）"),
+    "app.endpoint_input_price": ("Input price, USD per 1M tokens", "输入价格，每百万 token 美元"),
+    "app.endpoint_output_price": ("Output price, USD per 1M tokens", "输出价格，每百万 token 美元"),
+    "endpoint.incomplete": ("To add an endpoint the panel needs both its base URL and the model name.",
+                            "添加端点需要同时填写基础 URL 和模型名。"),
+    "endpoint.refused": ("The endpoint was not added: {cause}", "端点没有添加：{cause}"),
+    "endpoint.added": ("Endpoint **{id}** added ({url}); its key is stored in the workspace and will not be shown "
+                       "again. Say *add {id}* to put it in the plan.",
+                       "已添加端点 **{id}**（{url}）；密钥保存在工作区，不会再显示。说“加上 {id}”把它加入计划。"),
+    "endpoint.added_unpriced": ("Endpoint **{id}** added ({url}); its key is stored in the workspace and will not be "
+                                "shown again. Without prices its cost is unknown unless the catalog knows the model. Say "
+                                "*add {id}* to put it in the plan.",
+                                "已添加端点 **{id}**（{url}）；密钥保存在工作区，不会再显示。没有填价格时，除非目录里有这个模型，"
+                                "否则成本未知。说“加上 {id}”把它加入计划。"),
     "app.agent_model_label": ("Agent model (OpenAI-compatible endpoint)", "智能体模型（兼容 OpenAI 的端点）"),
     "app.agent_model_help": ("The model that understands and phrases the conversation. Leave empty for guided mode or "
                              "the configured default. Needs OPENAI_API_KEY or OPENAI_BASE_URL.",

@@ -369,11 +369,12 @@ def cannot_plan_yet(gaps: list[str], lang: str) -> str:
 
 
 def not_runnable(model: str, lang: str) -> str:
+    """A model that cannot run here, and what the user can do about it right now (the settings panel)."""
     if lang == "zh":
-        return (f"{model} 在这里跑不了：需要 OPENAI_API_KEY（OpenAI 模型），或在 MODELPICK_CANDIDATES_FILE 指定的候选文件里"
-                "配置它的端点。下面仍给出它的价格预估。")
-    return (f"I can't run {model} here: it needs OPENAI_API_KEY (for OpenAI models) or an endpoint in the candidates "
-            "file named by MODELPICK_CANDIDATES_FILE. Its forecast from the catalog is below.")
+        return (f"{model} 在这里还跑不了：在设置面板 ⚙ 里填上它的端点（基础 URL、模型名、密钥、价格），再说“加上 {model}”。"
+                "下面仍给出它的价格预估。")
+    return (f"I can't run {model} here yet: add its endpoint in the settings panel ⚙ (base URL, model name, key, "
+            f"prices), then say *add {model}*. Its forecast from the catalog is below.")
 
 
 def no_candidates_left(lang: str) -> str:
@@ -435,8 +436,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
                      f"{monthly} | {cited(f['price_source'], lang)} ({f['as_of']}) |")
     catalog = [s for s in plan["shortlist"] if s["id"] not in plan["candidates"]]
     if catalog:
-        lines += ["", "**目录里值得一试的模型**（配置端点后可以“加上 X”）：" if zh else
-                  "**From the catalog, worth trying** (say *add X* once its endpoint is configured):"]
+        lines += ["", "**目录里值得一试的模型**（在设置面板 ⚙ 里添加它的端点，再说“加上 X”）：" if zh else
+                  "**From the catalog, worth trying** (add its endpoint in the settings panel ⚙, then say *add X*):"]
         lines += [f"- {s['id']}: {render(s['reason'], lang)}" for s in catalog[:4]]
     if plan["excluded"]:
         lines += ["", "**排除的知名模型**：" if zh else "**Notable models left out:**"]

@@ -24,3 +24,27 @@ def test_agent_model_is_shown_and_its_reply_streams(tmp_path) -> None:
             expect(last).to_contain_text("Thanks! Which labels should the model pick from?")
             page.screenshot(path=str(ARTIFACTS / "llm-mode.png"), full_page=True)
         assert stub.stats.completions >= 2  # understanding (JSON) and phrasing (streamed)
+
+
+def test_an_endpoint_added_in_the_settings_panel_is_checked_kept_and_its_key_never_shown(tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    from tests.stub_server import StubConfig, StubServer
+
+    key = "sk-browser-0123456789"
+    with StubServer(StubConfig(api_key=key)) as stub, app_page(tmp_path) as page:
+        expect(page.locator('[data-step-type="assistant_message"]').last).to_contain_text("modelpick")
+        page.locator("#chat-settings-open-modal").click()
+        page.locator("#endpoint_url").fill(stub.url)
+        page.locator("#endpoint_model").fill("stub-model")
+        page.locator("#endpoint_key").fill(key)
+        page.locator("#endpoint_input_usd_per_1m").fill("0.5")
+        page.locator("#endpoint_output_usd_per_1m").fill("1.5")
+        page.get_by_role("button", name="Confirm").click()
+        added = page.locator('[data-step-type="assistant_message"]').filter(has_text="Endpoint stub-model added").last
+        expect(added).to_be_visible()
+        expect(added).to_contain_text("add stub-model")
+        added.screenshot(path=str(ARTIFACTS / "settings-endpoint-added.png"))
+        page.locator("#chat-settings-open-modal").click()
+        expect(page.locator("#endpoint_key")).to_have_value("")  # the key is never shown again
+        assert key not in page.content()

@@ -29,6 +29,7 @@ from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
 from knowledge.catalog import UnknownModel, get_card
 from tools.cpu_check import missing_cpu_features
+from tools.endpoints import stored_key, user_entries
 from tools.evalset import EvalSplit
 
 LOCAL_LLM_ID = "smollm2-135m"
@@ -127,6 +128,15 @@ class ChatCandidate:
         self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
                                    timeout=self.timeout_s)
         await self._preflight()
+
+    async def check(self) -> None:
+        """The preflight alone (an endpoint configured in the app is checked before it is kept)."""
+        self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
+                                          timeout=self.timeout_s)
+        try:
+            await self._preflight()
+        finally:
+            await self.aclose()
 
     async def _preflight(self) -> None:
         """Fail fast, with one clear line, on an unreachable endpoint, a bad key or a model it does not serve.
@@ -382,6 +392,8 @@ def load_candidates_file(path: str | Path) -> list[dict]:
 def from_entry(entry: dict[str, Any]) -> ChatCandidate:
     key_env = entry.get("api_key_env")
     api_key = current().api_key_from(key_env) if key_env else None
+    if entry.get("key_ref"):  # configured in the app: the key is in the workspace's key file, never in the entry
+        api_key = stored_key(entry["id"])
     if key_env and not api_key:
         raise CandidateError("candidate.key_env_unset", id=entry["id"], variable=key_env)
     return ChatCandidate(entry["id"], model=entry["model"], base_url=entry.get("base_url"), api_key=api_key,
@@ -418,9 +430,12 @@ def _openai_model(name: str) -> bool:
 
 
 def configured_entries() -> list[dict]:
-    """Endpoints from the candidates file named by MODELPICK_CANDIDATES_FILE (none when unset)."""
+    """Endpoints from the candidates file named by MODELPICK_CANDIDATES_FILE, then those configured in the app
+    (`tools.endpoints`; an id in both is the file's)."""
     path = current().candidates_file
-    return load_candidates_file(path) if path and path.is_file() else []
+    entries = load_candidates_file(path) if path and path.is_file() else []
+    ids = {e["id"] for e in entries}
+    return entries + [e for e in user_entries() if e["id"] not in ids]
 
 
 def can_run(model_id: str, entries: list[dict]) -> bool:
