@@ -123,8 +123,19 @@ async def start() -> None:
     cl.user_session.set("language", lang)
     settings = agent_settings()
     await cl.ChatSettings(_settings_widgets(lang, settings.model if settings else "")).send()
+    if await _conversation_exists(cl.context.session.thread_id):
+        return  # a reconnect (the app restarted, the network blinked): the conversation goes on, no new welcome
     await cl.Message(content=speak.welcome(lang) + "\n\n" + speak.agent_line(
         settings.describe() if settings else None, lang)).send()
+
+
+async def _conversation_exists(thread_id: str) -> bool:
+    """Whether this thread already has turns in the checkpointer."""
+    graph = _runtime.get("graph")
+    if graph is None:
+        return False
+    snapshot = await graph.aget_state({"configurable": {"thread_id": thread_id}})
+    return bool((snapshot.values or {}).get("messages"))
 
 
 def _settings_widgets(lang: str, agent_model: str) -> list[InputWidget]:

@@ -27,6 +27,8 @@ def test_state_survives_an_app_restart(tmp_path) -> None:
             page.goto(url)
             expect(page.locator('[data-step-type="assistant_message"]').last).to_contain_text("modelpick")
             _send(page, "classify tickets into billing, bugs and sales, 90% accuracy")
+        welcomes = page.locator('[data-step-type="assistant_message"]').filter(has_text="helps you choose the LLM")
+        expect(welcomes).to_have_count(1)
         with chainlit_server(home, log, port=port):  # a new process on the same workspace
             expect(page.locator("#chat-submit")).to_be_attached()
             page.locator("#chat-input").fill("what do you know so far?")
@@ -35,6 +37,7 @@ def test_state_survives_an_app_restart(tmp_path) -> None:
             summary = page.locator('[data-step-type="assistant_message"]').filter(has_text="Your brief so far")
             expect(summary).to_contain_text("billing, bugs, sales")
             expect(summary).to_contain_text("90%")
+            expect(welcomes).to_have_count(1)  # the reconnect did not post the welcome again
             page.screenshot(path=str(ARTIFACTS / "restart.png"), full_page=True)
         browser.close()
     assert outside == []
