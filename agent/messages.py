@@ -461,6 +461,9 @@ MESSAGES: dict[str, Texts] = {
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",
                       "自适应：每个候选最多回答 {cap:,} 条，在 {looks} 条时检查结果；一旦确定达标或不可能被推荐就提前停止。"
                       "因此本次运行的调用次数在 {low:,} 到 {high:,} 之间，下表的评测费用是最高可能的花费。"),
+    "plan.adaptive_cost": ("The eval costs between {low} (every candidate decided at the first look) and {high} (none "
+                           "decided before the end).",
+                           "评测费用在 {low}（所有候选在第一次检查时就有结论）到 {high}（直到最后都没有结论）之间。"),
     "results.adaptive": ("Adaptive run: {calls:,} calls instead of {fixed:,} for every candidate on every item ({saved:.0%} "
                          "saved), in {rounds} round(s); rows marked ⏩ stopped early because their verdict was decided.",
                          "自适应运行：共 {calls:,} 次调用，而每个候选跑完全部条目需要 {fixed:,} 次（节省 {saved:.0%}），"

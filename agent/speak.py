@@ -424,6 +424,11 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         fixed = sum(1 for c in plan["candidates"] if c == BASELINE_ID)  # a trained baseline always answers every item
         lines.append("- " + say("plan.adaptive", lang, cap=split["size"], looks=", ".join(f"{n:,}" for n in looks),
                                 low=(rows - fixed) * looks[0] + fixed * split["size"], high=plan["calls"]))
+        costs = [f["eval_cost_usd"] for f in plan.get("forecasts") or []]
+        if costs and None not in costs and sum(costs) > 0:  # every row priced: the same range in dollars
+            most = sum(c or 0.0 for c in costs)
+            lines.append("- " + say("plan.adaptive_cost", lang, low=price(most * looks[0] / split["size"]),
+                                    high=price(most)))
     lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh)}")
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else

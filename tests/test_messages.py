@@ -106,3 +106,23 @@ def test_the_html_report_escapes_data_and_names_its_language() -> None:
     assert '<html lang="zh-CN">' in html and "<table>" in html
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<title>报告 — &lt;b&gt;x&lt;/b&gt;</title>" in html
+
+
+def test_an_adaptive_plan_gives_its_range_in_calls_and_dollars() -> None:
+    from agent.speak import plan_text
+    from agent.state import Brief
+    from core.problems import reason
+
+    plan = {"split": {"size": 400, "eval_label_counts": {"a": 200, "b": 200}, "few_shot_pool": 16, "train_pool": 900,
+                      "dropped_duplicates": 0, "dropped_empty": 0, "rare_classes": {}},
+            "power_sentence": reason("report.untitled"), "candidates": ["tfidf-logreg", "gpt-4o-mini"], "shots": [0],
+            "calls": 800, "expected_time": {"seconds": None, "unmeasured": []}, "shortlist": [], "excluded": [],
+            "looks": [50, 100, 200, 400], "eval_config": {},
+            "forecasts": [{"model_id": "tfidf-logreg", "shots": 0, "cost_per_1k_usd": 0.0, "eval_cost_usd": 0.0,
+                           "monthly_usd": None, "price_source": "local:scikit-learn", "as_of": "2026-11-25"},
+                          {"model_id": "gpt-4o-mini", "shots": 0, "cost_per_1k_usd": 0.1, "eval_cost_usd": 0.04,
+                           "monthly_usd": None, "price_source": "https://openai.com/api/pricing", "as_of": "2026-11-25"}]}
+    text = plan_text(plan, Brief(), "en", [])
+    assert "between 450 and 800 calls" in text  # the baseline answers all 400; gpt-4o-mini 50 to 400
+    assert "The eval costs between $0.005 (every candidate decided at the first look) and $0.04" in text
+    assert "评测费用在 $0.005" in plan_text(plan, Brief(), "zh", [])
