@@ -62,6 +62,7 @@ def test_a_chinese_browser_gets_the_whole_journey_in_chinese(page, tmp_path) -> 
     expect(messages.last).not_to_contain_text("知识库")
     messages.last.screenshot(path=str(ARTIFACTS / "zh-5-why.png"))
     _send(page, "下载报告")
+    expect(page.locator("a", has_text="report.html").last).to_be_visible()  # the page with the chart, offline
     link = page.locator("a", has_text="report.md").last
     with page.expect_download() as download:
         link.click()
@@ -72,5 +73,6 @@ def test_a_chinese_browser_gets_the_whole_journey_in_chinese(page, tmp_path) -> 
     shown = "\n".join(messages.all_inner_texts())
     stray = _english_words(shown)
     assert len(stray) <= 15, sorted(set(stray))  # was 854 English words in a Chinese conversation
+    assert report.startswith("# modelpick 报告")
     report_stray = _english_words(report)
     assert len(report_stray) <= 15, sorted(set(report_stray))
