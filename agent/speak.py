@@ -522,6 +522,20 @@ def results_table(results: list[ResultRow], lang: str) -> str:
     return "\n".join(lines)
 
 
+def significance_line(chosen: ResultRow, results: list[ResultRow], lang: str) -> str | None:
+    """The pick against the most accurate other measured row, McNemar in words ("significant (p < 0.001)")."""
+    others = [r for r in results if r is not chosen and r.get("status", "measured") == "measured"]
+    if not others:
+        return None
+    runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
+    p = _mcnemar_pair(chosen, runner_up, results)
+    if p is None:
+        return None
+    words = "results.significant" if p < 0.05 else "results.not_significant"
+    return "- " + say(words, lang, a=label(chosen["candidate"], chosen["shots"], lang),
+                      b=label(runner_up["candidate"], runner_up["shots"], lang), p="McNemar " + p_value(p, lang))
+
+
 def why_text(results: list[ResultRow], rec: Recommendation, lang: str) -> str:
     """The pick's reasons from this run: the one-sentence verdict, each reason with its numbers, the runner-up."""
     lines = [results_headline(results, rec, lang).split("\n\n", 1)[-1], ""]
@@ -529,15 +543,9 @@ def why_text(results: list[ResultRow], rec: Recommendation, lang: str) -> str:
     if rec["candidate"]:
         chosen = next((r for r in results if r["candidate"] == rec["candidate"]
                        and r["shots"] == (rec.get("shots") or 0)), None)
-        others = [r for r in results if r is not chosen and r.get("status", "measured") == "measured"]
-        if chosen is not None and others:
-            runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
-            p = _mcnemar_pair(chosen, runner_up, results)
-            if p is not None:
-                words = "results.significant" if p < 0.05 else "results.not_significant"
-                lines.append("- " + say(words, lang, a=label(chosen["candidate"], chosen["shots"], lang),
-                                        b=label(runner_up["candidate"], runner_up["shots"], lang),
-                                        p="McNemar " + p_value(p, lang)))
+        significance = significance_line(chosen, results, lang) if chosen is not None else None
+        if significance:
+            lines.append(significance)
     if rec["next_steps"]:
         lines += ["", say("why.next", lang)] + [f"- {render(step, lang)}" for step in rec["next_steps"]]
     return "\n".join(lines)
@@ -600,15 +608,9 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
         lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {label(rec['candidate'], chosen['shots'], lang)}**")
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
-        others = [r for r in results if r is not chosen and r.get("status", "measured") == "measured"]
-        if others:
-            runner_up = max(others, key=lambda r: r["accuracy"] or 0.0)
-            p = _mcnemar_pair(chosen, runner_up, results)
-            if p is not None:
-                words = "results.significant" if p < 0.05 else "results.not_significant"
-                lines.append("- " + say(words, lang, a=label(chosen["candidate"], chosen["shots"], lang),
-                                        b=label(runner_up["candidate"], runner_up["shots"], lang),
-                                        p="McNemar " + p_value(p, lang)))
+        significance = significance_line(chosen, results, lang)
+        if significance:
+            lines.append(significance)
         if brief.volume_per_day and chosen["cost_per_1k_usd"] is not None:
             monthly = chosen["cost_per_1k_usd"] * brief.volume_per_day / 1000 * 30
             lines.append(f"- {'按每天' if zh else 'At'} {brief.volume_per_day:,.0f} {'条，每月约' if zh else 'items a day that is about'} "

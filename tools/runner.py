@@ -256,25 +256,13 @@ class Runner:
 
     async def run(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list, shots_list: list[int],
                   *, seed: int = 0) -> RunOutcome:
-        notes: list[str] = []
-        lost, lost_usd = self.store.settle_interrupted(run_id)
-        if lost:
-            notes.append(encode("note.interrupted_calls", count=lost, usd=lost_usd))
-        self._spent = self.store.spent(run_id)
+        notes = self._settle(run_id)
         status = "finished"
         try:
             for candidate in candidates:
                 if self.should_stop():
                     break
-                try:
-                    await candidate.start(split, labels)
-                except Exception as error:  # one broken candidate must not stop the others
-                    cause = encode("failure.could_not_start", cause=_as_reason(error))
-                    notes.append(encode("note.could_not_start", id=candidate.id, cause=_as_reason(error)))
-                    self._record_failure(run_id, candidate, split, shots_list, cause)
-                    for shots in shots_list:
-                        self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0,
-                                               True, failure=cause))
+                if not await self._start(run_id, candidate, split, labels, shots_list, notes):
                     continue
                 breaker = CircuitBreaker()
                 try:
@@ -309,25 +297,13 @@ class Runner:
 
         Every candidate stays started across rounds (a local server is started once). Items already stored are
         never asked again, so a resumed run repeats no call and reaches the same decisions."""
-        notes: list[str] = []
-        lost, lost_usd = self.store.settle_interrupted(run_id)
-        if lost:
-            notes.append(encode("note.interrupted_calls", count=lost, usd=lost_usd))
-        self._spent = self.store.spent(run_id)
+        notes = self._settle(run_id)
         status = "finished"
         started: list = []
         breakers: dict[str, CircuitBreaker] = {}
         try:
             for candidate in candidates:
-                try:
-                    await candidate.start(split, labels)
-                except Exception as error:  # one broken candidate must not stop the others
-                    cause = encode("failure.could_not_start", cause=_as_reason(error))
-                    notes.append(encode("note.could_not_start", id=candidate.id, cause=_as_reason(error)))
-                    self._record_failure(run_id, candidate, split, shots_list, cause)
-                    for shots in shots_list:
-                        self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0,
-                                               True, failure=cause))
+                if not await self._start(run_id, candidate, split, labels, shots_list, notes):
                     continue
                 started.append(candidate)
                 breakers[candidate.id] = CircuitBreaker()
@@ -366,6 +342,30 @@ class Runner:
                 await candidate.aclose()
             self.store.set_status(run_id, status, "; ".join(notes) or None)
         return RunOutcome(run_id, status, self._spent, notes)
+
+    def _settle(self, run_id: str) -> list[str]:
+        """Before a run (or a resume): calls a killed process left in flight count as spent, and say so."""
+        notes: list[str] = []
+        lost, lost_usd = self.store.settle_interrupted(run_id)
+        if lost:
+            notes.append(encode("note.interrupted_calls", count=lost, usd=lost_usd))
+        self._spent = self.store.spent(run_id)
+        return notes
+
+    async def _start(self, run_id: str, candidate, split: EvalSplit, labels: list[str], shots_list: list[int],
+                     notes: list[str]) -> bool:
+        """Start a candidate; one that cannot start is recorded as failed with its cause (the others go on)."""
+        try:
+            await candidate.start(split, labels)
+        except Exception as error:  # one broken candidate must not stop the others
+            cause = encode("failure.could_not_start", cause=_as_reason(error))
+            notes.append(encode("note.could_not_start", id=candidate.id, cause=_as_reason(error)))
+            self._record_failure(run_id, candidate, split, shots_list, cause)
+            for shots in shots_list:
+                self.progress(Progress(candidate.id, shots, 0, len(split.eval), len(split.eval), 0, 0.0, True,
+                                       failure=cause))
+            return False
+        return True
 
     def _record_failure(self, run_id: str, candidate, split: EvalSplit, shots_list: list[int], error: str) -> None:
         for shots in shots_list:
