@@ -253,27 +253,27 @@ async def on_message(message: cl.Message) -> None:
     await _turn(message.content or "", files)
 
 
-@cl.action_callback("run_plan")
-async def run_plan(action: cl.Action) -> None:
-    """The plan's button: the explicit confirmation, exactly as if the user had typed "go"."""
+async def _as_typed(action: cl.Action, word) -> None:
+    """A button that stands for an explicit whole-message word ("go", "pilot"), run exactly as if typed."""
     await action.remove()
     # Chainlit runs action callbacks without a "task": mark it, so the stop button shows while the run goes on.
     await cl.context.emitter.task_start()
     try:
-        await _turn(speak.go_word(cl.user_session.get("language") or "en"), [])
+        await _turn(word(cl.user_session.get("language") or "en"), [])
     finally:
         await cl.context.emitter.task_end()
+
+
+@cl.action_callback("run_plan")
+async def run_plan(action: cl.Action) -> None:
+    """The plan's button: the explicit confirmation, exactly as if the user had typed "go"."""
+    await _as_typed(action, speak.go_word)
 
 
 @cl.action_callback("run_pilot")
 async def run_pilot(action: cl.Action) -> None:
     """The plan's pilot button: the strongest model alone on the first items, as if the user had typed "pilot"."""
-    await action.remove()
-    await cl.context.emitter.task_start()
-    try:
-        await _turn(speak.pilot_word(cl.user_session.get("language") or "en"), [])
-    finally:
-        await cl.context.emitter.task_end()
+    await _as_typed(action, speak.pilot_word)
 
 
 async def _turn(text: str, files: list[dict]) -> None:
