@@ -17,6 +17,26 @@ from core.shapes import BASELINE_ID
 Texts = tuple[str, str]  # (English, Chinese)
 
 MESSAGES: dict[str, Texts] = {
+    # ---------------------------------------------------------------- users (core/users.py, `modelpick users`)
+    "users.bad_name": ("'{name}' cannot be a user name: use 1-64 letters, digits or . @ _ - (and not '{local}', the "
+                       "name of the app's user when nobody logs in).",
+                       "“{name}”不能作为用户名：请用 1–64 个字母、数字或 . @ _ -（也不能是“{local}”，那是无人登录时应用的用户名）。"),
+    "users.short_password": ("The password must have at least {chars} characters.", "密码至少需要 {chars} 个字符。"),
+    "users.exists": ("There is already a user '{name}': remove it first to set a new password.",
+                     "已经有用户“{name}”：要设置新密码，请先删除该用户。"),
+    "users.unknown": ("There is no user '{name}' (`modelpick users list` shows who there is).",
+                      "没有用户“{name}”（`modelpick users list` 会列出现有用户）。"),
+    "users.added": ("Added user '{name}'. Login is now required in the app: each user sees only their own "
+                    "conversations, uploads, runs and exports.",
+                    "已添加用户“{name}”。应用现在需要登录：每个用户只能看到自己的对话、上传、运行和导出。"),
+    "users.removed": ("Removed user '{name}' (their conversations and files stay in the workspace).",
+                      "已删除用户“{name}”（其对话和文件仍保留在工作区中）。"),
+    "users.none": ("No users: the app runs as one local user without a login (`modelpick users add NAME` adds one).",
+                   "没有用户：应用以一个本地用户运行，无需登录（`modelpick users add NAME` 可添加用户）。"),
+    "users.mismatch": ("The two passwords differ: nothing was changed.", "两次输入的密码不一致：未做任何更改。"),
+    "users.empty_stdin": ("No password on standard input: pipe one line, e.g. `printf '%s\\n' \"$PW\" | modelpick users "
+                          "add NAME --password-stdin`.",
+                          "标准输入中没有密码：请输入一行，例如 `printf '%s\\n' \"$PW\" | modelpick users add NAME --password-stdin`。"),
     # ---------------------------------------------------------------- data files (tools/data.py)
     "data.empty": ("'{name}' is empty (0 bytes): upload a file with a header row and data rows.",
                    "“{name}”是空文件（0 字节）：请上传带表头和数据行的文件。"),

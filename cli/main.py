@@ -8,6 +8,7 @@ from dotenv import load_dotenv
 from cli.catalog import catalog_app
 from cli.chat import chat
 from cli.eval import eval_command
+from cli.users import users_app
 
 app = typer.Typer(help="modelpick — choose an LLM by measuring candidates on your own data.",
                   no_args_is_help=True, add_completion=False)
@@ -21,6 +22,7 @@ def _root() -> None:
 app.command(help="Chat with modelpick in the terminal (interactive, or --script FILE).")(chat)
 app.command("eval", help="Measure candidates on labelled data and recommend one.")(eval_command)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

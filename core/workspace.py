@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import uuid
+from contextvars import ContextVar
 from pathlib import Path
 
 from core.settings import current
@@ -33,14 +34,26 @@ def safe_name(name: str, fallback: str = "file") -> str:
 
 
 LOCAL_USER = "local"  # the one user of an app with no login configured
+_acting_user: ContextVar[str] = ContextVar("modelpick_user", default=LOCAL_USER)
 
 
-def user_uploads_dir(user: str = LOCAL_USER) -> Path:
+def current_user() -> str:
+    """Whose uploads, endpoints and keys this turn reads and writes (the app sets it from the login per turn; the
+    CLI and a login-free app are the local user)."""
+    return _acting_user.get()
+
+
+def act_as(user: str) -> None:
+    """Make `user` the current user of this task (and of the threads and tasks it starts, which copy the context)."""
+    _acting_user.set(user or LOCAL_USER)
+
+
+def user_uploads_dir(user: str | None = None) -> Path:
     """Everything one user uploaded (the quota counts this folder)."""
-    return home() / "uploads" / safe_name(user, "user")
+    return home() / "uploads" / safe_name(user or current_user(), "user")
 
 
-def uploads_dir(thread_id: str, user: str = LOCAL_USER) -> Path:
+def uploads_dir(thread_id: str, user: str | None = None) -> Path:
     """Uploads of one conversation, kept so later turns can re-read them (until the retention period ends)."""
     folder = user_uploads_dir(user) / safe_name(thread_id, "thread")
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +68,7 @@ def max_rows() -> int:
     return current().max_rows
 
 
-def keep_upload(thread_id: str, source: str | Path, name: str, user: str = LOCAL_USER) -> dict:
+def keep_upload(thread_id: str, source: str | Path, name: str, user: str | None = None) -> dict:
     """Copy an uploaded file into the thread's folder (never overwriting an earlier upload).
 
     Returns the `{"path", "name"}` record the graph keeps: the original name for messages, the kept path for

@@ -19,8 +19,8 @@ import yaml
 from core import workspace
 
 
-def _folder(user: str) -> Path:
-    folder = workspace.home() / "users" / workspace.safe_name(user, "user")
+def _folder(user: str | None) -> Path:
+    folder = workspace.home() / "users" / workspace.safe_name(user or workspace.current_user(), "user")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -30,7 +30,7 @@ def endpoint_id(model: str) -> str:
     return re.sub(r"[^\w.:-]+", "-", model.strip()).strip("-")[:80] or "endpoint"
 
 
-def user_entries(user: str = workspace.LOCAL_USER) -> list[dict]:
+def user_entries(user: str | None = None) -> list[dict]:
     """The endpoints a user configured in the app (no keys: `"key_ref": true` says one is stored)."""
     path = _folder(user) / "endpoints.yaml"
     if not path.is_file():
@@ -39,7 +39,7 @@ def user_entries(user: str = workspace.LOCAL_USER) -> list[dict]:
     return [e for e in entries if isinstance(e, dict) and e.get("id") and e.get("model")]
 
 
-def save_endpoint(entry: dict, key: str | None, user: str = workspace.LOCAL_USER) -> dict:
+def save_endpoint(entry: dict, key: str | None, user: str | None = None) -> dict:
     """Keep an endpoint (replacing one with the same id) and its key; returns the stored entry (without a key)."""
     stored = {k: v for k, v in entry.items() if k not in ("api_key", "key") and v not in (None, "")}
     if key:
@@ -56,11 +56,11 @@ def save_endpoint(entry: dict, key: str | None, user: str = workspace.LOCAL_USER
     return stored
 
 
-def stored_key(endpoint: str, user: str = workspace.LOCAL_USER) -> str | None:
+def stored_key(endpoint: str, user: str | None = None) -> str | None:
     return _keys(user).get(endpoint)
 
 
-def _keys(user: str) -> dict[str, str]:
+def _keys(user: str | None) -> dict[str, str]:
     path = _folder(user) / "keys.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ PURGE_EVERY_S = 3600.0
 _last_purge = {"at": 0.0}
 
 
-def accept(thread_id: str, source: str | Path, name: str, user: str = workspace.LOCAL_USER) -> dict:
+def accept(thread_id: str, source: str | Path, name: str, user: str | None = None) -> dict:
     """The `{"path", "name"}` record the graph reads; a rejected file gets `"problem"` (an encoded reason, the
     sentence the user sees) and stays where it arrived."""
     purge_expired(force=False)
@@ -33,7 +33,7 @@ def accept(thread_id: str, source: str | Path, name: str, user: str = workspace.
     return workspace.keep_upload(thread_id, source, name, user)
 
 
-def check(source: Path, name: str, user: str = workspace.LOCAL_USER) -> str | None:
+def check(source: Path, name: str, user: str | None = None) -> str | None:
     """Why this file cannot be kept, as an encoded reason — or None. Reads at most the first 64 KB."""
     settings = current()
     if source.is_symlink():
@@ -55,7 +55,7 @@ def check(source: Path, name: str, user: str = workspace.LOCAL_USER) -> str | No
     return None
 
 
-def usage(user: str = workspace.LOCAL_USER) -> int:
+def usage(user: str | None = None) -> int:
     """Bytes a user's kept uploads take."""
     folder = workspace.user_uploads_dir(user)
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
