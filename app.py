@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import uuid
 from pathlib import Path
@@ -19,8 +20,8 @@ import chainlit as cl
 import chainlit.config
 import chainlit.server
 from chainlit.input_widget import InputWidget, NumberInput, TextInput
-from chainlit.session import BaseSession
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from chainlit.session import BaseSession, WebsocketSession
+from fastapi import Request, Response
 
 from agent import speak
 from agent.graph import compile_graph, new_replies, reply_text, turn_input, turn_language
@@ -28,7 +29,7 @@ from agent.llm import agent_settings
 from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
 from agent.settings_panel import configure_endpoint
-from core import workspace
+from core import database, history, login, users, workspace
 from tools import uploads
 from tools.runner import Progress
 
@@ -84,7 +85,7 @@ def _stop_in_the_users_language() -> None:
             return
         init_ws_context(session)
         await cl.Message(content=say("app.stopping", cl.user_session.get("language") or "en")).send()
-        if session.current_task:
+        if session.current_task and not session.current_task.done():
             session.current_task.cancel()
         if config.code.on_stop:
             await config.code.on_stop()
@@ -94,12 +95,84 @@ def _stop_in_the_users_language() -> None:
 
 _stop_in_the_users_language()
 
+# Login tokens are signed with one secret: the operator's CHAINLIT_AUTH_SECRET, else one generated once per workspace.
+os.environ["CHAINLIT_AUTH_SECRET"] = users.auth_secret()
+
+
+@cl.data_layer
+def chat_history() -> history.SQLAlchemyDataLayer:
+    """Conversations kept in the history database: the sidebar lists them, opening one replays it."""
+    return history.data_layer()
+
+
+@cl.password_auth_callback
+async def password_login(name: str, password: str) -> cl.User | None:
+    user = await asyncio.to_thread(login.password_user, name, password)
+    return cl.User(identifier=user, metadata={"provider": login.PASSWORD}) if user else None
+
+
+@cl.header_auth_callback
+async def form_free_login(headers) -> cl.User | None:
+    """The local user when nobody is configured (no form to fill), or the trusted proxy's header."""
+    found = await asyncio.to_thread(login.header_user, headers)
+    return cl.User(identifier=found[0], metadata={"provider": found[1]}) if found else None
+
+
+def _login_rules_for_chainlit() -> None:
+    """Chainlit offers its header login whenever a header callback exists (a failed try shows "Unauthorized"
+    above the form) and honours a signed token until it expires. Offer the header login only when it can succeed,
+    and refuse a token whose user may no longer log in that way (the local user once users exist, a removed user)."""
+    import chainlit.auth
+    from fastapi import HTTPException
+    from fastapi.routing import APIRoute
+    from jwt import InvalidTokenError
+
+    async def auth_config():
+        return {**chainlit.auth.get_configuration(), "headerAuth": await asyncio.to_thread(login.form_free_login)}
+
+    original_decode = chainlit.auth.decode_jwt
+    if getattr(original_decode, "checks_users", False):
+        return
+
+    def decode_jwt(token: str):
+        user = original_decode(token)
+        if not login.token_still_valid(user.identifier, (user.metadata or {}).get("provider")):
+            raise InvalidTokenError("this login is no longer valid")
+        return user
+
+    decode_jwt.checks_users = True  # type: ignore[attr-defined]
+    chainlit.auth.decode_jwt = decode_jwt
+    chainlit.server.decode_jwt = decode_jwt
+
+    async def element(object_key: str, request: Request):
+        """A chart or file a conversation showed, to the user whose conversation it is (404 to anyone else)."""
+        from chainlit.data import get_data_layer
+
+        token = chainlit.auth.get_token_from_cookies(request.cookies)
+        try:
+            user = await chainlit.auth.authenticate_user(token) if token else None
+        except HTTPException:
+            user = None
+        layer = get_data_layer()
+        found = await layer.storage_provider.read(object_key) if user is not None and layer else None
+        if found is None or getattr(user, "id", None) != history.element_owner(object_key):
+            raise HTTPException(status_code=404, detail="Not found")
+        return Response(content=found[0], media_type=found[1])
+
+    router = chainlit.server.app.router
+    router.routes[0:0] = [APIRoute("/auth/config", auth_config, methods=["GET"]),
+                          APIRoute(history.ELEMENT_ROUTE + "{object_key:path}", element, methods=["GET"])]
+
+
+_login_rules_for_chainlit()
+
 
 @cl.on_app_startup
 async def open_checkpointer() -> None:
-    """One SQLite checkpointer for the app's life: a conversation's state survives an app restart."""
+    """One checkpointer for the app's life (SQLite, or PostgreSQL by configuration): a conversation's state
+    survives an app restart and is shared by every app process on the same database."""
     uploads.purge_expired()
-    manager = AsyncSqliteSaver.from_conn_string(str(workspace.checkpoints_path()))
+    manager = database.checkpointer()
     _runtime["manager"] = manager
     _runtime["graph"] = compile_graph(await manager.__aenter__())
 
@@ -116,9 +189,16 @@ def browser_language() -> str:
     return "zh" if (getattr(cl.context.session, "language", "") or "").lower().startswith("zh") else "en"
 
 
+def _act_as_logged_in_user() -> None:
+    """Uploads, endpoints and keys of this turn are the logged-in user's (`core.workspace.current_user`)."""
+    user = cl.user_session.get("user")
+    workspace.act_as(getattr(user, "identifier", None) or workspace.LOCAL_USER)
+
+
 @cl.on_chat_start
 async def start() -> None:
     """Welcome in the browser's language, and the settings panel that shows — and changes — the agent model."""
+    _act_as_logged_in_user()
     lang = browser_language()
     cl.user_session.set("language", lang)
     settings = agent_settings()
@@ -127,6 +207,24 @@ async def start() -> None:
         return  # a reconnect (the app restarted, the network blinked): the conversation goes on, no new welcome
     await cl.Message(content=speak.welcome(lang) + "\n\n" + speak.agent_line(
         settings.describe() if settings else None, lang)).send()
+
+
+@cl.on_chat_resume
+async def resume(thread) -> None:
+    """A conversation opened from the history: Chainlit replays its messages and charts; the graph's checkpoint
+    under the same thread id holds the brief, data, plan and results, so the next turn goes on where it stopped."""
+    _act_as_logged_in_user()
+    graph = _runtime.get("graph")
+    values: dict = {}
+    if graph is not None:
+        values = (await graph.aget_state({"configurable": {"thread_id": thread["id"]}})).values or {}
+    lang = values.get("language") or browser_language()
+    cl.user_session.set("language", lang)
+    settings = agent_settings()
+    await cl.ChatSettings(_settings_widgets(lang, settings.model if settings else "")).send()
+    live = _live_turns.get(thread["id"])
+    if live is not None and isinstance(cl.context.session, WebsocketSession):
+        live.follow(cl.context.session)  # a run still going: its progress and results come here now
 
 
 async def _conversation_exists(thread_id: str) -> bool:
@@ -151,6 +249,7 @@ def _settings_widgets(lang: str, agent_model: str) -> list[InputWidget]:
 
 @cl.on_settings_update
 async def change_agent(values: dict) -> None:
+    _act_as_logged_in_user()
     lang = cl.user_session.get("language") or "en"
     added = await configure_endpoint(values, lang)
     if added is not None:
@@ -208,13 +307,35 @@ class ProgressSteps:
 
 
 class TurnView:
-    """What this turn shows while the graph works: progress steps, and the reply streamed token by token."""
+    """What this turn shows while the graph works: progress steps, and the reply streamed token by token.
 
-    def __init__(self, lang: str) -> None:
+    A run outlives its tab: the turn goes on when the browser closes, and when the conversation is opened again
+    (a reload, another tab, after a reconnect) `follow` moves everything still to come — progress, results, the
+    stop button — to the session that shows the thread now."""
+
+    def __init__(self, lang: str, stop_event: threading.Event) -> None:
         self.steps = ProgressSteps(lang)
         self.streamed: cl.Message | None = None
+        self.stop_event = stop_event
+        self.newer_session: WebsocketSession | None = None
+
+    def follow(self, session: WebsocketSession) -> None:
+        self.newer_session = session
+
+    async def _move_to_newer_session(self) -> None:
+        from chainlit.context import init_ws_context
+
+        session, self.newer_session = self.newer_session, None
+        if session is None:
+            return
+        init_ws_context(session)  # this turn's task speaks to the new session from now on
+        cl.user_session.set("stop_event", self.stop_event)
+        await cl.context.emitter.task_start()  # its stop button stops this run
+        for step in self.steps.steps.values():
+            await cl.context.emitter.send_step(step.to_dict())
 
     async def show(self, event) -> None:
+        await self._move_to_newer_session()
         if isinstance(event, tuple) and event[0] == "token":
             if self.streamed is None:
                 self.streamed = cl.Message(content="")
@@ -223,27 +344,39 @@ class TurnView:
             await self.steps.show(event)
 
 
-async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue) -> tuple[dict, TurnView]:
+_live_turns: dict[str, TurnView] = {}  # thread id → the turn running in it (in this process)
+
+
+async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue,
+                    stop_event: threading.Event) -> tuple[dict, TurnView]:
     """Run the graph while draining progress events and tokens into the UI."""
-    view = TurnView(turn_language(turn, cl.user_session.get("language") or "en"))
+    thread_id = config["configurable"]["thread_id"]
+    view = TurnView(turn_language(turn, cl.user_session.get("language") or "en"), stop_event)
+    _live_turns[thread_id] = view
     task = asyncio.create_task(graph.ainvoke(turn, config))
     try:
         while not task.done():
             with contextlib.suppress(asyncio.TimeoutError):
                 await view.show(await asyncio.wait_for(queue.get(), timeout=0.1))
+            await view._move_to_newer_session()
     except asyncio.CancelledError:
         # The stop button cancelled this handler: the runner saw the stop event and ends after the calls in
         # flight; wait for it so its finished items are kept and shown.
         state = await asyncio.shield(task)
         await _render(state, view)
         raise
+    finally:
+        if _live_turns.get(thread_id) is view:
+            del _live_turns[thread_id]
     while not queue.empty():
         await view.show(queue.get_nowait())
+    await view._move_to_newer_session()
     return task.result(), view
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    _act_as_logged_in_user()
     thread_id = cl.context.session.thread_id
     try:
         files = _attached_files(message, thread_id)
@@ -278,6 +411,7 @@ async def run_pilot(action: cl.Action) -> None:
 
 async def _turn(text: str, files: list[dict]) -> None:
     """One user turn through the graph, with live progress, rendered; a broken turn loses nothing."""
+    _act_as_logged_in_user()
     thread_id = cl.context.session.thread_id
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
@@ -288,7 +422,7 @@ async def _turn(text: str, files: list[dict]) -> None:
                                "on_token": lambda t: loop.call_soon_threadsafe(queue.put_nowait, ("token", t)),
                                "should_stop": stop_event.is_set}}
     try:
-        state, view = await _run_turn(_runtime["graph"], turn_input(text, files), config, queue)
+        state, view = await _run_turn(_runtime["graph"], turn_input(text, files), config, queue, stop_event)
     except asyncio.CancelledError:
         raise
     except Exception:  # the conversation must survive any single broken turn
@@ -299,6 +433,17 @@ async def _turn(text: str, files: list[dict]) -> None:
     await _render(state, view)
 
 
+async def _forget_in_history(step_ids: list[str]) -> None:
+    """Delete removed progress steps from the history again once their last queued update has landed (Chainlit
+    writes each update in its own task, so one can arrive after the removal and bring the step back on a replay)."""
+    from chainlit.data import get_data_layer
+
+    await asyncio.sleep(2)
+    layer = get_data_layer()
+    for step_id in step_ids if layer else []:
+        await layer.delete_step(step_id)
+
+
 async def _render(state: dict, view: TurnView) -> None:
     """Send the turn's replies with their charts and files (the streamed one is finalised in place: if the
     numbers guard rejected the model's text, the template replaces what was streamed)."""
@@ -307,6 +452,7 @@ async def _render(state: dict, view: TurnView) -> None:
         # The live progress has done its job: the results carry the numbers, so nothing sits below them.
         for step in view.steps.steps.values():
             await step.remove()
+        asyncio.create_task(_forget_in_history([step.id for step in view.steps.steps.values()]))
     for index, reply in enumerate(replies):
         kind = reply.additional_kwargs.get("kind")
         elements: list = []
