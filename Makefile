@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export MODELPICK_HOME ?= $(CURDIR)/.modelpick
 
-.PHONY: install run test lint browser-deps bench clean
+.PHONY: install run test lint browser-deps server-deps bench clean
 
 # llama.cpp is compiled for a portable x86-64 target (AVX2/FMA/F16C, no -march=native, no AVX-512/AMX): a
 # native build carries instructions that another CPU (or a VM that hides AMX) kills with SIGILL. The wheel is
@@ -53,11 +53,18 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium fonts-dejavu-core fonts-wqy-zenhei fonts-noto-color-emoji; }
 
+# Debian's PostgreSQL for the scale-out tests (they start their own throwaway cluster; the app never needs it
+# unless MODELPICK_DATABASE_URL is set). The Chroma server comes with the chromadb package.
+server-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install browser-deps lint
+test: install browser-deps server-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: install

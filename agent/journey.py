@@ -16,7 +16,6 @@ from agent.messages import render, say
 from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
-from core import workspace
 from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
@@ -145,7 +144,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     items = len(split.eval)
     tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed) for shots in {0, *plan["shots"]}}
     picks = shortlist(brief.model_dump(), cast(dict, dataset), tokens[0])
-    store = RunStore() if (workspace.home() / "runs.sqlite").exists() else None
+    store = RunStore() if RunStore.exists() else None
     plan.update({"split": cast(SplitSummary, split.summary()), "labels": labels,
                  "power_sentence": power_analysis(targets_of(brief).accuracy or 0.9, items).reason(),
                  "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": can_run(p.card.id, entries)}

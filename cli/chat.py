@@ -113,16 +113,14 @@ def chat(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the final state as JSON here.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Continue a saved conversation by id.")] = None,
 ) -> None:
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     from agent import speak
     from agent.graph import compile_graph
-    from core import workspace
+    from core import database
 
     thread_id = thread or f"cli-{uuid.uuid4().hex[:12]}"
     config = {"configurable": {"thread_id": thread_id}}
     state: dict = {}
-    with SqliteSaver.from_conn_string(str(workspace.checkpoints_path())) as saver:
+    with database.sync_checkpointer() as saver:
         graph = compile_graph(saver)
         typer.echo(f"modelpick ({thread_id})\n\n{speak.welcome('en')}\n")
         if script is not None:

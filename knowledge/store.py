@@ -8,6 +8,7 @@ PyPI package, so nothing downloads at run time and Chinese queries find English 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -170,10 +172,15 @@ def fingerprint() -> str:
 # ---------------------------------------------------------------- the store
 
 
-class KnowledgeStore:
-    """A Chroma PersistentClient collection under `path` (default: the workspace's `chroma/`)."""
+CHROMA_URL_VARIABLE = "MODELPICK_CHROMA_URL"
 
-    def __init__(self, path: Path | None = None):
+
+class KnowledgeStore:
+    """A Chroma collection: embedded (PersistentClient under `path`, default the workspace's `chroma/`), or on a
+    Chroma server (`url`, e.g. `MODELPICK_CHROMA_URL=http://chroma:8000`) that several app processes share."""
+
+    def __init__(self, path: Path | None = None, url: str | None = None):
+        self.url = url
         self.path = Path(path) if path else workspace.home() / "chroma"
         self.rebuilt = False
         self.collection = self._open()
@@ -182,8 +189,13 @@ class KnowledgeStore:
         import chromadb
         from chromadb.config import Settings
 
+        settings = Settings(anonymized_telemetry=False)
+        if self.url:
+            server = urlsplit(self.url)
+            return chromadb.HttpClient(host=server.hostname or "localhost", port=server.port or 8000,
+                                       ssl=server.scheme == "https", settings=settings)
         self.path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+        return chromadb.PersistentClient(path=str(self.path), settings=settings)
 
     def _open(self):
         wanted = fingerprint()
@@ -195,6 +207,8 @@ class KnowledgeStore:
                 return collection
             client.delete_collection(COLLECTION)
         except Exception:  # a corrupt or foreign store on disk: start again from the sources
+            if self.url:  # a server's store is not ours to wipe: say which server failed
+                raise
             from chromadb.api.client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()  # chroma caches one system per path in-process
@@ -203,9 +217,14 @@ class KnowledgeStore:
         return self._build(client, wanted)
 
     def _build(self, client, wanted: str):
-        collection = client.create_collection(COLLECTION, embedding_function=USEMultilingual(),
-                                              metadata={"hnsw:space": "cosine", "fingerprint": wanted,
-                                                        "version": STORE_VERSION})
+        metadata = {"hnsw:space": "cosine", "fingerprint": wanted, "version": STORE_VERSION}
+        try:
+            collection = client.create_collection(COLLECTION, embedding_function=USEMultilingual(), metadata=metadata)
+        except Exception:
+            if not self.url:
+                raise
+            # Another app process on the same server built it a moment ago.
+            return client.get_collection(COLLECTION, embedding_function=USEMultilingual())
         ids, texts, metas = all_documents()
         collection.add(ids=ids, documents=texts, metadatas=metas)
         self.rebuilt = True
@@ -333,10 +352,10 @@ def where_clause(filters: dict) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _store_at(path: str) -> KnowledgeStore:
-    return KnowledgeStore(Path(path))
+def _store_at(path: str, url: str | None) -> KnowledgeStore:
+    return KnowledgeStore(Path(path), url)
 
 
 def get_store() -> KnowledgeStore:
-    """The workspace's store, opened (and built if needed) once per process."""
-    return _store_at(str(workspace.home() / "chroma"))
+    """The workspace's store (or the configured Chroma server's), opened and built if needed once per process."""
+    return _store_at(str(workspace.home() / "chroma"), os.environ.get(CHROMA_URL_VARIABLE, "").strip() or None)

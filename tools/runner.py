@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core import workspace
+from core import database, workspace
 from core.problems import Problem, encode
 from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
@@ -115,14 +115,32 @@ class RunOutcome:
 
 
 class RunStore:
-    """`runs.sqlite`: runs, per-item results and the response cache (WAL: every write lands at once)."""
+    """The run store: runs, per-item results and the response cache, written as each result arrives.
+
+    `runs.sqlite` in the workspace (WAL: every write lands at once), or PostgreSQL when `MODELPICK_DATABASE_URL`
+    is set, so app processes on several machines resume and report each other's runs. One set of SQL serves both
+    (upserts with ON CONFLICT, `?` placeholders that the PostgreSQL connection turns into `%s`)."""
 
     def __init__(self, path: Path | None = None):
-        self.path = Path(path) if path else workspace.home() / "runs.sqlite"
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        url = None if path is not None else database.libpq_url()
+        self.db: sqlite3.Connection | _PostgresConnection
+        if url:
+            self.db = _PostgresConnection(url)
+            self.order = "seq"
+            self.path = "PostgreSQL (MODELPICK_DATABASE_URL)"  # where runs are, as messages name it
+        else:
+            sqlite_path = Path(path) if path else workspace.home() / "runs.sqlite"
+            self.path = str(sqlite_path)
+            self.db = sqlite3.connect(sqlite_path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.order = "rowid"
         self.db.executescript(SCHEMA)
+
+    @staticmethod
+    def exists() -> bool:
+        """Whether any run was ever stored (without creating an empty store)."""
+        return database.libpq_url() is not None or (workspace.home() / "runs.sqlite").exists()
 
     def create_run(self, config: dict, run_id: str | None = None) -> str:
         run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
@@ -147,14 +165,16 @@ class RunStore:
 
     def tally(self, run_id: str, candidate: str, shots: int) -> tuple[int, int, int]:
         """Items done, errors and right answers of one row so far."""
-        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(error IS NOT NULL), 0), COALESCE(SUM(error IS NULL AND "
-                              "prediction = gold), 0) FROM results WHERE run_id=? AND candidate=? AND shots=?",
+        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END), 0), "
+                              "COALESCE(SUM(CASE WHEN error IS NULL AND prediction = gold THEN 1 ELSE 0 END), 0) "
+                              "FROM results WHERE run_id=? AND candidate=? AND shots=?",
                               (run_id, candidate, shots)).fetchone()
         return row[0], row[1], row[2]
 
     def save(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
              cost: float) -> None:
-        self.db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        self.db.execute(f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                        f"ON CONFLICT (run_id, candidate, shots, item_id) DO UPDATE SET {_updated(RESULT_COLUMNS, 4)}",
                         (run_id, candidate, shots, result.item_id, result.gold, result.prediction, result.raw,
                          result.latency_s, result.input_tokens, result.output_tokens, result.error, int(cached),
                          attempts, cost))
@@ -162,15 +182,13 @@ class RunStore:
     def results(self, run_id: str) -> dict[tuple[str, int], list[ItemResult]]:
         grouped: dict[tuple[str, int], list[ItemResult]] = {}
         rows = self.db.execute("SELECT candidate, shots, item_id, gold, prediction, raw, latency_s, input_tokens, "
-                               "output_tokens, error FROM results WHERE run_id = ? ORDER BY rowid", (run_id,))
+                               f"output_tokens, error FROM results WHERE run_id = ? ORDER BY {self.order}", (run_id,))
         for cand, shots, *values in rows:
             grouped.setdefault((cand, shots), []).append(ItemResult(*values))
         return grouped
 
     def mean_latency(self, candidate: str) -> float | None:
         """Mean measured seconds per call of a candidate over earlier runs in this workspace (for time forecasts)."""
-        if not self.path.exists():
-            return None
         row = self.db.execute("SELECT AVG(latency_s), COUNT(*) FROM results WHERE candidate = ? AND error IS NULL "
                               "AND cached = 0 AND latency_s IS NOT NULL", (candidate,)).fetchone()
         return row[0] if row and row[1] >= 10 else None
@@ -183,7 +201,8 @@ class RunStore:
 
     def begin_call(self, run_id: str, candidate: str, shots: int, item_id: int, usd: float) -> None:
         """A paid call is about to go out: if the process dies before its answer is saved, it still counts."""
-        self.db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?,?,?,?)",
+        self.db.execute("INSERT INTO inflight VALUES (?,?,?,?,?,?) ON CONFLICT (run_id, candidate, shots, item_id) "
+                        "DO UPDATE SET usd = excluded.usd, started = excluded.started",
                         (run_id, candidate, shots, item_id, usd, time.time()))
 
     def end_call(self, run_id: str, candidate: str, shots: int, item_id: int) -> None:
@@ -215,10 +234,51 @@ class RunStore:
         return Reply(**{**json.loads(row[0]), "cached": True}) if row else None
 
     def remember(self, key: str, reply: Reply) -> None:
-        self.db.execute("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", (key, json.dumps(asdict(reply)), time.time()))
+        self.db.execute("INSERT INTO cache VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET reply = excluded.reply, "
+                        "created = excluded.created", (key, json.dumps(asdict(reply)), time.time()))
 
     def close(self) -> None:
         self.db.close()
+
+
+RESULT_COLUMNS = ("run_id, candidate, shots, item_id, gold, prediction, raw, latency_s, input_tokens, output_tokens, "
+                  "error, cached, attempts, cost_usd")
+
+
+def _updated(columns: str, key_columns: int) -> str:
+    """`SET a = excluded.a, …` for the columns after the primary key's."""
+    names = [column.strip() for column in columns.split(",")]
+    return ", ".join(f"{name} = excluded.{name}" for name in names[key_columns:])
+
+
+class _PostgresConnection:
+    """The few sqlite3 connection methods the run store uses, on one autocommit psycopg connection."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(url, autocommit=True)
+
+    @staticmethod
+    def _sql(query: str) -> str:
+        return query.replace("?", "%s")
+
+    def execute(self, query: str, parameters: tuple = ()):
+        return self.connection.execute(self._sql(query), parameters)
+
+    def executemany(self, query: str, rows: list) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(self._sql(query), rows)
+
+    def executescript(self, script: str) -> None:
+        # REAL is 4 bytes in PostgreSQL; results are ordered by arrival (SQLite's rowid) through `seq`.
+        script = script.replace(" REAL", " DOUBLE PRECISION").replace("cost_usd DOUBLE PRECISION,",
+                                                                       "cost_usd DOUBLE PRECISION, seq BIGSERIAL,")
+        for statement in filter(str.strip, script.split(";")):
+            self.connection.execute(statement)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _as_reason(error: BaseException) -> dict | str:
