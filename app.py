@@ -291,6 +291,16 @@ class ProgressSteps:
         self.lang = lang
         self.steps: dict[tuple[str, int], cl.Step] = {}
 
+    async def reopen(self) -> None:
+        """Show the steps open again in a session that replayed them from the history (collapsed there): the
+        replayed copies are removed and the steps sent anew."""
+        for key, old in list(self.steps.items()):
+            await old.remove()
+            step = cl.Step(name=old.name, type="tool", show_input=False, default_open=True)
+            step.output = old.output
+            self.steps[key] = step
+            await step.send()
+
     async def show(self, p: Progress) -> None:
         key = (p.candidate, p.shots)
         line = speak.progress_line(p, self.lang)
@@ -331,8 +341,7 @@ class TurnView:
         init_ws_context(session)  # this turn's task speaks to the new session from now on
         cl.user_session.set("stop_event", self.stop_event)
         await cl.context.emitter.task_start()  # its stop button stops this run
-        for step in self.steps.steps.values():
-            await cl.context.emitter.send_step(step.to_dict())
+        await self.steps.reopen()
 
     async def show(self, event) -> None:
         await self._move_to_newer_session()

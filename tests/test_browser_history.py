@@ -29,6 +29,7 @@ def _results(page) -> None:
 
     expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
     _send(page, BRIEF)
+    page.wait_for_url("**/thread/**")  # the first turn moves the page to the thread's address; attach after it
     _attach(page, DATASETS / "sms_spam.csv", replies=2)
     expect(page.locator(MESSAGES).last).to_contain_text("Evaluation plan")
     _send(page, "drop smollm2-135m")
@@ -69,18 +70,19 @@ def _add_user(home: Path, name: str, password: str) -> None:
                    input=password + "\n", text=True, check=True, env={"MODELPICK_HOME": str(home), "PATH": "/usr/bin"})
 
 
-def _login(browser, url: str, name: str, password: str, outside: list[str]):
+def _login(browser, url: str, name: str, password: str, outside: list[str], locale: str = "en-US"):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale=locale)
     guard_network(context, outside)
     page = context.new_page()
     page.goto(url)
     expect(page.locator("#email")).to_be_visible()
     expect(page.get_by_text("Unauthorized")).to_have_count(0)  # no failed form-free login shown above the form
+    expect(page.locator("label[for=email]")).to_have_text("用户名" if locale.startswith("zh") else "User name")
     page.locator("#email").fill(name)
     page.locator("#password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.locator("button[type=submit]").click()
     expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
     return context, page
 
@@ -123,7 +125,9 @@ def test_users_log_in_and_never_see_each_others_conversations(tmp_path) -> None:
         element_urls = [u for u in (r.url for r in _element_requests(alice)) if "/modelpick/elements/" in u]
         assert len(element_urls) >= 2  # the replayed charts come from the stored elements
 
-        bob_context, bob = _login(browser, url, "bob", "bob-password", outside)
+        bob_context, bob = _login(browser, url, "bob", "bob-password", outside, locale="zh-CN")
+        bob.screenshot(path=str(ARTIFACTS / "history-login-bob-zh.png"))
+        expect(bob.locator(MESSAGES).first).to_contain_text("实测候选模型")  # bob's browser is Chinese: so is the welcome
         expect(bob.locator("#thread-history")).not_to_contain_text("classify SMS messages")
         bob.goto(alice_thread)  # guessing the address of alice's conversation
         expect(bob.locator(MESSAGES).filter(has_text="Recommendation")).to_have_count(0)
@@ -162,6 +166,7 @@ def test_a_run_goes_on_when_the_tab_closes_and_the_reopened_tab_follows_it(tmp_p
         page.goto(url)
         expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
         _send(page, BRIEF)
+        page.wait_for_url("**/thread/**")
         _attach(page, DATASETS / "sms_spam.csv", replies=2)
         _send(page, "use 100 items")
         _send(page, "go", replies=0)
@@ -172,6 +177,7 @@ def test_a_run_goes_on_when_the_tab_closes_and_the_reopened_tab_follows_it(tmp_p
         reopened.goto(thread_url)
         progress = reopened.locator('[data-step-type="tool"]')
         expect(progress.first).to_be_visible()
+        expect(reopened.get_by_text("items/s").first).to_be_visible()  # open, readable without a click
         expect(reopened.locator("#stop-button")).to_be_visible()  # the run is live here, and can be stopped here
         reopened.screenshot(path=str(ARTIFACTS / "history-reopened-running.png"), full_page=True)
         results = reopened.locator(MESSAGES).filter(has_text="Recommendation").last
