@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/race.py --memory
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/adaptive.py
+	$(BIN)/python bench/sessions.py --sessions 20
 
 clean:
 	rm -rf $(VENV) .files .pytest_cache .ruff_cache

@@ -9,7 +9,6 @@ a stop keeps every finished item.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import threading
@@ -365,8 +364,13 @@ async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue,
     task = asyncio.create_task(graph.ainvoke(turn, config))
     try:
         while not task.done():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await view.show(await asyncio.wait_for(queue.get(), timeout=0.1))
+            # Whichever comes first: a progress event or the end of the turn (a turn with no events ends at once).
+            event = asyncio.ensure_future(queue.get())
+            await asyncio.wait({event, task}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            if event.done():
+                await view.show(event.result())
+            else:
+                event.cancel()
             await view._move_to_newer_session()
     except asyncio.CancelledError:
         # The stop button cancelled this handler: the runner saw the stop event and ends after the calls in

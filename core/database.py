@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,8 +27,10 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    event,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DatabaseError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -61,6 +64,21 @@ def connect_args() -> dict:
     """SQLite: wait for a writer instead of failing with "database is locked" (the chat history, its elements and
     the users are written from several connections of one process, and from the CLI)."""
     return {"timeout": 30} if configured_url() is None else {}
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """SQLite in WAL mode with `synchronous=NORMAL` (per connection): a commit no longer waits for the disk; the
+    database stays consistent, a power cut may lose the last moments of history. Many chat turns per second
+    write several small rows each; with a full sync per commit they queued behind the disk."""
+    if configured_url() is not None:
+        return
+
+    def on_connect(connection, _record) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
 
 
 def libpq_url() -> str | None:
@@ -105,18 +123,26 @@ Table("modelpick_elements", SCHEMA, Column("object_key", Text, primary_key=True)
       Column("data", LargeBinary, nullable=False))
 
 _engines: dict[str, Engine] = {}
+_creating = threading.Lock()
 
 
 def engine() -> Engine:
-    """The synchronous engine on the history database, its tables created on first use (idempotent)."""
+    """The synchronous engine on the history database, its tables created on first use (idempotent: one thread
+    of this process creates them; another process doing the same at the same moment is tolerated)."""
     url = sqlalchemy_url(asynchronous=False)
-    made = _engines.get(url)
-    if made is None:
-        made = _engines[url] = create_engine(url, pool_pre_ping=True, connect_args=connect_args())
-        if configured_url() is None:
-            with made.begin() as connection:  # readers never wait for a writer (kept in the file)
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        SCHEMA.create_all(made, checkfirst=True)
+    with _creating:
+        made = _engines.get(url)
+        if made is None:
+            made = create_engine(url, pool_pre_ping=True, connect_args=connect_args())
+            tune_sqlite(made)
+            if configured_url() is None:
+                with made.begin() as connection:  # readers never wait for a writer (kept in the file)
+                    connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            try:
+                SCHEMA.create_all(made, checkfirst=True)
+            except DatabaseError:  # another process created a table between the check and the create
+                SCHEMA.create_all(made, checkfirst=True)
+            _engines[url] = made
     return made
 
 

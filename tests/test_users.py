@@ -164,3 +164,12 @@ def test_the_acting_user_reaches_the_graphs_nodes() -> None:
         return await graph.ainvoke({})
 
     assert asyncio.run(turn())["seen"] == "alice"
+
+
+def test_the_first_requests_of_a_fresh_workspace_create_the_tables_once(home) -> None:
+    """A page's first requests arrive together, each asking whether users exist, on a workspace with no tables."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: users.any_configured(), range(16)))
+    assert answers == [False] * 16
