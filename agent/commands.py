@@ -31,7 +31,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 
 @dataclass
 class Command:
-    name: str  # go | pilot | add | drop | eval_size | shots | errors | why | why_not | what_happened | compare |
+    name: str  # go | pilot | add | drop | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
     #            export | silver
     model: str | None = None
     number: int | None = None
@@ -91,6 +91,12 @@ def read_command(message: str) -> Command | None:
         or re.search(r"(?:去掉|不要|删掉)\s*(\S+)", text)
     if m:
         return Command("drop", model=_model(m.group(1)))
+    m = (re.search(r"\b(?:retrieved|retrieval|dynamic|similar)\s+(\d+)\s*-?\s*(?:shots?|examples)\b|"
+                   r"\b(\d+)\s+(?:retrieved|similar|dynamic|nearest)\s+(?:shots?|examples)\b|"
+                   r"^\s*(?:try\s+|use\s+)?r(\d+)\s*[.!]?\s*$", low)
+         or re.search(r"(\d+)\s*个?(?:检索|相似)示例|检索\s*(\d+)\s*个?示例", text))
+    if m:  # k retrieved examples, measured beside k drawn ones
+        return Command("retrieved_shots", number=int(next(g for g in m.groups() if g)))
     m = re.search(r"\b(?:use|with|try)\s+(\d[\d,]*)\s*(?:items|examples|rows)\b", low) or re.search(r"用\s*(\d+)\s*条", text)
     if m:
         return Command("eval_size", number=int(m.group(1).replace(",", "")))

@@ -16,6 +16,7 @@ from agent.messages import render, say
 from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
+from core.settings import current
 from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
@@ -24,7 +25,7 @@ from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entri
 from tools.compare import CompareError
 from tools.error_costs import ErrorCosts
 from tools.evalset import EvalSetError, load_items, power_analysis
-from tools.evaluate import EvalConfig, comparison, prepare, results_document, run_eval
+from tools.evaluate import EvalConfig, comparison, prepare, probe_speed, results_document, run_eval
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.forecast import prompt_tokens
 from tools.plan import call_count, expected_time, techniques
@@ -107,6 +108,8 @@ def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
         plan["shots"] = sorted({0, number})
+    elif name == "retrieved_shots" and number:  # K retrieved beside K drawn: what retrieval adds, paired
+        plan["shots"] = sorted({0, number, -number}, key=lambda k: (k < 0, abs(k)))
     if labeller in plan["candidates"]:  # scoring a model against its own labels measures nothing
         plan["candidates"] = [c for c in plan["candidates"] if c != labeller]
         notes.append(speak.labeller_not_scored(labeller, lang))
@@ -156,6 +159,12 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                            if config.adaptive and targets_of(brief).accuracy is not None else None),
                  "expected_time": expected_time(store, plan["candidates"], plan["shots"], items, entries),
                  "silver_by": labeller})
+    if plan["expected_time"]["unmeasured"] and current().timing_probe:
+        store = store or RunStore()
+        probed = asyncio.run(probe_speed(config, store, plan["expected_time"]["unmeasured"]))
+        if probed:
+            plan["expected_time"] = {**expected_time(store, plan["candidates"], plan["shots"], items, entries),
+                                     "probed": probed}
     if store is not None:
         store.close()
     plan["pilot"] = _pilot_offer(plan, items)

@@ -326,9 +326,10 @@ MESSAGES: dict[str, Texts] = {
                     "输入的 token 更多。"),
     "step.stronger_model": ("Add a stronger model from the catalog to see whether the target is reachable at all.",
                             "从目录里加一个更强的模型，看看目标到底能不能达到。"),
-    "step.retrieval": ("Try retrieval (RAG): put the most similar labelled examples in each prompt (dynamic "
-                       "few-shot).",
-                       "试试检索增强（RAG）：在每条提示里放入最相似的带标签示例（动态示例）。"),
+    "step.retrieval": ("Try retrieved examples: the most similar labelled examples in each prompt (dynamic few-shot) "
+                       "— say *try 3 retrieved examples* and it is measured beside 3 drawn ones.",
+                       "试试检索示例：在每条提示里放入最相似的带标签示例（动态示例）——说“试试 3 个检索示例”，会和随机抽取的 3 个示例"
+                       "一起实测对比。"),
     "step.fine_tune_enough": ("Fine-tune or distil a small model on about {needed:,} labelled rows kept out of the "
                               "eval set: your train pool of {have:,} rows is enough to start.",
                               "用评测集之外约 {needed:,} 条带标签数据微调或蒸馏一个小模型：你的训练池有 {have:,} 条，足够开始。"),
@@ -476,6 +477,8 @@ MESSAGES: dict[str, Texts] = {
     "story.budget": ("The run stopped at the budget cap: {measured} row(s) have results; raise the budget to finish.",
                      "运行在预算上限处停止：{measured} 行有结果；提高预算后可以跑完。"),
     "story.failed": ("{label} failed: {cause}", "{label} 失败：{cause}"),
+    "plan.more_items": ("To be that sure, say *use {items} items* (adaptive: a clear case still stops early).",
+                        "想要这么有把握，可以说“用 {items} 条”（自适应：结论明确的候选仍会提前停止）。"),
     "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
                       "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",
@@ -505,6 +508,7 @@ MESSAGES: dict[str, Texts] = {
     "label.row": ("{candidate} ({technique})", "{candidate}（{technique}）"),
     "technique.zero_shot": ("zero-shot", "零样本"),
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
+    "technique.retrieved": ("{shots} retrieved examples", "{shots} 个检索示例"),
     "technique.trained": ("trained baseline", "训练的基线"),
     "technique.cascade": ("cascade", "级联"),
     "technique.cascade_when": ("cascade: escalate when {signal} ({share:.0%} of items)",
@@ -653,9 +657,11 @@ def percent(value: float | None, *, trim: bool = False) -> str:
 
 
 def technique(shots: int, lang: str, *, trained: bool = False) -> str:
-    """"zero-shot" / "3-shot" / "trained baseline" in the language."""
+    """"zero-shot" / "3-shot" / "3 retrieved examples" / "trained baseline" in the language."""
     if trained:
         return say("technique.trained", lang)
+    if shots < 0:  # retrieved: the |shots| most similar labelled examples per item (`tools.examples`)
+        return say("technique.retrieved", lang, shots=-shots)
     return say("technique.zero_shot", lang) if shots == 0 else say("technique.k_shot", lang, shots=shots)
 
 

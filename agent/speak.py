@@ -25,6 +25,7 @@ from core.shapes import (
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from tools.candidates import BASELINE_ID
 from tools.metrics import wilson_interval
+from tools.plan import PROBE_ITEMS
 from tools.recommend import Targets
 from tools.runner import Progress
 
@@ -381,6 +382,15 @@ def no_candidates_left(lang: str) -> str:
     return "候选列表空了：请用“加上 X”添加一个。" if lang == "zh" else "No candidates left: add one with *add X*."
 
 
+def _more_items_hint(plan: Plan, lang: str) -> str:
+    """How to get the sureness the power sentence describes, when this eval set is smaller and the data allows."""
+    values = plan["power_sentence"].get("values") or {}
+    wanted, split = int(values.get("items_for_target") or 0), plan["split"]
+    if wanted <= split["size"] or wanted > split["size"] + split["train_pool"]:
+        return ""
+    return " " + say("plan.more_items", lang, items=wanted)
+
+
 def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing: bool = True) -> str:
     """The plan the user approves with 'go': eval set, power, candidates, techniques, forecast, shortlist
     (`closing=False` leaves out the "nothing is spent before go" line, for the report)."""
@@ -394,7 +404,7 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
     if plan.get("silver_by"):
         lines.append(f"- ⚠️ {'标签是银标签，来自' if zh else 'Labels are silver labels from'} {plan['silver_by']}.")
-    dropped = (f"; 去掉了 {split['dropped_duplicates']} 条重复、{split['dropped_empty']} 条空行" if zh else
+    dropped = (f"；去掉了 {split['dropped_duplicates']} 条重复、{split['dropped_empty']} 条空行" if zh else
                f"; dropped {split['dropped_duplicates']} duplicate and {split['dropped_empty']} empty rows so no text "
                "appears in two splits")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(split["eval_label_counts"].items(), key=lambda kv: -kv[1])[:10])
@@ -405,7 +415,7 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     if split.get("rare_classes"):
         rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())
         lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}: {rare}")
-    lines.append(f"- {render(plan['power_sentence'], lang)}")
+    lines.append(f"- {render(plan['power_sentence'], lang)}{_more_items_hint(plan, lang) if closing else ''}")
     lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
                  f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
     pilot = plan.get("pilot")
@@ -480,14 +490,22 @@ def pilot_text(model: str, rows: list[tuple[int, list]], target: float | None, l
 def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
     """Expected run time from latencies measured earlier in this workspace; honest about what is unmeasured."""
     seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
+    probed = expected.get("probed") or []
+    if probed:
+        source = (f"按刚才对 {', '.join(probed)} 的 {PROBE_ITEMS} 条计时试跑和此前的实测" if zh else
+                  f"from a {PROBE_ITEMS}-item timing probe of {', '.join(probed)} just now and earlier measurements")
+    else:
+        source = "按此前实测的延迟" if zh else "from latencies measured in earlier runs here"
     parts = []
     if seconds:
         if seconds < 1:
-            parts.append("预计耗时不到 1 秒（按此前实测的延迟）" if zh else
-                         "Expected time: under a second (from latencies measured in earlier runs here)")
+            parts.append(f"预计耗时不到 1 秒（{source}）" if zh else f"Expected time: under a second ({source})")
+        elif seconds < 120:
+            parts.append(f"预计耗时约 {seconds:.0f} 秒（{source}）" if zh else
+                         f"Expected time: about {seconds:.0f} s ({source})")
         else:
-            parts.append(f"预计耗时约 {seconds:.0f} 秒（按此前实测的延迟）" if zh else
-                         f"Expected time: about {seconds:.0f} s (from latencies measured in earlier runs here)")
+            parts.append(f"预计耗时约 {seconds / 60:.0f} 分钟（{source}）" if zh else
+                         f"Expected time: about {seconds / 60:.0f} min ({source})")
     if unmeasured:
         names = ", ".join(unmeasured)
         parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else

@@ -28,13 +28,17 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp.name, path)
 
 
-def _ints(value: str, name: str) -> list[int]:
+def _techniques(value: str) -> list[int]:
+    """`--shots 0,3,r3`: zero-shot, 3 drawn examples, 3 retrieved examples (kept as -3)."""
+    from tools.prompts import parse_shots
+
     try:
-        values = sorted({int(v) for v in value.split(",") if v.strip()})
+        values = sorted({parse_shots(v) for v in value.split(",") if v.strip()}, key=lambda v: (v < 0, abs(v)))
     except ValueError:
-        raise typer.BadParameter(f"{name} takes whole numbers separated by commas, e.g. 0,3") from None
-    if not values or min(values) < 0:
-        raise typer.BadParameter(f"{name} takes whole numbers ≥ 0, e.g. 0,3")
+        raise typer.BadParameter("--shots takes 0 (zero-shot), k (k drawn examples) or rK (K retrieved examples) "
+                                 "separated by commas, e.g. 0,3,r3") from None
+    if not values:
+        raise typer.BadParameter("--shots takes e.g. 0,3,r3")
     return values
 
 
@@ -46,7 +50,8 @@ def eval_command(
     sheet: Annotated[str | None, Opt("--sheet", help="The XLSX sheet that holds the examples.")] = None,
     candidates: Annotated[str | None, Opt("--candidates", help="Ids, comma-separated.")] = None,
     candidates_file: Annotated[Path | None, Opt("--candidates-file", help="YAML list of endpoints.")] = None,
-    shots: Annotated[str, Opt("--shots", help="Techniques: 0 = zero-shot, k = k-shot.")] = "0",
+    shots: Annotated[str, Opt("--shots", help="Techniques: 0 = zero-shot, k = k-shot, rK = K retrieved "
+                                              "(most similar) examples per item, e.g. 0,3,r3.")] = "0",
     eval_size: Annotated[int, Opt("--eval-size", min=2)] = 100,
     seed: Annotated[int, Opt("--seed")] = 0,
     target_accuracy: Annotated[float | None, Opt("--target-accuracy", min=0, max=1)] = None,
@@ -85,7 +90,7 @@ def eval_command(
                  if error_cost or error_cost_default is not None else None)
         config = resume_config(store, resume) if resume else _new_config(
             data, candidates, candidates_file, text_col=text_col, label_col=label_col, sheet=sheet,
-            shots=_ints(shots, "--shots"),
+            shots=_techniques(shots),
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
             adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
@@ -160,12 +165,12 @@ def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_ou
     """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
     from agent.messages import phrase_document
     from agent.report import eval_report_markdown
-    from tools.evaluate import comparison, results_document
+    from tools.evaluate import comparison, pinned, results_document
 
     raw = results_document(run_id, config, store, outcome=outcome)
     if pair is not None:
         raw["comparison"] = comparison(run_id, config, store, *pair)
-    document = phrase_document(raw, "en")  # the pinned JSON: every message as an English sentence
+    document = pinned(phrase_document(raw, "en"))  # the pinned JSON: every message as an English sentence
     for note in document["notes"]:
         typer.echo(f"warning: {note}", err=True)
     if json_out:

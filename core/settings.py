@@ -36,6 +36,7 @@ class Settings:
     max_rows: int = DEFAULT_MAX_ROWS
     upload_quota_bytes: int = DEFAULT_UPLOAD_QUOTA_MB * 1024 * 1024
     retention_days: float = DEFAULT_RETENTION_DAYS
+    timing_probe: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +54,7 @@ class Settings:
             max_rows=int(env.get("MODELPICK_MAX_ROWS", DEFAULT_MAX_ROWS)),
             upload_quota_bytes=int(float(env.get("MODELPICK_UPLOAD_QUOTA_MB", DEFAULT_UPLOAD_QUOTA_MB)) * 1024 * 1024),
             retention_days=float(env.get("MODELPICK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
+            timing_probe=env.get("MODELPICK_TIMING_PROBE", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
 
     def api_key_from(self, variable: str) -> str | None:

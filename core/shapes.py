@@ -143,9 +143,10 @@ class Exclusion(TypedDict):
     reason: Reason
 
 
-class ExpectedTime(TypedDict):
+class ExpectedTime(TypedDict, total=False):
     seconds: float | None
     unmeasured: list[str]
+    probed: list[str]  # measured just now by a short timing probe (local candidates only)
 
 
 class Plan(TypedDict, total=False):

@@ -175,6 +175,24 @@ def fingerprint() -> str:
 CHROMA_URL_VARIABLE = "MODELPICK_CHROMA_URL"
 
 
+def chroma_url() -> str | None:
+    return os.environ.get(CHROMA_URL_VARIABLE, "").strip() or None
+
+
+def chroma_client(path: Path, url: str | None = None):
+    """A Chroma client: the configured server (`MODELPICK_CHROMA_URL`), else an embedded store under `path`."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        server = urlsplit(url)
+        return chromadb.HttpClient(host=server.hostname or "localhost", port=server.port or 8000,
+                                   ssl=server.scheme == "https", settings=settings)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
 class KnowledgeStore:
     """A Chroma collection: embedded (PersistentClient under `path`, default the workspace's `chroma/`), or on a
     Chroma server (`url`, e.g. `MODELPICK_CHROMA_URL=http://chroma:8000`) that several app processes share."""
@@ -186,16 +204,7 @@ class KnowledgeStore:
         self.collection = self._open()
 
     def _client(self):
-        import chromadb
-        from chromadb.config import Settings
-
-        settings = Settings(anonymized_telemetry=False)
-        if self.url:
-            server = urlsplit(self.url)
-            return chromadb.HttpClient(host=server.hostname or "localhost", port=server.port or 8000,
-                                       ssl=server.scheme == "https", settings=settings)
-        self.path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        return chroma_client(self.path, self.url)
 
     def _open(self):
         wanted = fingerprint()
@@ -358,4 +367,4 @@ def _store_at(path: str, url: str | None) -> KnowledgeStore:
 
 def get_store() -> KnowledgeStore:
     """The workspace's store (or the configured Chroma server's), opened and built if needed once per process."""
-    return _store_at(str(workspace.home() / "chroma"), os.environ.get(CHROMA_URL_VARIABLE, "").strip() or None)
+    return _store_at(str(workspace.home() / "chroma"), chroma_url())

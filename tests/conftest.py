@@ -20,6 +20,8 @@ def workspace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own MODELPICK_HOME, so no test sees another's uploads or checkpoints."""
     home = tmp_path / "home"
     monkeypatch.setenv("MODELPICK_HOME", str(home))
+    # The plan's timing probe starts the local model (seconds per plan); the tests that are about it turn it on.
+    monkeypatch.setenv("MODELPICK_TIMING_PROBE", "0")
     return home
 
 

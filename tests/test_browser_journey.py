@@ -15,7 +15,8 @@ BRIEF = "classify SMS messages as spam or ham, 90% accuracy, under $5 per 1000, 
 
 @pytest.fixture
 def page(tmp_path):
-    with app_page(tmp_path, height=1800, timeout_ms=30_000) as page:
+    # the plan times the local models with a short probe (off elsewhere in the tests: it costs seconds)
+    with app_page(tmp_path, extra_env={"MODELPICK_TIMING_PROBE": "1"}, height=1800, timeout_ms=30_000) as page:
         yield page
 
 
@@ -28,6 +29,7 @@ def _plan(page, items: int) -> None:
     _send(page, "none")
     _attach(page, DATASETS / "sms_spam.csv", replies=2)  # the profile, then the plan
     expect(page.locator('[data-step-type="assistant_message"]').last).to_contain_text("Evaluation plan")
+    expect(page.locator('[data-step-type="assistant_message"]').last).to_contain_text("10-item timing probe")
     _send(page, f"use {items} items")
     expect(last).to_contain_text(f"Eval set: {items} items")
     expect(last).to_contain_text("Nothing is spent before you say")

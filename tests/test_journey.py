@@ -193,3 +193,62 @@ def test_pilot_runs_the_strongest_alone_then_go_reuses_its_answers(tmp_path, mon
         assert state["results"] and max(stub.stats.served_per_text.values()) <= 2  # no item asked twice per technique
         rows = {(r["candidate"], r["shots"]): r for r in state["results"]}
         assert rows[("stub-llm", 0)]["items"] >= 50
+
+
+def test_a_plan_times_the_local_models_with_a_short_probe_and_never_calls_a_paid_one(tmp_path, workspace_home,
+                                                                                    monkeypatch) -> None:
+    monkeypatch.setenv("MODELPICK_TIMING_PROBE", "1")
+    with configured_stub(tmp_path, monkeypatch, ("ham", "spam")) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, no cost limit, no latency limit")
+        upload = [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")]
+        state, reply = _turn(graph, "", upload)
+        expected = state["plan"]["expected_time"]
+        assert set(expected["probed"]) == {"tfidf-logreg", "smollm2-135m"}
+        assert expected["unmeasured"] == ["stub-llm"]  # a paid endpoint is never probed before "go"
+        assert stub.stats.completions == 0
+        assert "10-item timing probe of tfidf-logreg, smollm2-135m" in reply and "plus stub-llm" in reply
+        # one eval size (150, the adaptive cap), and how to be as sure as the power sentence says
+        assert "you need about 283 items" in reply and "say *use 283 items*" in reply
+        db = sqlite3.connect(workspace_home / "runs.sqlite")
+        probed = {row[0] for row in db.execute("SELECT r.item_id FROM results r JOIN runs USING (run_id) "
+                                               "WHERE runs.status = 'timing probe'")}
+        assert len(probed) == 10 and db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 0
+        db.close()
+        from tools.evaluate import EvalConfig, prepare
+
+        the_split, *_ = prepare(EvalConfig(**state["plan"]["eval_config"]))
+        assert probed <= {item.id for item in the_split.train_pool}  # never an eval or few-shot item
+        state, reply = _turn(graph, "use 40 items")  # a revised plan does not probe again
+        assert "probed" not in state["plan"]["expected_time"] and _calls(workspace_home)[1] == 1
+        assert "Expected time: about" in reply or "Expected time: under a second" in reply
+
+
+@pytest.mark.parametrize(("lang", "ask", "named"), [("en", "try 3 retrieved examples", "3 retrieved examples"),
+                                                    ("zh", "试试 3 个检索示例", "3 个检索示例")])
+def test_retrieved_examples_from_the_chat_are_measured_beside_drawn_ones(tmp_path, monkeypatch, lang, ask,
+                                                                         named) -> None:
+    from tests.test_examples import TOPICS, _items
+
+    data = tmp_path / "topics.csv"
+    data.write_text("text,label\n" + "\n".join(f"{i.text},{i.label}" for i in _items()) + "\n")
+    brief = ("classify notes into sport, food and money, 80% accuracy, no cost limit, no latency limit" if lang == "en"
+             else "把笔记分成 sport、food 和 money 三类，准确率80%，不限成本，不限延迟")
+    with StubServer(StubConfig(labels=tuple(sorted(TOPICS)), copy_nearest_example=True)) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
+                                                 "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        graph = compile_graph(saver)
+        _turn(graph, brief)
+        _turn(graph, "", [workspace.keep_upload("journey", data, "topics.csv")])
+        _turn(graph, "drop smollm2-135m")
+        _turn(graph, "drop tfidf-logreg")
+        state, reply = _turn(graph, ask)
+        assert state["plan"]["shots"] == [0, 3, -3] and named in reply
+        state, reply = _turn(graph, "go" if lang == "en" else "开始")
+    rows = {r["shots"]: r for r in state["results"]}
+    assert rows[-3]["technique"] == "retrieved-k-shot" and rows[-3]["accuracy"] > rows[3]["accuracy"]
+    assert named in reply

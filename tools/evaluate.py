@@ -20,6 +20,8 @@ from tools.compare import compare, row_key
 from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
+from tools.plan import PROBE_ITEMS
+from tools.prompts import shot_count, technique_id
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import file_digest, table_key
@@ -140,6 +142,26 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     return run_id, outcome, the_split
 
 
+async def probe_speed(config: EvalConfig, store: RunStore, candidate_ids: list[str]) -> list[str]:
+    """Time the built-in local candidates that were never measured in this workspace, so a plan can say how long
+    its run will take: each answers PROBE_ITEMS train-pool items (never eval items, never cached into the run),
+    zero-shot, stored as a run of its own. Local only: a probe of a paid endpoint would spend before the user's
+    yes. Returns the candidates probed; one that fails to start is left unmeasured (the run will say why)."""
+    local = [cid for cid in candidate_ids if cid in BUILT_IN and store.mean_latency(cid) is None]
+    the_split, labels, *_ = prepare(config)
+    if not local or len(the_split.train_pool) < PROBE_ITEMS:
+        return []
+    probe = replace(the_split, eval=the_split.train_pool[:PROBE_ITEMS])
+    run_id = store.create_run({**config.to_dict(), "timing_probe": True})
+    runner = Runner(store, price=candidate_price, use_cache=False)
+    try:
+        await runner.run(run_id, probe, labels, build_candidates(local, config.candidate_entries), [0], seed=config.seed)
+    except CandidateError:
+        return []
+    store.set_status(run_id, "timing probe")
+    return [cid for cid in local if store.mean_latency(cid) is not None]
+
+
 def _targets(config: EvalConfig) -> Targets:
     return Targets(**{k: config.targets.get(k) for k in ("accuracy", "max_cost_per_1k_usd", "max_latency_s")})
 
@@ -174,7 +196,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     targets = _targets(config)
     grouped = store.results(run_id)
     by_id = {c: i for i, c in enumerate(config.candidates)}
-    order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1]))
+    order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1] < 0, abs(key[1])))  # drawn, then retrieved
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
     costs = ErrorCosts.from_dict(config.error_costs)
@@ -226,6 +248,22 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     return document
 
 
+def pinned(document: dict) -> dict:
+    """The results document as the pinned JSON says it: a retrieved row is `"technique": "retrieved-k-shot"`
+    with `"shots": K` (inside a run, techniques are keyed by one integer: -K for K retrieved examples)."""
+
+    def row(value: dict) -> dict:
+        return {**value, "shots": shot_count(value["shots"])} if isinstance(value.get("shots"), int) else value
+
+    out = {**document, "results": [row(r) for r in document.get("results") or []]}
+    if isinstance(document.get("recommendation"), dict):
+        out["recommendation"] = row(document["recommendation"])
+    if isinstance(document.get("comparison"), dict):
+        out["comparison"] = {**document["comparison"], **{side: row(document["comparison"][side]) for side in ("a", "b")
+                                                           if isinstance(document["comparison"].get(side), dict)}}
+    return out
+
+
 def result_row(cid: str, shots: int, results: list, labels: list[str], price: tuple[float, float] | None,
                hardware: float | None, status: RowStatus, *, alpha: float = 0.05) -> ResultRow:
     """One pinned result row. A failed row carries its cause and no numbers: nothing was measured. `alpha` is
@@ -234,7 +272,7 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
     failure = failure_of(results) if status == "failed" else None
     measured = failure is None
     return {
-        "candidate": cid, "technique": "zero-shot" if shots == 0 else "k-shot", "shots": shots,
+        "candidate": cid, "technique": technique_id(shots), "shots": shots,
         "status": status, "failure": failure,
         "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
         "accuracy": round(s.accuracy, 4) if measured else None,

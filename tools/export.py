@@ -11,7 +11,7 @@ from core.tokens import chat_tokens
 from knowledge.catalog import load_catalog
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
-from tools.prompts import INSTRUCTION, SYSTEM
+from tools.prompts import INSTRUCTION, SYSTEM, shot_count, technique_id
 
 FINE_TUNE_EPOCHS = 3  # OpenAI's default for small datasets; shown with the estimate
 
@@ -24,7 +24,7 @@ def items_csv(grouped: dict, texts: dict[int, str]) -> str:
                      "latency_s", "input_tokens", "output_tokens", "error"])
     for (candidate, shots), results in grouped.items():
         for r in results:
-            row = [candidate, "zero-shot" if shots == 0 else "k-shot", shots, r.item_id, texts.get(r.item_id, ""),
+            row = [candidate, technique_id(shots), shot_count(shots), r.item_id, texts.get(r.item_id, ""),
                    r.gold, r.prediction or "", r.correct, r.raw or "", r.latency_s if r.latency_s is not None else "",
                    r.input_tokens, r.output_tokens, r.error or ""]
             writer.writerow([neutralise_cell(v) if isinstance(v, str) else v for v in row])

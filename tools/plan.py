@@ -16,6 +16,9 @@ def call_count(candidates: list[str], shots: list[int], items: int) -> int:
     return items * sum(len(techniques(c, shots)) for c in candidates)
 
 
+PROBE_ITEMS = 10  # a timing probe's items: what `RunStore.mean_latency` needs before it trusts a speed
+
+
 def expected_time(store: RunStore | None, candidates: list[str], shots: list[int], items: int,
                   entries: list[dict]) -> ExpectedTime:
     """Seconds the run should take, from latencies measured in earlier runs here; the unmeasured are listed."""

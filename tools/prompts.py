@@ -1,7 +1,7 @@
-"""Classification prompts (zero-shot and k-shot) and the reading of a model's answer back into a label.
+"""Classification prompts (zero-shot, k-shot, retrieved k-shot) and the reading of an answer back into a label.
 
 The k examples are drawn once per run, stratified from the few-shot pool, and shared by every candidate, so
-comparisons stay paired. An answer that maps to no label is `UNPARSEABLE`: counted wrong, reported apart.
+comparisons stay paired (retrieved examples: `tools.examples`). An answer that maps to no label is `UNPARSEABLE`: counted wrong, reported apart.
 """
 
 from __future__ import annotations
@@ -18,6 +18,33 @@ from tools.metrics import UNPARSEABLE
 
 SYSTEM = ("You are a text classifier. Reply with exactly one label from the list and nothing else.")
 INSTRUCTION = "Labels: {labels}\n\nClassify this text. Reply with one label only.\n\nText: {text}"
+
+
+RETRIEVED_PREFIX = "r"  # `--shots r3`: three retrieved examples per item (stored as shots = -3)
+
+
+def is_retrieved(shots: int) -> bool:
+    """Techniques are one integer where runs, stores and rows key them: k ≥ 0 drawn examples, -k retrieved."""
+    return shots < 0
+
+
+def shot_count(shots: int) -> int:
+    return abs(shots)
+
+
+def technique_id(shots: int) -> str:
+    """The pinned JSON's technique of a prompted row."""
+    return "retrieved-k-shot" if is_retrieved(shots) else "zero-shot" if shots == 0 else "k-shot"
+
+
+def parse_shots(token: str) -> int:
+    """"0", "3" (drawn) or "r3" (retrieved) → the technique's integer; ValueError for anything else."""
+    token = token.strip().lower()
+    if token.startswith(RETRIEVED_PREFIX) and token[1:].isdigit() and int(token[1:]) > 0:
+        return -int(token[1:])
+    if token.isdigit():
+        return int(token)
+    raise ValueError(token)
 
 
 def draw_shots(pool: Sequence[Item], k: int, seed: int = 0) -> list[Item]:

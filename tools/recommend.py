@@ -56,7 +56,9 @@ def verdicts(result: ResultRow, targets: Targets) -> Verdicts:
 
 
 def technique_reason(shots: int) -> Reason:
-    """The technique of a row as a message: zero-shot, or k-shot with its k."""
+    """The technique of a row as a message: zero-shot, k-shot with its k, or k retrieved examples."""
+    if shots < 0:
+        return reason("technique.retrieved", shots=-shots)
     return reason("technique.zero_shot") if not shots else reason("technique.k_shot", shots=shots)
 
 

@@ -23,8 +23,9 @@ from core.problems import Problem, encode
 from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
+from tools.examples import ExampleSource, shot_source
 from tools.metrics import ItemResult
-from tools.prompts import build_messages, draw_shots, parse_label
+from tools.prompts import build_messages, parse_label
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created REAL, config TEXT, status TEXT, note TEXT);
@@ -329,7 +330,7 @@ class Runner:
                     for shots in shots_list:
                         if self.should_stop():
                             break
-                        examples = draw_shots(split.few_shot_pool, shots, seed=seed)
+                        examples = shot_source(split, shots, seed=seed)
                         await self._run_pair(run_id, candidate, shots, examples, split.eval, labels, breaker)
                         if self._over_budget:
                             status = "budget"
@@ -373,7 +374,7 @@ class Runner:
                     for shots in shots_list:
                         if (candidate.id, shots) in ended or self.should_stop():
                             continue
-                        examples = draw_shots(split.few_shot_pool, shots, seed=seed)
+                        examples = shot_source(split, shots, seed=seed)
                         await self._run_pair(run_id, candidate, shots, examples, split.eval[:size], labels,
                                              breakers[candidate.id], total=len(split.eval), last=size == sizes[-1])
                         if self._over_budget:
@@ -433,7 +434,7 @@ class Runner:
                 result = ItemResult(item.id, item.label, None, None, None, 0, 0, error)
                 self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
 
-    async def _run_pair(self, run_id: str, candidate, shots: int, examples: list[Item], items: list[Item],
+    async def _run_pair(self, run_id: str, candidate, shots: int, examples: ExampleSource, items: list[Item],
                         labels: list[str], breaker: CircuitBreaker | None = None, total: int | None = None,
                         last: bool = True) -> None:
         done_ids = self.store.finished_items(run_id, candidate.id, shots)
@@ -469,7 +470,7 @@ class Runner:
                     return
                 if breaker.open:
                     return failed(item)
-                request = candidate.request(build_messages(item.text, labels, examples), item.text)
+                request = candidate.request(build_messages(item.text, labels, examples(item)), item.text)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
                 if estimate and self.budget_usd is not None and self._spent + self._reserved + estimate > self.budget_usd:
                     self._over_budget = True
