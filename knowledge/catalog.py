@@ -163,15 +163,36 @@ class Catalog:
     # ------------------------------------------------------------ lookup
 
     def resolve(self, name: str) -> ModelCard:
-        """A card by id, alias, display name or table key (case-insensitive); UnknownModel with suggestions."""
+        """A card by id, alias, display name or table key (case-insensitive); UnknownModel with suggestions.
+
+        A fine-tuned model's id (`ft:gpt-4o-mini-2024-07-18:org::abc123`) resolves to the table's fine-tuned price
+        of its base (`ft:gpt-4o-mini-2024-07-18`): what OpenAI bills for using any fine-tune of that base."""
         wanted = _normal(name)
         if wanted in self._index:
             return self.cards[self._index[wanted]]
+        if name.strip().startswith("ft:"):
+            base = name.strip()[3:].split(":", 1)[0]
+            key = self.fine_tuned_key(base)
+            if key is not None:
+                return self._table_card(key, self.table[key])
         for key in (name.strip(), name.strip().split("/", 1)[-1]):
             entry = self.table.get(key)
             if isinstance(entry, dict) and entry.get("mode") in ("chat", "completion", "responses"):
                 return self._table_card(key, entry)
         raise UnknownModel(name, self.suggest(name))
+
+    def fine_tuned_key(self, base: str) -> str | None:
+        """The price table's fine-tuned entry for a base model (`gpt-4o-mini` or its dated id; the latest
+        snapshot when the base names none), or None when the table prices no fine-tune of it."""
+        names = {base.strip()}
+        try:
+            card = self.resolve(base)
+            names |= {card.id, *([card.table_key] if card.table_key else [])}
+        except UnknownModel:
+            pass
+        found = [key for key in self.table if key.startswith("ft:") and any(
+            key[3:] == n or re.fullmatch(re.escape(n) + r"-\d{4}-\d{2}-\d{2}", key[3:]) for n in names)]
+        return max(found) if found else None
 
     def _table_card(self, key: str, entry: dict) -> ModelCard:
         facts = _from_table(key, entry, self.meta)

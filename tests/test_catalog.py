@@ -82,3 +82,20 @@ def test_the_shipped_table_is_the_shared_one() -> None:
 
     assert hashlib.sha256(TABLE_PATH.read_bytes()).hexdigest() == (
         "8943af58bf9f979c6a4bef815687117ffa341e462a41faed9be17b5c33d3dcc2")
+
+
+def test_a_fine_tuned_model_is_priced_from_the_catalogs_fine_tuned_price_of_its_base() -> None:
+    from knowledge.catalog import load_catalog
+    from tools.evaluate import entry_price
+
+    catalog = load_catalog()
+    card = catalog.resolve("ft:gpt-4o-mini-2024-07-18:acme::abc123")
+    assert card.id == "ft:gpt-4o-mini-2024-07-18" and card.price_source and card.as_of
+    base = catalog.resolve("gpt-4o-mini")
+    assert card.input_usd_per_1m > base.input_usd_per_1m  # a fine-tune costs more per token than its base
+    assert catalog.fine_tuned_key("gpt-4.1-mini") == "ft:gpt-4.1-mini-2025-04-14"
+    assert catalog.fine_tuned_key("llama-3.1-8b") is None
+    entries = [{"id": "mine", "model": "my-finetune", "base_url": "http://127.0.0.1:9/v1", "base_model": "gpt-4o-mini"},
+               {"id": "plain", "model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1"}]
+    fine, plain = entry_price("mine", entries), entry_price("plain", entries)
+    assert fine == (card.input_usd_per_1m / 1e6, card.output_usd_per_1m / 1e6) and fine != plain

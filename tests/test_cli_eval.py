@@ -236,3 +236,21 @@ def test_the_eval_path_imports_no_conversation_or_ui_code(tmp_path) -> None:
                              env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
     assert out.returncode == 0, out.stderr[-800:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_fine_tuned_candidate_runs_and_pays_the_fine_tuned_price(tmp_path) -> None:
+    from knowledge.catalog import load_catalog
+
+    card = load_catalog().resolve("ft:gpt-4o-mini-2024-07-18")
+    with StubServer(StubConfig(model="ft:gpt-4o-mini-2024-07-18:acme::x1", labels=tuple(LABELS))) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": "my-ft", "base_url": stub.url,
+                                                 "model": "ft:gpt-4o-mini-2024-07-18:acme::x1"}) + "\n")
+        out = tmp_path / "out.json"
+        proc = _eval("--data", str(_data(tmp_path)), "--candidates", "my-ft", "--candidates-file", str(candidates),
+                     "--eval-size", "40", "--json", str(out), home=tmp_path / "home")
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(out.read_text())["results"][0]
+    expected = 1000 * (row["input_tokens_per_item"] * card.input_usd_per_1m
+                       + row["output_tokens_per_item"] * card.output_usd_per_1m) / 1e6
+    assert row["cost_per_1k_usd"] == pytest.approx(expected, rel=1e-3) and row["cost_per_1k_usd"] > 0

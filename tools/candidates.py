@@ -27,7 +27,7 @@ import yaml
 from core import shapes, workspace
 from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
-from knowledge.catalog import UnknownModel, get_card
+from knowledge.catalog import UnknownModel, get_card, load_catalog
 from tools.cpu_check import missing_cpu_features
 from tools.endpoints import stored_key, user_entries
 from tools.evalset import EvalSplit
@@ -399,7 +399,19 @@ def from_entry(entry: dict[str, Any]) -> ChatCandidate:
     return ChatCandidate(entry["id"], model=entry["model"], base_url=entry.get("base_url"), api_key=api_key,
                          max_concurrency=int(entry.get("max_concurrency", 8)),
                          timeout_s=float(entry.get("timeout_s", 30)),
-                         input_usd_per_1m=entry.get("input_usd_per_1m"), output_usd_per_1m=entry.get("output_usd_per_1m"))
+                         input_usd_per_1m=entry.get("input_usd_per_1m"), output_usd_per_1m=entry.get("output_usd_per_1m"),
+                         price_model=entry_price_model(entry))
+
+
+def entry_price_model(entry: dict[str, Any]) -> str:
+    """The catalog name whose price a candidates-file entry pays: a fine-tune (`base_model: gpt-4o-mini`, or an
+    `ft:` model id) pays the catalog's fine-tuned price of its base, anything else its model's price."""
+    base = entry.get("base_model")
+    if base:
+        key = load_catalog().fine_tuned_key(str(base))
+        if key is not None:
+            return key
+    return entry["model"]
 
 
 def build_candidates(ids: list[str], file_entries: list[dict] | None = None) -> list[Candidate]:

@@ -15,7 +15,7 @@ from typing import cast
 from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive, cascade
-from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates
+from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates, entry_price_model
 from tools.compare import compare, row_key
 from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
@@ -103,7 +103,7 @@ def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] |
     entry = next((e for e in entries if e["id"] == candidate_id), None)
     if entry is None:
         return token_price(candidate_id, None)
-    return token_price(entry["model"], (entry.get("input_usd_per_1m"), entry.get("output_usd_per_1m")))
+    return token_price(entry_price_model(entry), (entry.get("input_usd_per_1m"), entry.get("output_usd_per_1m")))
 
 
 async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
