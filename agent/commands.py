@@ -31,7 +31,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 
 @dataclass
 class Command:
-    name: str  # go | pilot | add | drop | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
+    name: str  # go | pilot | add | drop | distil | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
     #            export | silver
     model: str | None = None
     number: int | None = None
@@ -84,6 +84,10 @@ def read_command(message: str) -> Command | None:
         return Command("silver")
     if re.search(r"\b(?:report|export|download)\b|报告|导出|下载", low):
         return Command("export")
+    m = re.search(r"\bdistil+(?:l?ed)?\s+(?:from\s+|with\s+)?" + MODEL, text, re.I) \
+        or re.search(r"(?:用\s*)?(\S+?)\s*(?:来)?蒸馏|蒸馏\s*(\S+)", text)
+    if m:  # a local classifier trained on this teacher's labels of train-pool rows
+        return Command("distil", model=_model(next(g for g in m.groups() if g)))
     m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(r"(?:加上|添加|加入|再加)\s*(\S+)", text)
     if m:
         return Command("add", model=_model(m.group(1)))

@@ -21,11 +21,19 @@ from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSumma
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
 from tools import adaptive
-from tools.candidates import BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
+from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
 from tools.compare import CompareError
 from tools.error_costs import ErrorCosts
 from tools.evalset import EvalSetError, load_items, power_analysis
-from tools.evaluate import EvalConfig, comparison, prepare, probe_speed, results_document, run_eval
+from tools.evaluate import (
+    EvalConfig,
+    comparison,
+    entry_price,
+    prepare,
+    probe_speed,
+    results_document,
+    run_eval,
+)
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.forecast import prompt_tokens
 from tools.plan import call_count, expected_time, techniques
@@ -85,7 +93,7 @@ def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
                       seed=plan.get("seed", 0), targets=targets_of(brief).to_dict(),
                       adaptive=bool(plan.get("adaptive", True)), error_costs=costs.to_dict() if costs else None,
-                      volume_per_day=brief.volume_per_day)
+                      volume_per_day=brief.volume_per_day, distil=list(plan.get("distil") or []))
 
 
 def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None, lang: str,
@@ -104,6 +112,12 @@ def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None
         plan["candidates"] = [c for c in plan["candidates"] if c != model]
         if not plan["candidates"]:
             notes.append(speak.no_candidates_left(lang))
+    elif name == "distil" and model:
+        model = resolve_id(model, entries)
+        if model == BASELINE_ID or not can_run(model, entries):
+            notes.append(speak.not_runnable(model, lang))
+        else:
+            plan["distil"] = [model]
     elif name == "eval_size" and number:
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
@@ -168,11 +182,24 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     if store is not None:
         store.close()
     plan["pilot"] = _pilot_offer(plan, items)
+    if plan.get("distil"):
+        plan["distil_cost_usd"] = _distil_cost(plan["distil"], tokens[0], config.distil_rows, entries)
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],
             "pending": {"kind": "plan"}}
 
 
 PILOT_ITEMS = 50
+
+
+def _distil_cost(teachers: list[str], tokens: TokenEstimate, rows: int, entries: list[dict]) -> float | None:
+    """What the teachers' zero-shot labels of `rows` train-pool rows will cost (None when a price is unknown)."""
+    total = 0.0
+    for teacher in teachers:
+        price = entry_price(teacher, entries)
+        if price is None:
+            return None
+        total += rows * (tokens.input_tokens * price[0] + tokens.output_tokens * price[1])
+    return total
 
 
 def _pilot_offer(plan: Plan, items: int) -> dict | None:

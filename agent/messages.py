@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.problems import Problem, decode
-from core.shapes import BASELINE_ID
+from core.shapes import BASELINE_ID, DISTILLED_PREFIX
 
 Texts = tuple[str, str]  # (English, Chinese)
 
@@ -479,6 +479,11 @@ MESSAGES: dict[str, Texts] = {
     "story.failed": ("{label} failed: {cause}", "{label} 失败：{cause}"),
     "plan.more_items": ("To be that sure, say *use {items} items* (adaptive: a clear case still stops early).",
                         "想要这么有把握，可以说“用 {items} 条”（自适应：结论明确的候选仍会提前停止）。"),
+    "plan.distil": ("Distillation: {teacher} labels {rows:,} train-pool rows (never eval items; {cost}), then a local "
+                    "classifier trained on its labels is measured on the same eval items as distilled-{teacher} ($0 "
+                    "per 1k items, milliseconds per item).",
+                    "蒸馏：{teacher} 给训练池里的 {rows:,} 条数据打标签（不用评测集；{cost}），再用这些标签训练一个本地分类器，"
+                    "在同一批评测数据上以 distilled-{teacher} 实测（每千条 $0，每条几毫秒）。"),
     "plan.adaptive": ("Adaptive: each candidate answers at most {cap:,} items, and the results are looked at after "
                       "{looks}; a candidate stops as soon as it surely meets the target or cannot be the pick. So the "
                       "run makes between {low:,} and {high:,} calls, and the eval costs below are the most it can cost.",
@@ -510,6 +515,7 @@ MESSAGES: dict[str, Texts] = {
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
     "technique.retrieved": ("{shots} retrieved examples", "{shots} 个检索示例"),
     "technique.trained": ("trained baseline", "训练的基线"),
+    "technique.distilled": ("trained on {teacher}'s labels", "用 {teacher} 的标签训练"),
     "technique.cascade": ("cascade", "级联"),
     "technique.cascade_when": ("cascade: escalate when {signal} ({share:.0%} of items)",
                                "级联：{signal}时升级（{share:.0%} 的条目）"),
@@ -617,6 +623,9 @@ def label(candidate: str, shots: int, lang: str) -> str:
     """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap:0→careful:3 (cascade)"."""
     if "→" in candidate:
         return say("label.row", lang, candidate=candidate, technique=say("technique.cascade", lang))
+    if candidate.startswith(DISTILLED_PREFIX):
+        return say("label.row", lang, candidate=candidate, technique=say(
+            "technique.distilled", lang, teacher=candidate.removeprefix(DISTILLED_PREFIX)))
     return say("label.row", lang, candidate=candidate, technique=technique(shots, lang, trained=candidate == BASELINE_ID))
 
 
@@ -625,6 +634,8 @@ def row_technique(row: Mapping[str, Any], lang: str) -> str:
     if row.get("cascade"):
         return say("technique.cascade_when", lang, signal=say(f"signal.{row['cascade']['signal']}", lang),
                    share=row["cascade"]["escalated_share"])
+    if str(row.get("candidate", "")).startswith(DISTILLED_PREFIX):
+        return say("technique.distilled", lang, teacher=row["candidate"].removeprefix(DISTILLED_PREFIX))
     return technique(row["shots"], lang, trained=row.get("candidate") == BASELINE_ID)
 
 

@@ -423,6 +423,10 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
         lines.append("- " + say("plan.pilot", lang, model=pilot["model"], items=pilot["items"], calls=pilot["calls"],
                                 cost=cost))
+    distil_cost = plan.get("distil_cost_usd")
+    for teacher in plan.get("distil") or []:
+        lines.append("- " + say("plan.distil", lang, teacher=teacher, rows=(plan.get("eval_config") or {}).get(
+            "distil_rows", 500), cost=price(distil_cost) if distil_cost is not None else say("pilot.cost_unknown", lang)))
     costs = (plan.get("eval_config") or {}).get("error_costs")
     if costs and costs.get("pairs"):
         pairs = "; ".join(say("plan.error_pair", lang, gold=pair.split("->", 1)[0], predicted=pair.split("->", 1)[1],

@@ -73,6 +73,10 @@ def eval_command(
                                        "'A,B' (a candidate id, or id:k for its k-shot row).")] = None,
     adaptive: Annotated[bool, Opt("--adaptive", help="Run in rounds and stop rows whose verdict is settled or "
                                   "hopeless; --eval-size is then the most items a row may use.")] = False,
+    distil: Annotated[str | None, Opt("--distil", help="Teacher id(s), comma-separated: each labels train-pool rows "
+                                      "and a local classifier trained on its labels is measured as "
+                                      "distilled-<teacher> ($0 per 1k).")] = None,
+    distil_rows: Annotated[int, Opt("--distil-rows", min=20, help="Train-pool rows a teacher labels.")] = 500,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
@@ -93,9 +97,10 @@ def eval_command(
             shots=_techniques(shots),
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
             adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
+            distil=[t.strip() for t in (distil or "").split(",") if t.strip()], distil_rows=distil_rows,
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
-        build_candidates(config.candidates, config.candidate_entries)  # unknown ids fail before anything runs
+        build_candidates(config.candidates + config.distil, config.candidate_entries)  # unknown ids fail first
         pair = _compare_pair(compare, config.candidates)
         _split, labels, *_ = prepare(config)  # data, columns and eval size are checked before anything runs
         if config.error_costs:

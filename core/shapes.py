@@ -21,6 +21,7 @@ RecommendationStatus = Literal["met", "marginal", "none"]
 
 # The trained baseline's id: a TF-IDF classifier, not a prompted model (it is shown as "trained baseline").
 BASELINE_ID = "tfidf-logreg"
+DISTILLED_PREFIX = "distilled-"  # `distilled-<teacher>`: a local classifier trained on a teacher's labels
 
 class Brief(BaseModel):
     """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
@@ -169,6 +170,8 @@ class Plan(TypedDict, total=False):
     adaptive: bool  # run in rounds, stopping decided rows (`tools.adaptive`); eval_size is then the cap
     looks: list[int] | None  # the item counts where an adaptive run decides (None: a fixed run)
     pilot: dict | None  # the strongest model alone on the first items, offered before the run: model, items, cost
+    distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.distil`)
+    distil_cost_usd: float | None  # what the teachers' labelling will cost (None: a price is unknown)
 
 
 # ---------------------------------------------------------------- results

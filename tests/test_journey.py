@@ -252,3 +252,31 @@ def test_retrieved_examples_from_the_chat_are_measured_beside_drawn_ones(tmp_pat
     rows = {r["shots"]: r for r in state["results"]}
     assert rows[-3]["technique"] == "retrieved-k-shot" and rows[-3]["accuracy"] > rows[3]["accuracy"]
     assert named in reply
+
+
+@pytest.mark.parametrize(("lang", "ask", "planned", "named"), [
+    ("en", "distil stub-llm", "Distillation: stub-llm labels 500 train-pool rows", "trained on stub-llm's labels"),
+    ("zh", "用 stub-llm 蒸馏", "蒸馏：stub-llm 给训练池里的 500 条数据打标签", "用 stub-llm 的标签训练")])
+def test_distillation_from_the_chat_is_planned_priced_and_measured(tmp_path, monkeypatch, lang, ask, planned,
+                                                                   named) -> None:
+    from tests.test_distil import LABELS, _data
+
+    brief = ("classify tickets into billing, bugs and sales, 80% accuracy, no cost limit, no latency limit"
+             if lang == "en" else "把工单分成 billing、bugs 和 sales 三类，准确率80%，不限成本，不限延迟")
+    with StubServer(StubConfig(labels=LABELS, accuracies={"stub-model": 0.8})) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
+                                                 "input_usd_per_1m": 2.0, "output_usd_per_1m": 8.0}) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        graph = compile_graph(saver)
+        _turn(graph, brief)
+        _turn(graph, "", [workspace.keep_upload("journey", _data(tmp_path), "tickets.csv")])
+        _turn(graph, "drop smollm2-135m")
+        state, reply = _turn(graph, ask)
+        assert planned in reply and state["plan"]["distil"] == ["stub-llm"] and state["plan"]["distil_cost_usd"] > 0
+        assert stub.stats.completions == 0  # nothing is spent before "go"
+        state, reply = _turn(graph, "go" if lang == "en" else "开始")
+    rows = {r["candidate"]: r for r in state["results"]}
+    assert rows["distilled-stub-llm"]["cost_per_1k_usd"] == 0 and rows["distilled-stub-llm"]["accuracy"] >= 0.9
+    assert named in reply

@@ -15,6 +15,7 @@ from typing import cast
 from core.shapes import ResultRow, RowStatus
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive, cascade
+from tools import distil as distil_module
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates, entry_price_model
 from tools.compare import compare, row_key
 from tools.error_costs import ErrorCosts, summarise_costs
@@ -52,6 +53,9 @@ class EvalConfig:
     # What each kind of wrong answer costs (`tools.error_costs.ErrorCosts.to_dict`): ranks by total cost.
     error_costs: dict | None = None
     volume_per_day: float | None = None
+    # Teachers whose labels of train-pool rows train a local classifier, measured as `distilled-<teacher>`.
+    distil: list[str] = field(default_factory=list)
+    distil_rows: int = distil_module.DEFAULT_ROWS
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
@@ -100,6 +104,8 @@ def candidate_price(candidate) -> tuple[float, float] | None:
 
 def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] | None:
     """The price of a candidate named in a run's config, without building it."""
+    if distil_module.teacher_of(candidate_id):  # a local classifier: the trained baseline's price ($0)
+        return token_price(BASELINE_ID, None)
     entry = next((e for e in entries if e["id"] == candidate_id), None)
     if entry is None:
         return token_price(candidate_id, None)
@@ -139,6 +145,12 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
         else:
             more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
+    for teacher in config.distil if outcome.status == "finished" and first_items is None and only is None else []:
+        silver = await distil_module.teach(runner, store, run_id, the_split, labels, teacher,
+                                           config.candidate_entries, config.distil_rows, seed=config.seed)
+        taught = await runner.run(run_id, the_split, labels, [distil_module.DistilledCandidate(teacher, silver)], [0],
+                                  seed=config.seed)
+        outcome = RunOutcome(run_id, taught.status, taught.spent_usd, outcome.notes + taught.notes)
     return run_id, outcome, the_split
 
 
@@ -272,7 +284,8 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
     failure = failure_of(results) if status == "failed" else None
     measured = failure is None
     return {
-        "candidate": cid, "technique": technique_id(shots), "shots": shots,
+        "candidate": cid, "technique": "distilled" if distil_module.teacher_of(cid) else technique_id(shots),
+        "shots": shots,
         "status": status, "failure": failure,
         "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
         "accuracy": round(s.accuracy, 4) if measured else None,

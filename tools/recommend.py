@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.problems import reason
-from core.shapes import BASELINE_ID, Reason, Recommendation, ResultRow, Verdict, Verdicts
+from core.shapes import BASELINE_ID, DISTILLED_PREFIX, Reason, Recommendation, ResultRow, Verdict, Verdicts
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -67,6 +67,9 @@ def _label(row: ResultRow) -> Reason:
         return reason("label.row", candidate=row["candidate"], technique=reason("technique.cascade"))
     if row["candidate"] == BASELINE_ID:
         return reason("label.row", candidate=row["candidate"], technique=reason("technique.trained"))
+    if row["candidate"].startswith(DISTILLED_PREFIX):
+        return reason("label.row", candidate=row["candidate"], technique=reason(
+            "technique.distilled", teacher=row["candidate"].removeprefix(DISTILLED_PREFIX)))
     return reason("label.row", candidate=row["candidate"], technique=technique_reason(row.get("shots", 0)))
 
 

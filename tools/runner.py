@@ -196,8 +196,9 @@ class RunStore:
 
     def spent(self, run_id: str) -> float:
         """Measured cost of every billed call, plus the upper bound of calls cut off by a kill (maybe billed)."""
-        measured = self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE run_id = ? AND cached = 0",
-                                   (run_id,)).fetchone()[0]
+        # A distillation teacher's labelling run (`<run>-silver-<teacher>`, tools.distil) is part of the run's spend.
+        measured = self.db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM results WHERE (run_id = ? OR run_id LIKE ?) "
+                                   "AND cached = 0", (run_id, run_id + "-silver-%")).fetchone()[0]
         return measured + self.interrupted(run_id)[1]
 
     def begin_call(self, run_id: str, candidate: str, shots: int, item_id: int, usd: float) -> None:
