@@ -388,7 +388,7 @@ def _more_items_hint(plan: Plan, lang: str) -> str:
     wanted, split = int(values.get("items_for_target") or 0), plan["split"]
     if wanted <= split["size"] or wanted > split["size"] + split["train_pool"]:
         return ""
-    return " " + say("plan.more_items", lang, items=wanted)
+    return ("" if lang == "zh" else " ") + say("plan.more_items", lang, items=wanted)
 
 
 def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing: bool = True) -> str:
@@ -416,8 +416,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())
         lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}: {rare}")
     lines.append(f"- {render(plan['power_sentence'], lang)}{_more_items_hint(plan, lang) if closing else ''}")
-    lines.append(f"- {'候选' if zh else 'Candidates'}: {', '.join(plan['candidates'])}; "
-                 f"{'方法' if zh else 'techniques'}: {techniques} ({plan['calls']:,} {'次调用' if zh else 'calls'}).")
+    lines.append(f"- 候选：{'、'.join(plan['candidates'])}；方法：{'、'.join(shown)}（{plan['calls']:,} 次调用）。" if zh else
+                 f"- Candidates: {', '.join(plan['candidates'])}; techniques: {techniques} ({plan['calls']:,} calls).")
     pilot = plan.get("pilot")
     if pilot and closing:  # an offer, not part of the report
         cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)

@@ -23,6 +23,8 @@ def _send(page, text: str, replies: int = 1) -> None:
     page.locator("#chat-input").fill(text)
     page.locator("#chat-submit").click()
     expect(page.locator('[data-step-type="assistant_message"]')).to_have_count(count + replies)
+    if "/thread/" not in page.url:  # the first turn moves the page to the conversation's address (history):
+        page.wait_for_url("**/thread/**")  # an attachment made before it lands would be dropped by the move
 
 
 def _attach(page, path, replies: int = 1, text: str = "here is my data") -> None:
