@@ -44,6 +44,8 @@ def test_a_reload_keeps_the_conversation_and_the_sidebar_lists_it(tmp_path) -> N
         _results(page)
         thread_url = page.url
         assert "/thread/" in thread_url
+        _send(page, "download the report")
+        expect(page.locator("a", has_text="report.md").last).to_be_visible()
         page.wait_for_timeout(3000)  # the removed progress steps are deleted from the history 2 s after the results
         page.reload()
         results = page.locator(MESSAGES).filter(has_text="Recommendation").last
@@ -53,6 +55,13 @@ def test_a_reload_keeps_the_conversation_and_the_sidebar_lists_it(tmp_path) -> N
         sidebar = page.locator("#thread-history")
         expect(sidebar).to_contain_text("classify SMS messages")
         page.screenshot(path=str(ARTIFACTS / "history-reloaded.png"), full_page=True)
+        link = page.locator("a", has_text="report.md").last  # the export, replayed from the history, still downloads
+        expect(link).to_be_visible()
+        with page.expect_download() as download:
+            link.click()
+        saved = tmp_path / "report-after-reload.md"
+        download.value.save_as(saved)
+        assert saved.read_text(encoding="utf-8").startswith("# modelpick report")
         # the graph state came back with it: a question about the results is answered from them
         _send(page, "show me the errors")
         expect(page.locator(MESSAGES).last).not_to_contain_text("no results")
