@@ -443,7 +443,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
             most = sum(c or 0.0 for c in costs)
             lines.append("- " + say("plan.adaptive_cost", lang, low=price(most * looks[0] / split["size"]),
                                     high=price(most)))
-    lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh)}")
+    share = looks[0] / split["size"] if looks and len(looks) > 1 else None  # adaptive: decided at the first look
+    lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh, share)}")
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")
@@ -491,8 +492,15 @@ def pilot_text(model: str, rows: list[tuple[int, list]], target: float | None, l
     return "\n".join([say("pilot.heading", lang, model=model), "", *lines, "", verdict_line])
 
 
-def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
-    """Expected run time from latencies measured earlier in this workspace; honest about what is unmeasured."""
+def _duration(seconds: float, zh: bool) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} 秒" if zh else f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} 分钟" if zh else f"{seconds / 60:.0f} min"
+
+
+def expected_time_line(expected: ExpectedTime, zh: bool, first_look_share: float | None = None) -> str:
+    """Expected run time from latencies measured here (or by a timing probe just now); honest about what is
+    unmeasured. An adaptive run gives a range: every row decided at the first look, to none decided early."""
     seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
     probed = expected.get("probed") or []
     if probed:
@@ -504,17 +512,18 @@ def expected_time_line(expected: ExpectedTime, zh: bool) -> str:
     if seconds:
         if seconds < 1:
             parts.append(f"预计耗时不到 1 秒（{source}）" if zh else f"Expected time: under a second ({source})")
-        elif seconds < 120:
-            parts.append(f"预计耗时约 {seconds:.0f} 秒（{source}）" if zh else
-                         f"Expected time: about {seconds:.0f} s ({source})")
+        elif first_look_share and seconds * first_look_share >= 1:
+            low, high = _duration(seconds * first_look_share, zh), _duration(seconds, zh)
+            parts.append(f"预计耗时 {low}到 {high}（自适应：取决于何时有结论；{source}）" if zh else
+                         f"Expected time: {low} to {high} (adaptive: depending on when rows are decided; {source})")
         else:
-            parts.append(f"预计耗时约 {seconds / 60:.0f} 分钟（{source}）" if zh else
-                         f"Expected time: about {seconds / 60:.0f} min ({source})")
+            parts.append(f"预计耗时约 {_duration(seconds, zh)}（{source}）" if zh else
+                         f"Expected time: about {_duration(seconds, zh)} ({source})")
     if unmeasured:
         names = ", ".join(unmeasured)
         parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else
-                      f"{'plus ' if parts else 'Expected time: unknown for '}{names} until its first items run "
-                      "(the progress shows an ETA)")
+                     f"{'plus ' if parts else 'Expected time: unknown for '}{names} until its first items run "
+                     "(the progress shows an ETA)")
     return "；".join(parts) if zh else "; ".join(parts) + "."
 
 
