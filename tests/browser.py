@@ -53,12 +53,17 @@ def chainlit_server(home: Path, log: Path, extra_env: dict | None = None, port: 
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a server process to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def guard_network(context, outside: list[str]) -> None:

@@ -33,9 +33,9 @@ def _calls(home) -> tuple[int, int]:
 
 
 @contextmanager
-def configured_stub(tmp_path, monkeypatch, labels: tuple[str, ...]):
+def configured_stub(tmp_path, monkeypatch, labels: tuple[str, ...], **behaviour):
     """A stub endpoint named `stub-llm` in the candidates file the chat reads (MODELPICK_CANDIDATES_FILE)."""
-    with StubServer(StubConfig(labels=labels)) as stub:
+    with StubServer(StubConfig(labels=labels, **behaviour)) as stub:
         candidates = tmp_path / "candidates.yaml"
         candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
                                                  "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
@@ -237,12 +237,8 @@ def test_retrieved_examples_from_the_chat_are_measured_beside_drawn_ones(tmp_pat
     data.write_text("text,label\n" + "\n".join(f"{i.text},{i.label}" for i in _items()) + "\n")
     brief = ("classify notes into sport, food and money, 80% accuracy, no cost limit, no latency limit" if lang == "en"
              else "把笔记分成 sport、food 和 money 三类，准确率80%，不限成本，不限延迟")
-    with StubServer(StubConfig(labels=tuple(sorted(TOPICS)), copy_nearest_example=True)) as stub, \
+    with configured_stub(tmp_path, monkeypatch, tuple(sorted(TOPICS)), copy_nearest_example=True), \
             SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
-        candidates = tmp_path / "candidates.yaml"
-        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
-                                                 "input_usd_per_1m": 0.5, "output_usd_per_1m": 1.5}) + "\n")
-        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
         graph = compile_graph(saver)
         _turn(graph, brief)
         _turn(graph, "", [workspace.keep_upload("journey", data, "topics.csv")])
@@ -265,12 +261,8 @@ def test_distillation_from_the_chat_is_planned_priced_and_measured(tmp_path, mon
 
     brief = ("classify tickets into billing, bugs and sales, 80% accuracy, no cost limit, no latency limit"
              if lang == "en" else "把工单分成 billing、bugs 和 sales 三类，准确率80%，不限成本，不限延迟")
-    with StubServer(StubConfig(labels=LABELS, accuracies={"stub-model": 0.8})) as stub, \
+    with configured_stub(tmp_path, monkeypatch, LABELS, accuracies={"stub-model": 0.8}) as stub, \
             SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
-        candidates = tmp_path / "candidates.yaml"
-        candidates.write_text("- " + json.dumps({"id": "stub-llm", "base_url": stub.url, "model": "stub-model",
-                                                 "input_usd_per_1m": 2.0, "output_usd_per_1m": 8.0}) + "\n")
-        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
         graph = compile_graph(saver)
         _turn(graph, brief)
         _turn(graph, "", [workspace.keep_upload("journey", _data(tmp_path), "tickets.csv")])
