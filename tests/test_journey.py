@@ -273,4 +273,5 @@ def test_distillation_from_the_chat_is_planned_priced_and_measured(tmp_path, mon
         state, reply = _turn(graph, "go" if lang == "en" else "开始")
     rows = {r["candidate"]: r for r in state["results"]}
     assert rows["distilled-stub-llm"]["cost_per_1k_usd"] == 0 and rows["distilled-stub-llm"]["accuracy"] >= 0.9
+    assert rows["distilled-stub-llm"]["stopped"] is None  # it answered every item: not an adaptive row
     assert named in reply

@@ -212,7 +212,8 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
     costs = ErrorCosts.from_dict(config.error_costs)
-    calling = [key for key in order if key[0] != BASELINE_ID]
+    # The rows that ran in rounds: not the trained baseline nor a distilled classifier (they answer every item).
+    calling = [key for key in order if key[0] != BASELINE_ID and not distil_module.teacher_of(key[0])]
     decisions, reached = _replay(run_id, config, store, calling, grouped) if config.adaptive else ({}, 0)
     schedule = adaptive.looks(len(the_split.eval))
     rows_out: list[ResultRow] = []

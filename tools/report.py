@@ -59,14 +59,18 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
         figure.add_annotation(text=words["failed"], xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                               xanchor="left", font={"color": "#b00020"})
     positions = ("top right", "bottom right", "middle right")  # neighbours' labels do not overlap; none leave the plot
-    for index, (r, name) in enumerate(drawn):
+    placed: list[tuple[float, float]] = []
+    for r, name in drawn:
         cost = r["cost_per_1k_usd"]
+        x = math.log10(cost if cost else floor)
+        neighbours = sum(1 for px, py in placed if abs(px - x) < 0.3 and abs(py - r["accuracy"]) < 0.05)
+        placed.append((x, r["accuracy"]))
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
                       and (recommended.get("shots") or 0) == r["shots"])
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
         figure.add_trace(go.Scatter(
             x=[cost if cost else floor], y=[r["accuracy"]], mode="markers+text", name=name,
-            text=[("★ " if chosen else "") + name], textposition=positions[index % len(positions)],
+            text=[("★ " if chosen else "") + name], textposition=positions[neighbours % len(positions)],
             textfont={"size": 13 if chosen else 11, "color": "#1a7f37" if chosen else "#333"},
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},

@@ -1,0 +1,22 @@
+"""The results chart: a free (local) model sits at the "$0, local" floor, the pick is a star, and the labels of
+points that sit together never share a position (two $0 rows at 100 % used to print one label over the other)."""
+
+from __future__ import annotations
+
+from agent.report import accuracy_cost_chart
+
+
+def _row(candidate: str, accuracy: float, cost: float | None, shots: int = 0) -> dict:
+    return {"candidate": candidate, "shots": shots, "accuracy": accuracy, "accuracy_ci": [accuracy - 0.02, accuracy],
+            "cost_per_1k_usd": cost}
+
+
+def test_labels_of_points_that_sit_together_take_different_positions() -> None:
+    rows = [_row("tfidf-logreg", 1.0, 0.0), _row("stub-llm", 0.79, 0.03), _row("stub-llm", 0.79, 0.09, 3),
+            _row("distilled-stub-llm", 1.0, 0.0)]
+    figure = accuracy_cost_chart(rows, {"accuracy": 0.8}, {"candidate": "tfidf-logreg", "shots": 0}, "en")
+    by_name = {trace.name: trace for trace in figure.data}
+    free = [by_name["tfidf-logreg (trained baseline)"], by_name["distilled-stub-llm (trained on stub-llm's labels)"]]
+    assert free[0].x == free[1].x and free[0].textposition != free[1].textposition
+    assert by_name["stub-llm (zero-shot)"].textposition == "top right"  # alone where it is
+    assert free[0].text[0].startswith("★ ") and free[0].marker.symbol == "star"
