@@ -353,6 +353,7 @@ class TurnView:
 
 
 _live_turns: dict[str, TurnView] = {}  # thread id → the turn running in it (in this process)
+_background: set[asyncio.Task] = set()
 
 
 async def _run_turn(graph, turn: dict, config: dict, queue: asyncio.Queue,
@@ -465,7 +466,9 @@ async def _render(state: dict, view: TurnView) -> None:
         # The live progress has done its job: the results carry the numbers, so nothing sits below them.
         for step in view.steps.steps.values():
             await step.remove()
-        asyncio.create_task(_forget_in_history([step.id for step in view.steps.steps.values()]))
+        forgetting = asyncio.create_task(_forget_in_history([step.id for step in view.steps.steps.values()]))
+        _background.add(forgetting)  # the loop keeps only a weak reference to a task
+        forgetting.add_done_callback(_background.discard)
     for index, reply in enumerate(replies):
         kind = reply.additional_kwargs.get("kind")
         elements: list = []

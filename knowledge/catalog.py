@@ -182,11 +182,14 @@ class Catalog:
         raise UnknownModel(name, self.suggest(name))
 
     def fine_tuned_key(self, base: str) -> str | None:
-        """The price table's fine-tuned entry for a base model (`gpt-4o-mini` or its dated id; the latest
-        snapshot when the base names none), or None when the table prices no fine-tune of it."""
+        """The price table's fine-tuned entry for a base model: the one its card names (`fine_tuning.table_key`),
+        else `ft:<base>` or its latest dated snapshot; None when the table prices no fine-tune of it."""
         names = {base.strip()}
         try:
             card = self.resolve(base)
+            curated = (card.fine_tuning or {}).get("table_key")
+            if curated in self.table:  # the card names the fine-tune it means
+                return curated
             names |= {card.id, *([card.table_key] if card.table_key else [])}
         except UnknownModel:
             pass
