@@ -21,7 +21,6 @@ from agent.messages import (
     render,
     row_technique,
     say,
-    technique,
     verdict,
 )
 from core.shapes import Brief, DatasetProfile, Plan
@@ -99,7 +98,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("error_costs"):
         pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
-        lines += [f"| {r['candidate']} | {technique(r['shots'], lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
+        lines += [f"| {r['candidate']} | {row_technique(r, lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
                   f"${r['error_cost_per_1k_usd']:.4f} | ${r['total_cost_per_1k_usd']:.4f} "
                   f"(${r['total_cost_per_1k_ci'][0]:.4f}–${r['total_cost_per_1k_ci'][1]:.4f}) |"
                   for r in doc["results"] if r.get("total_cost_per_1k_usd") is not None]

@@ -622,7 +622,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append("⏹ 已停止：完成的部分都保留了。" if zh else "⏹ Stopped: everything that finished is kept.")
     for r in results:
         if r.get("status") == "failed":
-            technique = technique_name(r["shots"], lang)
+            technique = row_technique(r, lang)
             lines.append(f"⚠️ {r['candidate']} ({technique}) "
                          + (f"失败，没有测出结果：{render(r['failure'], lang)}" if zh else
                             f"failed, nothing was measured: {render(r['failure'], lang)}"))
@@ -694,7 +694,7 @@ def not_in_results(model: str, ran: list[str], lang: str) -> str:
 
 def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], lang: str) -> str:
     zh = lang == "zh"
-    technique = technique_name(row["shots"], lang)
+    technique = row_technique(row, lang)
     head = (f"**{model}（{technique}）答错 {len(wrong)} 条**（共 {row['items']} 条）：" if zh else
             f"**{model} ({technique}) got {len(wrong)} of {row['items']} items wrong:**")
     lines = [head, "", "| # | text | gold | predicted | raw output |" if not zh else "| # | 文本 | 正确 | 预测 | 原始输出 |",

@@ -73,6 +73,8 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
         assert state["brief"]["max_cost_per_1k_usd"] == 1 and "没有再调用任何模型" in reply
         state, reply = _turn(graph, "show me the errors of smollm2-135m")
         assert "smollm2-135m" in reply and "items wrong" in reply
+        state, reply = _turn(graph, "show me the errors of tfidf-logreg")
+        assert "tfidf-logreg (trained baseline) got" in reply  # not "zero-shot": it has no prompt
         state, reply = _turn(graph, "why not gpt-4o?")
         assert "$2.50" in reply and "2026-11-25" in reply
         state, reply = _turn(graph, "compare the baseline and smollm2-135m:3")
