@@ -52,4 +52,4 @@ def token_still_valid(name: str, provider: str | None) -> bool:
         return not users.any_configured()
     if provider == HEADER:
         return bool(trusted_header())
-    return any(user.name == name for user in users.listed())
+    return users.exists(name)

@@ -72,6 +72,12 @@ def remove(name: str) -> None:
         raise UserError("users.unknown", name=name)
 
 
+def exists(name: str) -> bool:
+    """Whether this user may log in (one indexed lookup: asked on every authenticated request)."""
+    with database.engine().connect() as connection:
+        return connection.execute(text("SELECT 1 FROM modelpick_users WHERE name = :n"), {"n": name}).first() is not None
+
+
 def any_configured() -> bool:
     """Whether login is required (at least one user exists)."""
     with database.engine().connect() as connection:
