@@ -621,12 +621,16 @@ def _localised(values: dict, lang: str) -> dict:
 
 def label(candidate: str, shots: int, lang: str) -> str:
     """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap:0→careful:3 (cascade)"."""
+    return say("label.row", lang, candidate=candidate, technique=candidate_technique(candidate, shots, lang))
+
+
+def candidate_technique(candidate: str, shots: int, lang: str) -> str:
+    """How a row answered, from its candidate and shots: a cascade, a distilled or trained classifier, or a prompt."""
     if "→" in candidate:
-        return say("label.row", lang, candidate=candidate, technique=say("technique.cascade", lang))
+        return say("technique.cascade", lang)
     if candidate.startswith(DISTILLED_PREFIX):
-        return say("label.row", lang, candidate=candidate, technique=say(
-            "technique.distilled", lang, teacher=candidate.removeprefix(DISTILLED_PREFIX)))
-    return say("label.row", lang, candidate=candidate, technique=technique(shots, lang, trained=candidate == BASELINE_ID))
+        return say("technique.distilled", lang, teacher=candidate.removeprefix(DISTILLED_PREFIX))
+    return technique(shots, lang, trained=candidate == BASELINE_ID)
 
 
 def row_technique(row: Mapping[str, Any], lang: str) -> str:
@@ -634,9 +638,7 @@ def row_technique(row: Mapping[str, Any], lang: str) -> str:
     if row.get("cascade"):
         return say("technique.cascade_when", lang, signal=say(f"signal.{row['cascade']['signal']}", lang),
                    share=row["cascade"]["escalated_share"])
-    if str(row.get("candidate", "")).startswith(DISTILLED_PREFIX):
-        return say("technique.distilled", lang, teacher=row["candidate"].removeprefix(DISTILLED_PREFIX))
-    return technique(row["shots"], lang, trained=row.get("candidate") == BASELINE_ID)
+    return candidate_technique(str(row.get("candidate", "")), row["shots"], lang)
 
 
 def fields(message_id: str) -> set[str]:
