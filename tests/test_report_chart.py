@@ -18,5 +18,7 @@ def test_labels_of_points_that_sit_together_take_different_positions() -> None:
     by_name = {trace.name: trace for trace in figure.data}
     free = [by_name["tfidf-logreg (trained baseline)"], by_name["distilled-stub-llm (trained on stub-llm's labels)"]]
     assert free[0].x == free[1].x and free[0].textposition != free[1].textposition
-    assert by_name["stub-llm (zero-shot)"].textposition == "top right"  # alone where it is
+    assert by_name["stub-llm (zero-shot)"].textposition == "top left"  # alone, right of the middle: opens leftwards
+    assert by_name["stub-llm (3-shot)"].textposition.endswith("left")  # the dearest: its label stays on the plot
+    assert free[0].textposition.endswith("right")
     assert free[0].text[0].startswith("★ ") and free[0].marker.symbol == "star"

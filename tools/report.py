@@ -58,7 +58,9 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     if words["failed"]:
         figure.add_annotation(text=words["failed"], xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                               xanchor="left", font={"color": "#b00020"})
-    positions = ("top right", "bottom right", "middle right")  # neighbours' labels do not overlap; none leave the plot
+    # Neighbours' labels take different positions; a label opens away from the nearer edge, so none leaves the plot.
+    right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
+    middle = (math.log10(floor) + math.log10(right)) / 2
     placed: list[tuple[float, float]] = []
     for r, name in drawn:
         cost = r["cost_per_1k_usd"]
@@ -70,7 +72,8 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
         figure.add_trace(go.Scatter(
             x=[cost if cost else floor], y=[r["accuracy"]], mode="markers+text", name=name,
-            text=[("★ " if chosen else "") + name], textposition=positions[neighbours % len(positions)],
+            text=[("★ " if chosen else "") + name],
+            textposition=("top", "bottom", "middle")[neighbours % 3] + (" left" if x > middle else " right"),
             textfont={"size": 13 if chosen else 11, "color": "#1a7f37" if chosen else "#333"},
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
@@ -84,7 +87,6 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     if targets.get("max_cost_per_1k_usd"):
         figure.add_vline(x=targets["max_cost_per_1k_usd"], line_dash="dot", line_color="#b00020",
                          annotation_text=words["max_cost"], annotation_position="bottom left")
-    right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
     # A log axis has no $0: free (local) candidates sit at a floor that the axis names, and the other ticks are
     # dollars ("$0.01"), never SI prefixes ("100μ").
     decades = range(math.ceil(math.log10(floor) + 0.3), math.floor(math.log10(right) + 0.5) + 1) if costs else range(0)
