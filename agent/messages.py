@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.problems import Problem, decode
-from core.shapes import BASELINE_ID, DISTILLED_PREFIX
+from core.shapes import BASELINE_ID, DISTILLED_PREFIX, Technique
 
 Texts = tuple[str, str]  # (English, Chinese)
 
@@ -242,6 +242,39 @@ MESSAGES: dict[str, Texts] = {
     "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
     "compare.p": ("p = {p:.2g}", "p 值 = {p:.2g}"),
     "compare.p_tiny": ("p < 0.001", "p 值 < 0.001"),
+    "docs.missing": ("'{name}' does not exist: give a document, a folder or a zip of documents.",
+                     "“{name}”不存在：请给出文档、文档文件夹或文档的 zip 包。"),
+    "docs.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB a document may have: split it or leave "
+                       "out what the answers never need. The other documents are used.",
+                       "“{name}”有 {mb:.1f} MB，超过单个文档 {limit_mb:.0f} MB 的上限：请拆分，或去掉回答用不到的部分。"
+                       "其他文档照常使用。"),
+    "docs.text_cap": ("'{name}' was left out: together the documents passed {limit:,} characters of text, the most "
+                      "one conversation indexes. Attach the documents that matter most.",
+                      "“{name}”未被使用：文档文字合计超过 {limit:,} 个字符，这是一次对话能建索引的上限。请只附最相关的文档。"),
+    "docs.empty": ("'{name}' has no text: attach the document with its content.",
+                   "“{name}”没有文字内容：请附上有内容的文档。"),
+    "docs.encrypted": ("'{name}' is a password-protected PDF: save a copy without the password and attach that. "
+                       "The other documents are used.",
+                       "“{name}”是加密的 PDF：请另存一份不带密码的再附上。其他文档照常使用。"),
+    "docs.no_text": ("'{name}' has {pages} page(s) but no text layer (a scan?): run OCR on it, or attach the text. "
+                     "The other documents are used.",
+                     "“{name}”有 {pages} 页，但没有文字层（可能是扫描件）：请先做 OCR，或直接附上文字。其他文档照常使用。"),
+    "docs.broken": ("'{name}' could not be read ({cause}): it may be damaged; export it again. The other documents "
+                    "are used.",
+                    "“{name}”无法读取（{cause}），文件可能已损坏：请重新导出。其他文档照常使用。"),
+    "docs.not_a_document": ("'{name}' is not a document RAG can read: attach TXT, Markdown, PDF or DOCX (or a zip of "
+                            "them).",
+                            "“{name}”不是 RAG 能读取的文档：请附 TXT、Markdown、PDF 或 DOCX（或它们的 zip 包）。"),
+    "docs.nested_zip": ("'{name}' is a zip inside the zip: unpack it and zip the documents once.",
+                        "“{name}”是 zip 包里的 zip 包：请解开后把文档打成一个 zip 包。"),
+    "docs.none_given": ("RAG needs your documents: attach them (TXT, Markdown, PDF, DOCX or a zip), or give "
+                        "--docs PATH.",
+                        "RAG 需要你的文档：请附上文档（TXT、Markdown、PDF、DOCX 或 zip 包），或用 --docs 指定路径。"),
+    "docs.none_readable": ("None of the documents could be used: {first}",
+                           "没有一份文档可用：{first}"),
+    "docs.changed": ("The documents of run {run_id} have changed since it started, so its finished items would not "
+                     "match: start a new run.",
+                     "运行 {run_id} 开始后文档已改动，已完成的条目与之不再对应：请重新开始一次运行。"),
     "candidate.symlink": ("{path} is a symbolic link: give the data file itself.",
                           "{path} 是符号链接：请给出数据文件本身。"),
     "candidate.data_changed": ("The data file {path} has changed since run {run_id} started, so its finished items "
@@ -514,6 +547,7 @@ MESSAGES: dict[str, Texts] = {
     "technique.zero_shot": ("zero-shot", "零样本"),
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
     "technique.retrieved": ("{shots} retrieved examples", "{shots} 个检索示例"),
+    "technique.rag": ("RAG, {passages} passages of your documents", "RAG，每次附 {passages} 段文档"),
     "technique.trained": ("trained baseline", "训练的基线"),
     "technique.distilled": ("trained on {teacher}'s labels", "用 {teacher} 的标签训练"),
     "technique.cascade": ("cascade", "级联"),
@@ -673,8 +707,11 @@ def technique(shots: int, lang: str, *, trained: bool = False) -> str:
     """"zero-shot" / "3-shot" / "3 retrieved examples" / "trained baseline" in the language."""
     if trained:
         return say("technique.trained", lang)
-    if shots < 0:  # retrieved: the |shots| most similar labelled examples per item (`tools.examples`)
-        return say("technique.retrieved", lang, shots=-shots)
+    technique = Technique.of(shots)
+    if technique.kind == "rag":  # the k passages of the user's documents closest to the item (`tools.passages`)
+        return say("technique.rag", lang, passages=technique.k)
+    if technique.kind == "retrieved":  # the k most similar labelled examples per item (`tools.examples`)
+        return say("technique.retrieved", lang, shots=technique.k)
     return say("technique.zero_shot", lang) if shots == 0 else say("technique.k_shot", lang, shots=shots)
 
 

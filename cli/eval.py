@@ -29,14 +29,16 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _techniques(value: str) -> list[int]:
-    """`--shots 0,3,r3`: zero-shot, 3 drawn examples, 3 retrieved examples (kept as -3)."""
+    """`--shots 0,3,r3,rag4`: zero-shot, 3 drawn examples, 3 retrieved examples, 4 passages of the documents."""
+    from core.shapes import Technique
     from tools.prompts import parse_shots
 
     try:
-        values = sorted({parse_shots(v) for v in value.split(",") if v.strip()}, key=lambda v: (v < 0, abs(v)))
+        values = sorted({parse_shots(v) for v in value.split(",") if v.strip()}, key=lambda v: Technique.of(v).order)
     except ValueError:
-        raise typer.BadParameter("--shots takes 0 (zero-shot), k (k drawn examples) or rK (K retrieved examples) "
-                                 "separated by commas, e.g. 0,3,r3") from None
+        raise typer.BadParameter("--shots takes 0 (zero-shot), k (k drawn examples), rK (K retrieved examples) or "
+                                 "ragK (K passages of the --docs documents) separated by commas, e.g. 0,3,r3,rag4"
+                                 ) from None
     if not values:
         raise typer.BadParameter("--shots takes e.g. 0,3,r3")
     return values
@@ -51,7 +53,13 @@ def eval_command(
     candidates: Annotated[str | None, Opt("--candidates", help="Ids, comma-separated.")] = None,
     candidates_file: Annotated[Path | None, Opt("--candidates-file", help="YAML list of endpoints.")] = None,
     shots: Annotated[str, Opt("--shots", help="Techniques: 0 = zero-shot, k = k-shot, rK = K retrieved "
-                                              "(most similar) examples per item, e.g. 0,3,r3.")] = "0",
+                                              "(most similar) examples per item, ragK = K passages of the "
+                                              "--docs documents per item, e.g. 0,3,r3,rag4.")] = "0",
+    docs: Annotated[list[Path] | None, Opt("--docs", help="Documents for RAG (TXT, Markdown, PDF, DOCX, a folder "
+                                           "or a zip of them; repeatable). Adds the rag technique to --shots "
+                                           "unless it names one.")] = None,
+    chunk_tokens: Annotated[int, Opt("--chunk-tokens", min=20, max=2000,
+                                     help="Tokens per passage of the documents.")] = 200,
     eval_size: Annotated[int, Opt("--eval-size", min=2)] = 100,
     seed: Annotated[int, Opt("--seed")] = 0,
     target_accuracy: Annotated[float | None, Opt("--target-accuracy", min=0, max=1)] = None,
@@ -87,6 +95,7 @@ def eval_command(
     from tools.evalset import EvalSetError
     from tools.evaluate import prepare, resume_config
     from tools.runner import RunStore
+    from tools.techniques import NoDocuments, check_documents
 
     store = RunStore()
     try:
@@ -98,6 +107,7 @@ def eval_command(
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
             adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
             distil=[t.strip() for t in (distil or "").split(",") if t.strip()], distil_rows=distil_rows,
+            docs=docs, chunk_tokens=chunk_tokens,
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
         build_candidates(config.candidates + config.distil, config.candidate_entries)  # unknown ids fail first
@@ -105,7 +115,9 @@ def eval_command(
         _split, labels, *_ = prepare(config)  # data, columns and eval size are checked before anything runs
         if config.error_costs:
             check_labels(ErrorCosts.from_dict(config.error_costs) or ErrorCosts(), labels)
-    except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError) as error:
+        for problem in check_documents(config.documents, config.shots):  # unusable documents: said, the rest used
+            typer.echo(f"warning: {render(problem, 'en')}", err=True)
+    except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError, NoDocuments) as error:
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
@@ -137,16 +149,22 @@ def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] |
 
 def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
     """The run's configuration from the command line (the candidates file lists the endpoints)."""
+    from core.shapes import Technique
     from tools.candidates import CandidateError, load_candidates_file
-    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path
+    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path
+    from tools.prompts import DEFAULT_PASSAGES
 
     if data is None:
         raise CandidateError("candidate.no_data_given")
     entries = load_candidates_file(candidates_file) if candidates_file else []
     ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
         [e["id"] for e in entries] or list(DEFAULT_CANDIDATES))
+    docs = [document_path(str(p)) for p in settings.pop("docs") or []]
+    if docs and not any(Technique.of(code).kind == "rag" for code in settings["shots"]):
+        settings["shots"] = [*settings["shots"], Technique("rag", DEFAULT_PASSAGES).code]
     return EvalConfig(data=data_path(str(data)), text_column=settings.pop("text_col"),
-                      label_column=settings.pop("label_col"), candidates=ids, candidate_entries=entries, **settings)
+                      label_column=settings.pop("label_col"), candidates=ids, candidate_entries=entries, docs=docs,
+                      **settings)
 
 
 def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:

@@ -23,6 +23,54 @@ RecommendationStatus = Literal["met", "marginal", "none"]
 BASELINE_ID = "tfidf-logreg"
 DISTILLED_PREFIX = "distilled-"  # `distilled-<teacher>`: a local classifier trained on a teacher's labels
 
+TechniqueKind = Literal["drawn", "retrieved", "rag"]
+RAG_CODE = 1000  # technique codes ≤ -RAG_CODE are RAG with -code - RAG_CODE passages
+
+
+@dataclass(frozen=True)
+class Technique:
+    """How a prompt is built: `drawn` (k examples drawn once, k = 0 is zero-shot), `retrieved` (the k most similar
+    labelled examples per item) or `rag` (the k passages of the user's documents closest to the item).
+
+    Runs, stores and result rows key a technique by one integer (`code`: k, -k, -(1000 + k)) — the run store's
+    column and the pinned JSON's `shots` predate the other kinds — so this is the one place that encodes it."""
+
+    kind: TechniqueKind
+    k: int
+
+    @property
+    def code(self) -> int:
+        return {"drawn": self.k, "retrieved": -self.k, "rag": -(RAG_CODE + self.k)}[self.kind]
+
+    @classmethod
+    def of(cls, code: int) -> Technique:
+        if code <= -RAG_CODE:
+            return cls("rag", -code - RAG_CODE)
+        return cls("retrieved", -code) if code < 0 else cls("drawn", code)
+
+    @property
+    def shots(self) -> int:
+        """Examples each prompt shows (RAG shows passages, not examples: 0)."""
+        return 0 if self.kind == "rag" else self.k
+
+    @property
+    def id(self) -> str:
+        """The pinned JSON's `technique`."""
+        if self.kind == "drawn":
+            return "zero-shot" if self.k == 0 else "k-shot"
+        return "retrieved-k-shot" if self.kind == "retrieved" else "rag"
+
+    @property
+    def token(self) -> str:
+        """How `--shots` spells it: "0", "3", "r3", "rag4"."""
+        return {"drawn": f"{self.k}", "retrieved": f"r{self.k}", "rag": f"rag{self.k}"}[self.kind]
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Drawn, then retrieved, then RAG; fewer first."""
+        return ({"drawn": 0, "retrieved": 1, "rag": 2}[self.kind], self.k)
+
+
 class Brief(BaseModel):
     """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
 

@@ -50,6 +50,9 @@ class StubConfig:
     # A model that leans on its examples: it answers with the label of the prompt's example sharing the most words
     # with the item (ties and no overlap: by hash) — so it is exactly as good as the examples it is shown.
     copy_nearest_example: bool = False
+    # A model that knows nothing but what its prompt's passages say: it answers the label that a passage naming the
+    # item's product (a capitalised word of the item) mentions, else "I cannot tell" — exactly as good as retrieval.
+    answer_from_passages: bool = False
 
 
 @dataclass
@@ -83,6 +86,19 @@ def nearest_example_label(messages: list[dict], text: str, labels: tuple[str, ..
             if overlap > best_overlap:
                 best, best_overlap = answered["content"], overlap
     return best or labels[int(hashlib.sha256(text.encode()).hexdigest(), 16) % len(labels)]
+
+
+def passage_label(messages: list[dict], text: str, labels: tuple[str, ...]) -> str:
+    """The label named by a numbered passage ("[1] …") that names one of the item's capitalised words."""
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} - {"Text", "Can", "Where", "The", "What"}
+    asked = messages[-1]["content"].rsplit("Text: ", 1)[0]
+    for passage in re.findall(r"^\[\d+\] (.*)$", asked, flags=re.MULTILINE):
+        for sentence in re.split(r"(?<=\.) ", passage):
+            if names & set(re.findall(r"\w+", sentence)):
+                named = [label for label in labels if re.search(rf"\b{re.escape(label)}\b", sentence)]
+                if len(named) == 1:
+                    return named[0]
+    return "I cannot tell."
 
 
 def unit_hash(model: str, text: str) -> float:
@@ -216,6 +232,8 @@ class StubServer:
         model = request.get("model", cfg.model)
         if cfg.copy_nearest_example:
             label = nearest_example_label(request["messages"], text, cfg.labels)
+        elif cfg.answer_from_passages:
+            label = passage_label(request["messages"], text, cfg.labels)
         elif cfg.accuracies and model in cfg.accuracies:
             label = known_accuracy_answer(model, cfg.accuracies[model], text, cfg.labels)
             if model in cfg.unsure and not text.rstrip().endswith(f"[{label}]"):

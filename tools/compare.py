@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from core.problems import Problem
+from core.shapes import Technique
 from tools.metrics import ItemResult, mcnemar_exact
+from tools.prompts import parse_shots
 
 SHOWN_DISAGREEMENTS = 20
 
@@ -25,11 +27,16 @@ def row_key(name: str, keys: Sequence[Key]) -> Key:
     """"stub" (its zero-shot row, else its first) or "stub:3" (its 3-shot row) → the row's key."""
     candidate, _, shots = name.strip().partition(":")
     rows = [k for k in keys if k[0] == candidate]
-    if shots.strip().isdigit():
-        rows = [k for k in rows if k[1] == int(shots)]
+    if shots.strip():
+        try:
+            code = parse_shots(shots)
+        except ValueError:
+            code = None
+        rows = [k for k in rows if k[1] == code]
     if not rows:
-        raise CompareError("compare.unknown", name=name.strip(), known=", ".join(f"{c}:{s}" for c, s in keys))
-    return min(rows, key=lambda k: k[1])
+        raise CompareError("compare.unknown", name=name.strip(),
+                           known=", ".join(f"{c}:{Technique.of(s).token}" for c, s in keys))
+    return min(rows, key=lambda k: Technique.of(k[1]).order)
 
 
 def compare(a: Key, b: Key, grouped: Mapping[Key, Sequence[ItemResult]], texts: Mapping[int, str]) -> dict:

@@ -139,6 +139,11 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+def decode_text(data: bytes, name: str, kind: str = "text") -> str:
+    """Text bytes (a kind from `sniff_content`) as a string, whatever their encoding; `DataError` for noise."""
+    return _decode(data, name, kind)[0]
+
+
 def _decode(data: bytes, name: str, kind: str = "text") -> tuple[str, str, list[int]]:
     """The text, its encoding, and the lines read in another encoding than the rest (a mixed file)."""
     if kind in ("utf-16-le", "utf-16-be"):

@@ -12,20 +12,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
-from core.shapes import ResultRow, RowStatus
+from core.shapes import ResultRow, RowStatus, Technique
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive, cascade
 from tools import distil as distil_module
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates, entry_price_model
 from tools.compare import compare, row_key
+from tools.documents import DEFAULT_CHUNK_TOKENS, documents_digest
 from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.plan import PROBE_ITEMS
-from tools.prompts import shot_count, technique_id
+from tools.prompts import technique_id
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import file_digest, table_key
+from tools.techniques import Documents
 
 DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
 
@@ -56,10 +58,21 @@ class EvalConfig:
     # Teachers whose labels of train-pool rows train a local classifier, measured as `distilled-<teacher>`.
     distil: list[str] = field(default_factory=list)
     distil_rows: int = distil_module.DEFAULT_ROWS
+    # The user's documents for RAG techniques (files, folders, zips), how they are cut, and their digest when the
+    # run was made (a resume refuses changed documents).
+    docs: list[str] = field(default_factory=list)
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    docs_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
             self.data_sha256 = file_digest(self.data)
+        if self.docs and self.docs_sha256 is None:
+            self.docs_sha256 = documents_digest(self.docs)
+
+    @property
+    def documents(self) -> Documents | None:
+        return Documents(tuple(self.docs), self.chunk_tokens) if self.docs else None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -130,7 +143,8 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     llm_candidates = [c for c in candidates if c.id != BASELINE_ID]
     baseline = [c for c in candidates if c.id == BASELINE_ID]
     if baseline:  # a trained baseline has no prompt: it runs once, as "zero-shot"
-        outcome = await runner.run(run_id, the_split, labels, baseline, [0], seed=config.seed)
+        outcome = await runner.run(run_id, the_split, labels, baseline, [0], seed=config.seed,
+                                   documents=config.documents)
     if llm_candidates and outcome.status in ("finished",):
         if config.adaptive:
             keys = [(c.id, shots) for c in llm_candidates for shots in config.shots]
@@ -141,9 +155,10 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
 
             sizes = [look.n for look in adaptive.looks(len(the_split.eval))]
             more = await runner.run_rounds(run_id, the_split, labels, llm_candidates, config.shots, sizes, stops,
-                                           seed=config.seed)
+                                           seed=config.seed, documents=config.documents)
         else:
-            more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed)
+            more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed,
+                                    documents=config.documents)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
     for teacher in config.distil if outcome.status == "finished" and first_items is None and only is None else []:
         silver = await distil_module.teach(runner, store, run_id, the_split, labels, teacher,
@@ -208,7 +223,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     targets = _targets(config)
     grouped = store.results(run_id)
     by_id = {c: i for i, c in enumerate(config.candidates)}
-    order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), key[1] < 0, abs(key[1])))  # drawn, then retrieved
+    order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), Technique.of(key[1]).order))
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
     run_status = outcome.status if outcome else "finished"
     costs = ErrorCosts.from_dict(config.error_costs)
@@ -263,17 +278,22 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
 
 def pinned(document: dict) -> dict:
     """The results document as the pinned JSON says it: a retrieved row is `"technique": "retrieved-k-shot"`
-    with `"shots": K` (inside a run, techniques are keyed by one integer: -K for K retrieved examples)."""
+    with `"shots": K`, a RAG row `"technique": "rag"`, `"shots": 0` and `"passages": K` (inside a run, techniques
+    are keyed by one integer, `core.shapes.Technique.code`)."""
 
     def row(value: dict) -> dict:
-        return {**value, "shots": shot_count(value["shots"])} if isinstance(value.get("shots"), int) else value
+        if not isinstance(value.get("shots"), int):
+            return value
+        technique = Technique.of(value["shots"])
+        return {**value, "shots": technique.shots, **({"passages": technique.k} if technique.kind == "rag" else {})}
 
     out = {**document, "results": [row(r) for r in document.get("results") or []]}
     if isinstance(document.get("recommendation"), dict):
         out["recommendation"] = row(document["recommendation"])
     if isinstance(document.get("comparison"), dict):
-        out["comparison"] = {**document["comparison"], **{side: row(document["comparison"][side]) for side in ("a", "b")
-                                                           if isinstance(document["comparison"].get(side), dict)}}
+        out["comparison"] = {**document["comparison"], **{
+            side: row(document["comparison"][side]) for side in ("a", "b", "better")
+            if isinstance(document["comparison"].get(side), dict)}}
     return out
 
 
@@ -356,6 +376,8 @@ def resume_config(store: RunStore, run_id: str) -> EvalConfig:
         raise CandidateError("candidate.no_data_file", path=config.data)
     if config.data_sha256 is not None and file_digest(config.data) != config.data_sha256:
         raise CandidateError("candidate.data_changed", run_id=run_id, path=config.data)
+    if config.docs and config.docs_sha256 is not None and documents_digest(config.docs) != config.docs_sha256:
+        raise CandidateError("docs.changed", run_id=run_id)
     return config
 
 
@@ -366,6 +388,16 @@ def data_path(value: str) -> str:
         raise CandidateError("candidate.symlink", path=value)
     if not path.is_file():
         raise CandidateError("candidate.no_data_file", path=value)
+    return str(path.resolve())
+
+
+def document_path(value: str) -> str:
+    """A document, folder or zip for RAG, resolved; a symlink is refused like a data file's."""
+    path = Path(value).expanduser()
+    if path.is_symlink():
+        raise CandidateError("candidate.symlink", path=value)
+    if not path.exists():
+        raise CandidateError("docs.missing", name=value)
     return str(path.resolve())
 
 

@@ -1,7 +1,7 @@
 """Tokens per item, counted before any call from the very messages the run will send.
 
-The forecast and the run share one prompt builder (`tools.prompts.build_messages`), the same few-shot examples
-(`tools.examples.shot_source` with the plan's seed: drawn, or retrieved per item) and one token formula (`core.tokens.chat_tokens`), so the forecast's input
+The forecast and the run share one prompt source (`tools.techniques.message_source` with the plan's seed: drawn or
+retrieved examples, or the passages of the user's documents) and one token formula (`core.tokens.chat_tokens`), so the forecast's input
 tokens are the tokens the run sends — a test holds them equal against a server that counts the same way.
 """
 
@@ -10,15 +10,15 @@ from __future__ import annotations
 from core.shapes import TokenEstimate
 from core.tokens import chat_tokens, count_tokens
 from tools.evalset import EvalSplit
-from tools.examples import shot_source
-from tools.prompts import build_messages
+from tools.techniques import Documents, message_source
 
 
-def prompt_tokens(split: EvalSplit, labels: list[str], shots: int, seed: int = 0) -> TokenEstimate:
-    """Mean input tokens over the eval items with `shots` examples, and the longest label as the output."""
-    examples = shot_source(split, shots, seed=seed)
+def prompt_tokens(split: EvalSplit, labels: list[str], shots: int, seed: int = 0,
+                  documents: Documents | None = None) -> TokenEstimate:
+    """Mean input tokens over the eval items with technique `shots`, and the longest label as the output."""
+    messages = message_source(split, labels, shots, seed=seed, documents=documents)
     items = split.eval or split.few_shot_pool
-    total = sum(chat_tokens(build_messages(item.text, labels, examples(item))) for item in items)
+    total = sum(chat_tokens(messages(item)) for item in items)
     own = sum(count_tokens(item.text) for item in items)
     count = max(1, len(items))
     longest_label = max((count_tokens(label) for label in labels), default=1)

@@ -1,4 +1,4 @@
-"""Classification prompts (zero-shot, k-shot, retrieved k-shot) and the reading of an answer back into a label.
+"""Classification prompts (zero-shot, k-shot, retrieved k-shot, RAG passages) and the reading of an answer back into a label.
 
 The k examples are drawn once per run, stratified from the few-shot pool, and shared by every candidate, so
 comparisons stay paired (retrieved examples: `tools.examples`). An answer that maps to no label is `UNPARSEABLE`: counted wrong, reported apart.
@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
+from core.shapes import RAG_CODE, Technique
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE
 
@@ -20,29 +21,40 @@ SYSTEM = ("You are a text classifier. Reply with exactly one label from the list
 INSTRUCTION = "Labels: {labels}\n\nClassify this text. Reply with one label only.\n\nText: {text}"
 
 
-RETRIEVED_PREFIX = "r"  # `--shots r3`: three retrieved examples per item (stored as shots = -3)
+RETRIEVED_PREFIX = "r"  # `--shots r3`: three retrieved examples per item
+RAG_PREFIX = "rag"  # `--shots rag4`: four passages of the user's documents per item (`rag` alone: DEFAULT_PASSAGES)
+DEFAULT_PASSAGES = 4
 
 
 def is_retrieved(shots: int) -> bool:
-    """Techniques are one integer where runs, stores and rows key them: k ≥ 0 drawn examples, -k retrieved."""
-    return shots < 0
+    return Technique.of(shots).kind == "retrieved"
+
+
+def is_rag(shots: int) -> bool:
+    return Technique.of(shots).kind == "rag"
 
 
 def shot_count(shots: int) -> int:
-    return abs(shots)
+    """Examples a technique's prompts show."""
+    return Technique.of(shots).shots
 
 
 def technique_id(shots: int) -> str:
     """The pinned JSON's technique of a prompted row."""
-    return "retrieved-k-shot" if is_retrieved(shots) else "zero-shot" if shots == 0 else "k-shot"
+    return Technique.of(shots).id
 
 
 def parse_shots(token: str) -> int:
-    """"0", "3" (drawn) or "r3" (retrieved) → the technique's integer; ValueError for anything else."""
+    """"0", "3" (drawn), "r3" (retrieved) or "rag"/"rag4" (passages) → the technique's code; ValueError else."""
     token = token.strip().lower()
-    if token.startswith(RETRIEVED_PREFIX) and token[1:].isdigit() and int(token[1:]) > 0:
-        return -int(token[1:])
-    if token.isdigit():
+    if token.startswith(RAG_PREFIX):
+        k = token[len(RAG_PREFIX):] or str(DEFAULT_PASSAGES)
+        if k.isdigit() and 0 < int(k) <= 50:
+            return Technique("rag", int(k)).code
+        raise ValueError(token)
+    if token.startswith(RETRIEVED_PREFIX) and token[1:].isdigit() and 0 < int(token[1:]) < RAG_CODE:
+        return Technique("retrieved", int(token[1:])).code
+    if token.isdigit() and int(token) < RAG_CODE:
         return int(token)
     raise ValueError(token)
 
@@ -69,14 +81,24 @@ def draw_shots(pool: Sequence[Item], k: int, seed: int = 0) -> list[Item]:
     return shots
 
 
-def build_messages(text: str, labels: Sequence[str], shots: Sequence[Item] = ()) -> list[dict]:
-    """Chat messages: a system line, then each example as a user/assistant turn, then the item."""
+PASSAGES = "Passages from your documents (use them if they help):\n{passages}\n\n"
+
+
+def build_messages(text: str, labels: Sequence[str], shots: Sequence[Item] = (),
+                   passages: Sequence[str] = ()) -> list[dict]:
+    """Chat messages: a system line, then each example as a user/assistant turn, then the item — after the
+    passages of the user's documents retrieved for it (RAG), numbered, before the item's text."""
     listed = ", ".join(labels)
     messages = [{"role": "system", "content": SYSTEM}]
     for shot in shots:
         messages.append({"role": "user", "content": INSTRUCTION.format(labels=listed, text=shot.text)})
         messages.append({"role": "assistant", "content": shot.label})
-    messages.append({"role": "user", "content": INSTRUCTION.format(labels=listed, text=text)})
+    asked = INSTRUCTION.format(labels=listed, text=text)
+    if passages:
+        numbered = "\n".join(f"[{n}] {passage}" for n, passage in enumerate(passages, 1))
+        head, _, tail = asked.partition("\n\n")
+        asked = f"{head}\n\n{PASSAGES.format(passages=numbered)}{tail}"
+    messages.append({"role": "user", "content": asked})
     return messages
 
 

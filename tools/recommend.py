@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.problems import reason
-from core.shapes import BASELINE_ID, DISTILLED_PREFIX, Reason, Recommendation, ResultRow, Verdict, Verdicts
+from core.shapes import (
+    BASELINE_ID,
+    DISTILLED_PREFIX,
+    Reason,
+    Recommendation,
+    ResultRow,
+    Technique,
+    Verdict,
+    Verdicts,
+)
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -56,9 +65,12 @@ def verdicts(result: ResultRow, targets: Targets) -> Verdicts:
 
 
 def technique_reason(shots: int) -> Reason:
-    """The technique of a row as a message: zero-shot, k-shot with its k, or k retrieved examples."""
-    if shots < 0:
-        return reason("technique.retrieved", shots=-shots)
+    """The technique of a row as a message: zero-shot, k-shot with its k, k retrieved examples, or RAG."""
+    technique = Technique.of(shots)
+    if technique.kind == "rag":
+        return reason("technique.rag", passages=technique.k)
+    if technique.kind == "retrieved":
+        return reason("technique.retrieved", shots=technique.k)
     return reason("technique.zero_shot") if not shots else reason("technique.k_shot", shots=shots)
 
 

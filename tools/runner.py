@@ -23,9 +23,9 @@ from core.problems import Problem, encode
 from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
-from tools.examples import ExampleSource, shot_source
 from tools.metrics import ItemResult
-from tools.prompts import build_messages, parse_label
+from tools.prompts import parse_label
+from tools.techniques import Documents, MessageSource, message_source
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created REAL, config TEXT, status TEXT, note TEXT);
@@ -317,7 +317,7 @@ class Runner:
         self._semaphores: dict[str, asyncio.Semaphore] = {}
 
     async def run(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list, shots_list: list[int],
-                  *, seed: int = 0) -> RunOutcome:
+                  *, seed: int = 0, documents: Documents | None = None) -> RunOutcome:
         notes = self._settle(run_id)
         status = "finished"
         try:
@@ -331,8 +331,8 @@ class Runner:
                     for shots in shots_list:
                         if self.should_stop():
                             break
-                        examples = shot_source(split, shots, seed=seed)
-                        await self._run_pair(run_id, candidate, shots, examples, split.eval, labels, breaker)
+                        messages = message_source(split, labels, shots, seed=seed, documents=documents)
+                        await self._run_pair(run_id, candidate, shots, messages, split.eval, labels, breaker)
                         if self._over_budget:
                             status = "budget"
                             notes.append(encode("note.budget", budget=self.budget_usd, spent=self._spent))
@@ -353,7 +353,7 @@ class Runner:
 
     async def run_rounds(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list,
                          shots_list: list[int], sizes: list[int], stops: Callable[[], dict[tuple[str, int], str]],
-                         *, seed: int = 0) -> RunOutcome:
+                         *, seed: int = 0, documents: Documents | None = None) -> RunOutcome:
         """An adaptive run: every row runs the first `sizes[0]` items, then `stops()` (a replay of the stored
         results, `tools.adaptive`) names the rows that end; the others go on to the next size, and so on.
 
@@ -375,8 +375,8 @@ class Runner:
                     for shots in shots_list:
                         if (candidate.id, shots) in ended or self.should_stop():
                             continue
-                        examples = shot_source(split, shots, seed=seed)
-                        await self._run_pair(run_id, candidate, shots, examples, split.eval[:size], labels,
+                        messages = message_source(split, labels, shots, seed=seed, documents=documents)
+                        await self._run_pair(run_id, candidate, shots, messages, split.eval[:size], labels,
                                              breakers[candidate.id], total=len(split.eval), last=size == sizes[-1])
                         if self._over_budget:
                             notes.append(encode("note.budget", budget=self.budget_usd, spent=self._spent))
@@ -435,7 +435,7 @@ class Runner:
                 result = ItemResult(item.id, item.label, None, None, None, 0, 0, error)
                 self.store.save(run_id, candidate.id, shots, result, False, 0, 0.0)
 
-    async def _run_pair(self, run_id: str, candidate, shots: int, examples: ExampleSource, items: list[Item],
+    async def _run_pair(self, run_id: str, candidate, shots: int, messages: MessageSource, items: list[Item],
                         labels: list[str], breaker: CircuitBreaker | None = None, total: int | None = None,
                         last: bool = True) -> None:
         done_ids = self.store.finished_items(run_id, candidate.id, shots)
@@ -471,7 +471,7 @@ class Runner:
                     return
                 if breaker.open:
                     return failed(item)
-                request = candidate.request(build_messages(item.text, labels, examples(item)), item.text)
+                request = candidate.request(messages(item), item.text)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
                 if estimate and self.budget_usd is not None and self._spent + self._reserved + estimate > self.budget_usd:
                     self._over_budget = True
