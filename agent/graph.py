@@ -26,14 +26,16 @@ from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, dat
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
 from core.problems import decode
-from core.shapes import Plan
+from core.shapes import DocumentsInfo, Plan, Reason
 from tools.candidates import can_run, configured_entries, resolve_id
 from tools.data import DataError, NeedsChoice
+from tools.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
+from tools.passages import library
 from tools.tables import read_dataset
 from tools.uploads import discard as discard_upload
 
-Action = Literal["ask", "profile_data", "answer", "propose_plan", "run_eval", "recommend", "follow_up",
-                 "silver_labels"]
+Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
+                 "follow_up", "silver_labels"]
 TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
                  "cost_per_error_usd", "break_even_accuracy")
 
@@ -114,7 +116,7 @@ def decide(state: SelectionState) -> Action:
     command = (update.get("command") or {}).get("name")
     plan, results = state.get("plan"), state.get("results")
     if state.get("files"):
-        return "profile_data"
+        return "attach_documents" if any(is_document(f, state) for f in state["files"]) else "profile_data"
     if any(update.get(k) not in (None, "") or (k == "label_column" and update.get(k) == "")
            for k in ("sheet", "text_column", "label_column")):
         pending = state.get("pending") or {}
@@ -478,6 +480,71 @@ def _thread(state: SelectionState) -> str:
     return Path(uploads[-1]["path"]).parent.name if uploads else "silver"
 
 
+def is_document(file: Mapping[str, Any], state: SelectionState) -> bool:
+    """A file for RAG rather than the labelled data: PDF, DOCX, Markdown or a zip always; plain text once the
+    conversation has its labelled data."""
+    suffix = Path(str(file.get("name") or "")).suffix.lower()
+    labelled = bool((state.get("dataset") or {}).get("label_column"))
+    return suffix in DOCUMENT_SUFFIXES or (suffix in TEXT_SUFFIXES and labelled)
+
+
+def attach_documents(state: SelectionState) -> dict:
+    """Read the attached documents for RAG (with the ones attached before), index nothing yet (the plan's
+    forecast does, once) and say what each document gave; data files attached with them go on to be profiled."""
+    lang = state.get("language", "en")
+    files = list(state.get("files") or [])
+    attached = [f for f in files if is_document(f, state)]
+    before = state.get("documents")
+    paths = list(before["paths"]) if before else []
+    names = list(before["names"]) if before else []
+    refused = []
+    for file in attached:
+        problem = str(dict(file).get("problem") or "")
+        if problem:  # refused before it was kept (size, quota)
+            refused.append(render(decode(problem) or problem, lang))
+        elif file["path"] not in paths:
+            paths.append(file["path"])
+            names.append(file["name"])
+    chunk = before["chunk_tokens"] if before else DEFAULT_CHUNK_TOKENS
+    found, cut = library(tuple(paths), chunk) if paths else (DocumentSet(), [])
+    problems = [_named(problem, paths, names) for problem in found.problems]
+    info: DocumentsInfo = {"paths": paths, "names": names, "documents": len(found.documents), "passages": len(cut),
+                           "chunk_tokens": chunk, "problems": problems,
+                           "read": [_original_name(d.name, paths, names) for d in found.documents]}
+    has_data = bool((state.get("dataset") or {}).get("label_column"))
+    text = speak.documents_text(info, refused, lang, has_data=has_data)
+    return {"documents": info, "files": [f for f in files if f not in attached],
+            "messages": [speak.reply("\n\n".join([*_turn_preamble(state), text]), "documents")]}
+
+
+def _original_name(kept: str, paths: list[str], names: list[str]) -> str:
+    """A document's name as the user attached it (kept files are renamed in the workspace; a zip's members keep
+    the zip's name in front)."""
+    for path, name in zip(paths, names, strict=True):
+        base = Path(path).name
+        if kept == base or kept.startswith(base + "/"):
+            return name + kept[len(base):]
+    return kept
+
+
+def _named(problem: Reason, paths: list[str], names: list[str]) -> Reason:
+    values = dict(problem.get("values") or {})
+    if isinstance(values.get("name"), str):
+        values["name"] = _original_name(values["name"], paths, names)
+    return {"id": problem["id"], "values": values}
+
+
+def after_documents(state: SelectionState) -> Literal["profile_data", "propose_plan", "__end__"]:
+    """Data attached with the documents is profiled next; otherwise a conversation ready for a plan gets the plan
+    with RAG in it, in the same turn."""
+    if state.get("files"):
+        return "profile_data"
+    documents = state.get("documents")
+    if documents and documents["passages"] and ready_for_plan(state):
+        return "propose_plan"
+    return "__end__"
+
+
 def after_profile(state: SelectionState) -> Literal["propose_plan", "__end__"]:
     """A successful upload that completes what a plan needs goes straight on to the plan, in the same turn."""
     messages = state.get("messages") or []
@@ -488,13 +555,16 @@ def after_profile(state: SelectionState) -> Literal["propose_plan", "__end__"]:
 def build_graph():
     """The uncompiled graph; compile it with the checkpointer of the caller's world (CLI, app, tests)."""
     graph = StateGraph(SelectionState)
-    for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data), ("answer", answer),
+    for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data),
+                       ("attach_documents", attach_documents), ("answer", answer),
                        ("propose_plan", propose_plan), ("run_eval", run_eval), ("recommend", recommend),
                        ("follow_up", follow_up), ("speak", speak_node), ("silver_labels", silver_labels)):
         graph.add_node(name, node)
     graph.add_edge(START, "intake")
-    graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "answer", "propose_plan", "run_eval",
-                                                   "recommend", "follow_up", "silver_labels"])
+    graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "attach_documents", "answer",
+                                                   "propose_plan", "run_eval", "recommend", "follow_up",
+                                                   "silver_labels"])
+    graph.add_conditional_edges("attach_documents", after_documents, ["profile_data", "propose_plan", END])
     graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
     graph.add_conditional_edges("silver_labels", after_profile, ["propose_plan", END])
     for source in ("ask", "answer"):

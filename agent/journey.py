@@ -17,12 +17,24 @@ from agent.report import accuracy_cost_chart, comparison_markdown, full_report, 
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
 from core.settings import current
-from core.shapes import Brief, ForecastRow, Plan, ResultRow, RunInfo, SplitSummary, TokenEstimate
+from core.shapes import (
+    Brief,
+    DocumentsInfo,
+    ForecastRow,
+    Plan,
+    RagPlan,
+    ResultRow,
+    RunInfo,
+    SplitSummary,
+    Technique,
+    TokenEstimate,
+)
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
 from tools import adaptive
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
 from tools.compare import CompareError
+from tools.documents import DEFAULT_CHUNK_TOKENS
 from tools.error_costs import ErrorCosts
 from tools.evalset import EvalSetError, load_items, power_analysis
 from tools.evaluate import (
@@ -37,6 +49,7 @@ from tools.evaluate import (
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.forecast import prompt_tokens
 from tools.plan import call_count, expected_time, techniques
+from tools.prompts import DEFAULT_PASSAGES
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
 
@@ -84,16 +97,43 @@ def error_costs_of(kinds: list[dict], label_counts: dict[str, int]) -> ErrorCost
     return ErrorCosts(pairs) if pairs else None
 
 
+def usable_documents(state: SelectionState) -> DocumentsInfo | None:
+    """The conversation's documents when at least one passage could be read from them."""
+    documents = state.get("documents")
+    return documents if documents and documents["passages"] else None
+
+
+def with_rag(plan: Plan, state: SelectionState) -> Plan:
+    """Attached documents put RAG (DEFAULT_PASSAGES passages per prompt) beside the plan's other techniques."""
+    if usable_documents(state) is None or any(Technique.of(code).kind == "rag" for code in plan["shots"]):
+        return plan
+    shots = [*plan["shots"], Technique("rag", DEFAULT_PASSAGES).code]
+    return cast(Plan, {**plan, "shots": sorted(shots, key=lambda code: Technique.of(code).order)})
+
+
+def _rag_plan(plan: Plan, state: SelectionState, tokens: dict[int, TokenEstimate]) -> RagPlan | None:
+    documents = usable_documents(state)
+    code = next((code for code in plan["shots"] if Technique.of(code).kind == "rag"), None)
+    if documents is None or code is None:
+        return None
+    return {"documents": documents["documents"], "passages": documents["passages"], "k": Technique.of(code).k,
+            "chunk_tokens": documents["chunk_tokens"],
+            "extra_tokens_per_item": round(tokens[code].input_tokens - tokens[0].input_tokens, 1)}
+
+
 def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
     dataset = dataset_of(state)
     brief = brief_of(state)
     costs = error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {})
+    documents = usable_documents(state)
     return EvalConfig(data=dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                       sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
                       seed=plan.get("seed", 0), targets=targets_of(brief).to_dict(),
                       adaptive=bool(plan.get("adaptive", True)), error_costs=costs.to_dict() if costs else None,
-                      volume_per_day=brief.volume_per_day, distil=list(plan.get("distil") or []))
+                      volume_per_day=brief.volume_per_day, distil=list(plan.get("distil") or []),
+                      docs=list(documents["paths"]) if documents else [],
+                      chunk_tokens=documents["chunk_tokens"] if documents else DEFAULT_CHUNK_TOKENS)
 
 
 def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None, lang: str,
@@ -147,7 +187,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     silver = dataset.get("silver")
     labeller = silver["by"] if silver else None
     notes: list[str] = []
-    plan = _edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes)
+    plan = with_rag(_edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes),
+                    state)
     try:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
@@ -159,7 +200,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
     items = len(split.eval)
-    tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed) for shots in {0, *plan["shots"]}}
+    tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed, documents=config.documents)
+              for shots in {0, *plan["shots"]}}
     picks = shortlist(brief.model_dump(), cast(dict, dataset), tokens[0])
     store = RunStore() if RunStore.exists() else None
     plan.update({"split": cast(SplitSummary, split.summary()), "labels": labels,
@@ -172,7 +214,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "looks": ([look.n for look in adaptive.looks(items)]
                            if config.adaptive and targets_of(brief).accuracy is not None else None),
                  "expected_time": expected_time(store, plan["candidates"], plan["shots"], items, entries),
-                 "silver_by": labeller})
+                 "silver_by": labeller, "rag": _rag_plan(plan, state, tokens)})
     if plan["expected_time"]["unmeasured"] and current().timing_probe:
         store = store or RunStore()
         probed = asyncio.run(probe_speed(config, store, plan["expected_time"]["unmeasured"]))

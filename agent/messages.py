@@ -242,6 +242,25 @@ MESSAGES: dict[str, Texts] = {
     "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
     "compare.p": ("p = {p:.2g}", "p 值 = {p:.2g}"),
     "compare.p_tiny": ("p < 0.001", "p 值 < 0.001"),
+    "docs.indexed": ("Indexed {documents} document(s) as {passages} passages of up to {chunk} tokens for RAG: {names}.",
+                     "已为 RAG 建好索引：{documents} 份文档，切成 {passages} 段（每段最多 {chunk} 个词元）：{names}。"),
+    "docs.next_plan": ("The plan now measures RAG beside the other techniques: each prompt gets the passages closest "
+                       "to its item. Nothing runs before you say *go*.",
+                       "计划里加上了 RAG，与其他方法并排评测：每条提示附上与该条目最接近的段落。你说“开始”之前不会运行。"),
+    "docs.next_data": ("Now attach the labelled examples (CSV, JSONL or XLSX) to measure RAG on.",
+                       "接下来请上传带标签的样例数据（CSV、JSONL 或 XLSX），用来评测 RAG。"),
+    "docs.nothing_usable": ("No document could be used for RAG; the plan stays as it was. Attach documents with text "
+                            "(TXT, Markdown, PDF, DOCX or a zip).",
+                            "没有可用于 RAG 的文档，计划保持不变。请附上有文字内容的文档（TXT、Markdown、PDF、DOCX 或 zip 包）。"),
+    "plan.rag": ("RAG: each prompt gets the {k} closest of {passages} passages ({documents} document(s), up to {chunk} "
+                 "tokens each) — about {extra:,.0f} more input tokens per item, counted in the forecast below.",
+                 "RAG：每条提示附上 {passages} 段中最接近的 {k} 段（{documents} 份文档，每段最多 {chunk} 个词元）"
+                 "——每条约多 {extra:,.0f} 个输入词元，已计入下面的费用预测。"),
+    "plan.rag_all": ("RAG: the documents make only {passages} passage(s) of up to {chunk} tokens, so every prompt gets "
+                     "all of them (nothing to choose) — about {extra:,.0f} more input tokens per item, counted in the "
+                     "forecast below.",
+                     "RAG：文档只切出 {passages} 段（每段最多 {chunk} 个词元），每条提示都附上全部段落（无需检索挑选）"
+                     "——每条约多 {extra:,.0f} 个输入词元，已计入下面的费用预测。"),
     "docs.missing": ("'{name}' does not exist: give a document, a folder or a zip of documents.",
                      "“{name}”不存在：请给出文档、文档文件夹或文档的 zip 包。"),
     "docs.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB a document may have: split it or leave "

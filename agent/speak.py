@@ -14,8 +14,10 @@ from agent.messages import technique as technique_name
 from core.shapes import (
     Brief,
     DatasetProfile,
+    DocumentsInfo,
     ExpectedTime,
     Plan,
+    RagPlan,
     Reason,
     Recommendation,
     ResultRow,
@@ -305,6 +307,29 @@ def data_problem(message: str, lang: str) -> str:
     return f"⚠️ {message}\n\nEverything earlier in this conversation is kept; fix the file and attach it again."
 
 
+def documents_text(info: DocumentsInfo, refused: list[str], lang: str, *, has_data: bool) -> str:
+    """What the attached documents gave RAG: documents and passages indexed, one line per document that could not
+    be used (the rest are used), and what comes next."""
+    lines = [f"⚠️ {line}" for line in refused]
+    lines += [f"⚠️ {render(problem, lang)}" for problem in info["problems"]]
+    if info["passages"]:
+        lines.append(say("docs.indexed", lang, documents=info["documents"], passages=info["passages"],
+                         chunk=info["chunk_tokens"], names=", ".join(info["read"][:8])
+                         + (" …" if len(info["read"]) > 8 else "")))
+        lines.append(say("docs.next_plan" if has_data else "docs.next_data", lang))
+    elif info["paths"] or refused:
+        lines.append(say("docs.nothing_usable", lang))
+    return "\n\n".join(lines)
+
+
+def rag_plan_line(rag: RagPlan, lang: str) -> str:
+    if rag["k"] >= rag["passages"]:
+        return say("plan.rag_all", lang, passages=rag["passages"], chunk=rag["chunk_tokens"],
+                   extra=rag["extra_tokens_per_item"])
+    return say("plan.rag", lang, k=rag["k"], documents=rag["documents"], passages=rag["passages"],
+               chunk=rag["chunk_tokens"], extra=rag["extra_tokens_per_item"])
+
+
 CHOICES_SHOWN = 30  # a file with thousands of columns must not become a message of thousands of lines
 
 
@@ -423,6 +448,9 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
         lines.append("- " + say("plan.pilot", lang, model=pilot["model"], items=pilot["items"], calls=pilot["calls"],
                                 cost=cost))
+    rag = plan.get("rag")
+    if rag:
+        lines.append("- " + rag_plan_line(rag, lang))
     distil_cost = plan.get("distil_cost_usd")
     for teacher in plan.get("distil") or []:
         lines.append("- " + say("plan.distil", lang, teacher=teacher, rows=(plan.get("eval_config") or {}).get(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from core.shapes import (
     Brief,
     DatasetProfile,
+    DocumentsInfo,
     FileRef,
     Language,
     Pending,
@@ -95,6 +96,8 @@ class SelectionState(TypedDict, total=False):
     # Files attached to the current turn; consumed by profile_data.
     files: list[FileRef]
     uploads: list[FileRef]
+    # Documents attached for RAG (their text is read again from the kept files; never put in the state).
+    documents: DocumentsInfo | None
     dataset: DatasetProfile | None
     # A question the assistant asked and is waiting on.
     pending: Pending | None

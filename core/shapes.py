@@ -103,6 +103,28 @@ class FileRef(TypedDict):
     name: str
 
 
+class DocumentsInfo(TypedDict):
+    """The documents a conversation attached for RAG (`tools.documents`): what was read and what was not."""
+
+    paths: list[str]  # as kept in the workspace (files, or zips of files)
+    names: list[str]  # as attached
+    read: list[str]  # the documents that could be read (a zip's members as zip/member)
+    documents: int  # readable documents
+    passages: int
+    chunk_tokens: int
+    problems: list[Reason]  # one per document that cannot be used, as message ids
+
+
+class RagPlan(TypedDict):
+    """What the plan's RAG technique adds: passages per prompt and the tokens they cost per item."""
+
+    documents: int
+    passages: int
+    k: int
+    chunk_tokens: int
+    extra_tokens_per_item: float
+
+
 class Spread(TypedDict):
     mean: float
     p50: float
@@ -220,6 +242,7 @@ class Plan(TypedDict, total=False):
     pilot: dict | None  # the strongest model alone on the first items, offered before the run: model, items, cost
     distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.distil`)
     distil_cost_usd: float | None  # what the teachers' labelling will cost (None: a price is unknown)
+    rag: RagPlan | None  # the RAG technique over the attached documents (None: no documents)
 
 
 # ---------------------------------------------------------------- results

@@ -65,3 +65,50 @@ def test_distillation_is_planned_run_and_shown_in_chinese(tmp_path) -> None:
         expect(results).to_be_visible(timeout=120_000)
         expect(results.locator("table")).to_contain_text("用 stub-llm 的标签训练")
         results.screenshot(path=str(ARTIFACTS / "techniques-distil-results-zh.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_documents_for_rag_are_attached_planned_run_and_shown(tmp_path, lang) -> None:
+    """English attaches one zip of the documents, Chinese the four files at once; both see the plan's RAG line,
+    the run, and RAG in the results."""
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    from tests.test_rag import DOCS, LABELS, write_rag_data
+
+    zh = lang == "zh"
+    data = write_rag_data(tmp_path / "tickets.csv")
+    if zh:
+        documents = sorted(DOCS.iterdir())
+    else:
+        documents = [tmp_path / "team-handbooks.zip"]
+        with zipfile.ZipFile(documents[0], "w") as archive:
+            for path in sorted(DOCS.iterdir()):
+                archive.write(path, path.name)
+    with StubServer(StubConfig(labels=tuple(LABELS), answer_from_passages=True)) as stub, \
+            app_page(tmp_path, extra_env=_endpoint(tmp_path, stub), height=1600, timeout_ms=30_000,
+                     locale="zh-CN" if zh else "en-US") as page:
+        expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
+        _send(page, "把工单分到 electronics、garden 或 kitchen，准确率80%，不限成本，不限延迟" if zh else
+              "route support tickets to electronics, garden or kitchen, 80% accuracy, no cost limit, no latency limit")
+        _attach(page, data, replies=2, text="这是我的数据" if zh else "here is my data")
+        _send(page, "去掉 smollm2-135m" if zh else "drop smollm2-135m")
+        count = page.locator(MESSAGES).count()
+        page.locator("#upload-button-input").set_input_files([str(p) for p in documents])
+        expect(page.locator("#attachments")).to_contain_text(documents[-1].name)
+        page.locator("#chat-input").fill("这些是我们的团队手册" if zh else "these are our team handbooks")
+        page.locator("#chat-submit").click()
+        expect(page.locator(MESSAGES)).to_have_count(count + 2)  # what the documents gave, then the plan
+        expect(page.locator(MESSAGES).nth(count)).to_contain_text("已为 RAG 建好索引：4 份文档" if zh else
+                                                                  "Indexed 4 document(s)")
+        plan = page.locator(MESSAGES).last
+        expect(plan).to_contain_text("RAG：文档只切出 4 段" if zh else "RAG: the documents make only 4 passage(s)")
+        page.locator(MESSAGES).nth(count).screenshot(path=str(ARTIFACTS / f"techniques-rag-documents-{lang}.png"))
+        plan.screenshot(path=str(ARTIFACTS / f"techniques-rag-plan-{lang}.png"))
+        _send(page, "开始" if zh else "go", replies=0)
+        results = page.locator(MESSAGES).filter(has_text="推荐" if zh else "Recommendation").last
+        expect(results).to_be_visible(timeout=120_000)
+        expect(results.locator("table")).to_contain_text("RAG，每次附 4 段文档" if zh else
+                                                         "RAG, 4 passages of your documents")
+        results.screenshot(path=str(ARTIFACTS / f"techniques-rag-results-{lang}.png"))

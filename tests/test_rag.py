@@ -224,3 +224,40 @@ def test_a_resume_refuses_changed_documents(tmp_path) -> None:
     with pytest.raises(CandidateError) as raised:
         resume_config(store, run_id)
     assert raised.value.id == "docs.changed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "brief", "planned", "named"), [
+    ("en", "route support tickets to electronics, garden or kitchen, 80% accuracy, no cost limit, no latency limit",
+     "every prompt gets all of them", "RAG, 4 passages of your documents"),
+    ("zh", "把工单分到 electronics、garden 或 kitchen，准确率80%，不限成本，不限延迟",
+     "每条提示都附上全部段落", "RAG，每次附 4 段文档")])
+def test_documents_attached_in_the_chat_put_rag_in_the_plan_and_the_results(tmp_path, monkeypatch, lang, brief,
+                                                                           planned, named) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph
+    from core import workspace
+    from tests.test_journey import _turn, configured_stub
+
+    data = write_rag_data(tmp_path / "tickets.csv")
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(_pdf_without_text())
+    docs = [workspace.keep_upload("journey", path, path.name) for path in [*sorted(DOCS.iterdir()), bad]]
+    with configured_stub(tmp_path, monkeypatch, tuple(LABELS), answer_from_passages=True) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, brief)
+        _turn(graph, "", [workspace.keep_upload("journey", data, "tickets.csv")])
+        _turn(graph, "drop smollm2-135m" if lang == "en" else "去掉 smollm2-135m")
+        state, reply = _turn(graph, "", docs)
+        assert state["documents"]["documents"] == 4 and state["documents"]["passages"] > 0
+        assert "scan.pdf" in reply and planned in reply  # the bad one named, the plan re-made with RAG
+        assert state["documents"]["read"] == sorted(p.name for p in DOCS.iterdir())
+        assert state["plan"]["shots"] == [0, 3, Technique("rag", 4).code]
+        assert state["plan"]["rag"]["extra_tokens_per_item"] > 50
+        assert stub.stats.completions == 0  # nothing is spent before "go"
+        state, reply = _turn(graph, "go" if lang == "en" else "开始")
+    rows = {(r["candidate"], r["technique"]): r for r in state["results"]}
+    assert rows[("stub-llm", "rag")]["accuracy"] > 0.6 > rows[("stub-llm", "zero-shot")]["accuracy"]
+    assert named in reply

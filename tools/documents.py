@@ -29,7 +29,8 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # one document (a zip's members count one
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # everything a zip unpacks to (a zip bomb stops here)
 MAX_TEXT_CHARS = 5_000_000  # text kept over all documents (about 1.2M tokens of passages to embed)
 DEFAULT_CHUNK_TOKENS = 200
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}
+TEXT_SUFFIXES = {".txt", ".text", ".rst"}  # documents once the conversation has its labelled data (else: a table?)
+DOCUMENT_SUFFIXES = {".pdf", ".docx", ".md", ".markdown", ".zip"}  # always documents, never a table
 _WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

@@ -1,6 +1,7 @@
 """Uploads: checked before they are kept, counted against a per-user quota, deleted after the retention period.
 
-An upload reaches the workspace only when it can be a table: a file over the size limit, a binary file (its
+An upload reaches the workspace only when it can be a table (or is named as a document for RAG: those are read
+one by one, `tools.documents`): a file over the size limit, a binary file (its
 first 64 KB say so) or one that would take its user over the quota is answered from where it arrived and never
 copied, so a rejected 300 MB file leaves nothing behind. A kept file that then fails to parse is removed again
 (`discard`). Files older than `MODELPICK_RETENTION_DAYS` (default 30; 0 keeps them forever) are deleted — with
@@ -16,6 +17,7 @@ from core import workspace
 from core.problems import encode
 from core.settings import current
 from tools.data import DataError, sniff_content
+from tools.documents import DOCUMENT_SUFFIXES
 
 SNIFF_BYTES = 65536
 PURGE_EVERY_S = 3600.0
@@ -45,7 +47,7 @@ def check(source: Path, name: str, user: str | None = None) -> str | None:
     if used + size > settings.upload_quota_bytes:
         return encode("data.quota", name=name, used_mb=used / 1048576, mb=size / 1048576,
                       quota_mb=settings.upload_quota_bytes / 1048576, days=settings.retention_days)
-    if size:
+    if size and Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:  # documents are checked one by one when read
         with source.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
         try:
