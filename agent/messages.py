@@ -261,6 +261,52 @@ MESSAGES: dict[str, Texts] = {
                      "forecast below.",
                      "RAG：文档只切出 {passages} 段（每段最多 {chunk} 个词元），每条提示都附上全部段落（无需检索挑选）"
                      "——每条约多 {extra:,.0f} 个输入词元，已计入下面的费用预测。"),
+    "finetune.not_tunable": ("{model} cannot be fine-tuned according to the catalog. Models that can: {tunable}.",
+                             "根据模型目录，{model} 不支持微调。可以微调的模型：{tunable}。"),
+    "finetune.deprecated": ("{model} is deprecated since {date}: fine-tune a current model instead.",
+                            "{model} 已于 {date} 停用：请改为微调一个在用的模型。"),
+    "finetune.no_endpoint": ("To fine-tune {model}, configure its endpoint (settings panel ⚙ or the candidates file) "
+                             "or set OPENAI_API_KEY.",
+                             "要微调 {model}，请先配置它的端点（设置面板 ⚙ 或候选文件），或设置 OPENAI_API_KEY。"),
+    "finetune.too_few": ("The train pool has {rows} labelled rows; fine-tuning needs at least {needed}. Upload more "
+                         "labelled data (the eval and few-shot items are never trained on).",
+                         "训练池只有 {rows} 条带标签数据，微调至少需要 {needed} 条。请上传更多带标签数据（评测集和少样本示例从不用于训练）。"),
+    "finetune.endpoint_gone": ("The endpoint {endpoint} this job was started on is no longer configured: add it again "
+                               "to follow the job.",
+                               "启动这个任务的端点 {endpoint} 已不在配置里：请重新添加它以继续跟踪任务。"),
+    "finetune.endpoint_error": ("The endpoint refused the fine-tune: {cause}. Nothing was trained.",
+                                "端点拒绝了微调请求：{cause}。没有进行任何训练。"),
+    "finetune.estimate": ("Fine-tune {model} on the {rows:,} train-pool rows (never the eval or few-shot items): "
+                          "{tokens:,} tokens × {epochs} epochs at ${usd_per_1m:g} per 1M training tokens ≈ **{usd}** "
+                          "([{source}], {as_of}). The fine-tuned model is then measured on the same eval items.",
+                          "用训练池的 {rows:,} 条数据微调 {model}（评测集和少样本示例从不参与训练）：{tokens:,} 个词元 × "
+                          "{epochs} 轮，每百万训练词元 ${usd_per_1m:g}，约 **{usd}**（[{source}]，{as_of}）。微调好的模型"
+                          "随后在同一批评测条目上评测。"),
+    "finetune.confirm": ("Say *yes* to start the job (this spends about {usd}); anything else leaves it unstarted.",
+                         "说“确认”开始微调（约花费 {usd}）；说别的则不会开始。"),
+    "finetune.cli_confirm": ("Add --yes to start the job (this spends about {usd}).",
+                             "加上 --yes 才会开始微调（约花费 {usd}）。"),
+    "finetune.started": ("Fine-tuning job {job} started on {endpoint} ({status}). I follow it here and say when it "
+                         "ends, even after a restart; say *fine-tune status* any time.",
+                         "微调任务 {job} 已在 {endpoint} 上启动（{status}）。我会在这里跟踪，结束时告诉你，重启后也一样；"
+                         "随时可以说“微调进度”。"),
+    "finetune.status": ("Fine-tuning job {job} ({model}): {status}.", "微调任务 {job}（{model}）：{status}。"),
+    "finetune.succeeded": ("Fine-tuning job {job} succeeded: {candidate} is now one of your candidates (priced as a "
+                           "fine-tune of {model}). Say *add {candidate}* to measure it on the same eval items.",
+                           "微调任务 {job} 已成功：{candidate} 已加入候选（按 {model} 的微调价格计价）。说“加上 {candidate}”"
+                           "即可在同一批评测条目上评测它。"),
+    "finetune.failed": ("Fine-tuning job {job} ({model}) failed: {error}. Nothing was added to the candidates.",
+                        "微调任务 {job}（{model}）失败：{error}。没有加入任何候选。"),
+    "finetune.no_jobs": ("No fine-tuning job in this conversation yet: say *fine-tune gpt-4.1-mini* to plan one.",
+                         "这个对话里还没有微调任务：说“微调 gpt-4.1-mini”来规划一个。"),
+    "finetune.needs_data": ("Fine-tuning trains on your labelled data: attach it first (CSV, JSONL or XLSX).",
+                            "微调要用你的带标签数据来训练：请先上传数据（CSV、JSONL 或 XLSX）。"),
+    "finetune.state.validating_files": ("checking the training file", "正在检查训练文件"),
+    "finetune.state.queued": ("queued", "排队中"),
+    "finetune.state.running": ("training", "训练中"),
+    "finetune.state.succeeded": ("succeeded", "已成功"),
+    "finetune.state.failed": ("failed", "失败"),
+    "finetune.state.cancelled": ("cancelled", "已取消"),
     "docs.missing": ("'{name}' does not exist: give a document, a folder or a zip of documents.",
                      "“{name}”不存在：请给出文档、文档文件夹或文档的 zip 包。"),
     "docs.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB a document may have: split it or leave "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.messages import cited, label, p_value, percent, render, row_technique, say, verdict
+from agent.messages import MESSAGES, cited, label, p_value, percent, render, row_technique, say, verdict
 from agent.messages import money as usd
 from agent.messages import technique as technique_name
 from core.shapes import (
@@ -320,6 +320,28 @@ def documents_text(info: DocumentsInfo, refused: list[str], lang: str, *, has_da
     elif info["paths"] or refused:
         lines.append(say("docs.nothing_usable", lang))
     return "\n\n".join(lines)
+
+
+def job_state(status: str, lang: str) -> str:
+    """A fine-tuning job's state in the language (a state we do not know is shown as the endpoint said it)."""
+    return say(f"finetune.state.{status}", lang) if f"finetune.state.{status}" in MESSAGES else status
+
+
+def finetune_line(record: dict | None, lang: str) -> str:
+    """A fine-tuning job as one sentence: running (its state), succeeded (the new candidate) or failed (why)."""
+    if record is None:
+        return say("finetune.no_jobs", lang)
+    model = record["estimate"]["model"]
+    if record["status"] == "succeeded":
+        return say("finetune.succeeded", lang, job=record["job_id"], model=model,
+                   candidate=record.get("candidate") or record.get("fine_tuned_model"))
+    if record["status"] in ("failed", "cancelled"):
+        return say("finetune.failed", lang, job=record["job_id"], model=model,
+                   error=record.get("error") or say("finetune.state.cancelled", lang))
+    shown = job_state(record["status"], lang)
+    if record.get("last_error"):
+        shown += f" ({record['last_error']})"
+    return say("finetune.status", lang, job=record["job_id"], model=model, status=shown)
 
 
 def rag_plan_line(rag: RagPlan, lang: str) -> str:

@@ -151,14 +151,17 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
     """The run's configuration from the command line (the candidates file lists the endpoints)."""
     from core.shapes import Technique
     from tools.candidates import CandidateError, load_candidates_file
+    from tools.endpoints import user_entries
     from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path
     from tools.prompts import DEFAULT_PASSAGES
 
     if data is None:
         raise CandidateError("candidate.no_data_given")
-    entries = load_candidates_file(candidates_file) if candidates_file else []
+    listed = load_candidates_file(candidates_file) if candidates_file else []
     ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
-        [e["id"] for e in entries] or list(DEFAULT_CANDIDATES))
+        [e["id"] for e in listed] or list(DEFAULT_CANDIDATES))
+    # Endpoints added in the app (and fine-tuned models, `tools.finetune`) run when named; the file's win.
+    entries = listed + [e for e in user_entries() if e["id"] in ids and e["id"] not in {f["id"] for f in listed}]
     docs = [document_path(str(p)) for p in settings.pop("docs") or []]
     if docs and not any(Technique.of(code).kind == "rag" for code in settings["shots"]):
         settings["shots"] = [*settings["shots"], Technique("rag", DEFAULT_PASSAGES).code]

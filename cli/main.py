@@ -8,6 +8,7 @@ from dotenv import load_dotenv
 from cli.catalog import catalog_app
 from cli.chat import chat
 from cli.eval import eval_command
+from cli.finetune import finetune_command
 from cli.users import users_app
 
 app = typer.Typer(help="modelpick — choose an LLM by measuring candidates on your own data.",
@@ -21,6 +22,8 @@ def _root() -> None:
 
 app.command(help="Chat with modelpick in the terminal (interactive, or --script FILE).")(chat)
 app.command("eval", help="Measure candidates on labelled data and recommend one.")(eval_command)
+app.command("finetune", help="Estimate, start (--yes) and follow (--status) a fine-tune on your data.")(
+    finetune_command)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(users_app, name="users")
 

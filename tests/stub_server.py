@@ -53,10 +53,16 @@ class StubConfig:
     # A model that knows nothing but what its prompt's passages say: it answers the label that a passage naming the
     # item's product (a capitalised word of the item) mentions, else "I cannot tell" — exactly as good as retrieval.
     answer_from_passages: bool = False
+    # Fine-tuning (`/files`, `/fine_tuning/jobs`): a job succeeds after this many status reads, or fails with an
+    # error when `finetune_fails` (a training file under 10 examples always fails, as OpenAI's does).
+    finetune_polls: int = 2
+    finetune_fails: bool = False
 
 
 @dataclass
 class StubStats:
+    files: dict = field(default_factory=dict)  # file id → {"name", "bytes", "lines"}
+    jobs: dict = field(default_factory=dict)  # job id → the job as served, plus "reads"
     requests: int = 0
     completions: int = 0
     faults: Counter = field(default_factory=Counter)
@@ -206,9 +212,12 @@ class StubServer:
         if method == "GET" and path.endswith("/models"):
             if not cfg.list_models:
                 return await self._send(writer, 404, {"error": {"message": "not found"}})
-            served = [cfg.model, *(cfg.accuracies or {})]
+            served = [cfg.model, *(cfg.accuracies or {}),  # and the models its fine-tuning jobs made
+                      *(job["fine_tuned_model"] for job in self.stats.jobs.values() if job["fine_tuned_model"])]
             return await self._send(writer, 200, {"object": "list", "data": [
                 {"id": name, "object": "model", "created": 0, "owned_by": "stub"} for name in served]})
+        if "/files" in path or "/fine_tuning/" in path:
+            return await self._fine_tuning(method, path, headers, body, writer)
         if method != "POST" or not path.endswith("/chat/completions"):
             return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
         request = json.loads(body or b"{}")
@@ -252,6 +261,72 @@ class StubServer:
                       else request.get("model", cfg.model)),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": label}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1, "total_tokens": prompt_tokens + 1}})
+
+
+    async def _fine_tuning(self, method: str, path: str, headers: dict, body: bytes, writer) -> bool:
+        """OpenAI's files and fine-tuning jobs API, enough of it for the whole job flow: upload, create, status
+        reads that move the job along (validating → queued → running → succeeded/failed), events."""
+        cfg, stats = self.config, self.stats
+        now = int(time.time())
+        if method == "POST" and path.endswith("/files"):
+            boundary = headers.get("content-type", "").split("boundary=")[-1].encode()
+            parts = body.split(b"--" + boundary)
+            content, name = b"", "upload"
+            for part in parts:
+                if b'name="file"' in part:
+                    meta, _, content = part.partition(b"\r\n\r\n")
+                    content = content.rsplit(b"\r\n", 1)[0]
+                    found = re.search(rb'filename="([^"]*)"', meta)
+                    name = found.group(1).decode() if found else name
+            file_id = f"file-{len(stats.files) + 1}"
+            stats.files[file_id] = {"name": name, "bytes": len(content),
+                                    "lines": [json.loads(line) for line in content.decode().splitlines() if line]}
+            return await self._send(writer, 200, {"id": file_id, "object": "file", "bytes": len(content),
+                                                  "created_at": now, "filename": name, "purpose": "fine-tune",
+                                                  "status": "processed"})
+        if method == "POST" and path.endswith("/fine_tuning/jobs"):
+            request = json.loads(body or b"{}")
+            if request.get("training_file") not in stats.files:
+                return await self._send(writer, 400, {"error": {"message": "invalid training_file",
+                                                                "type": "invalid_request_error"}})
+            job_id = f"ftjob-stub{len(stats.jobs) + 1}"
+            stats.jobs[job_id] = {"id": job_id, "object": "fine_tuning.job", "model": request["model"],
+                                  "created_at": now, "finished_at": None, "fine_tuned_model": None,
+                                  "organization_id": "org-stub", "result_files": [], "status": "validating_files",
+                                  "validation_file": None, "training_file": request["training_file"],
+                                  "hyperparameters": request.get("hyperparameters") or {"n_epochs": "auto"},
+                                  "trained_tokens": None, "error": None, "seed": 0, "reads": 0}
+            return await self._send(writer, 200, self._job_view(job_id))
+        found = re.search(r"/fine_tuning/jobs/([\w-]+)(/events|/cancel)?$", path.split("?", 1)[0])
+        if not found or found.group(1) not in stats.jobs:
+            return await self._send(writer, 404, {"error": {"message": "No such job", "type": "invalid_request_error"}})
+        job = stats.jobs[found.group(1)]
+        if found.group(2) == "/events":
+            return await self._send(writer, 200, {"object": "list", "has_more": False, "data": [
+                {"id": f"ftevent-{job['id']}-{n}", "object": "fine_tuning.job.event", "created_at": now,
+                 "level": "error" if job["status"] == "failed" else "info", "message": message, "type": "message"}
+                for n, message in enumerate(job.get("events") or [])][::-1]})
+        if method == "GET":
+            job["reads"] += 1
+            lines = len(stats.files[job["training_file"]]["lines"])
+            steps = ["validating_files", "queued", "running"]
+            if job["status"] not in ("succeeded", "failed", "cancelled"):
+                if cfg.finetune_fails or lines < 10:
+                    job.update(status="failed", finished_at=now,
+                               error={"code": "invalid_training_file", "param": "training_file",
+                                      "message": f"The training file has {lines} example(s); at least 10 are needed."
+                                      if lines < 10 else "Training diverged: the loss became NaN."})
+                elif job["reads"] >= cfg.finetune_polls:
+                    job.update(status="succeeded", finished_at=now, trained_tokens=1000,
+                               fine_tuned_model=f"ft:{job['model']}:stub-org::{job['id'][-5:]}")
+                else:
+                    job["status"] = steps[min(job["reads"], len(steps) - 1)]
+            job["events"] = [*dict.fromkeys([*(job.get("events") or []), f"Job {job['status']}"])]
+            return await self._send(writer, 200, self._job_view(job["id"]))
+        return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
+
+    def _job_view(self, job_id: str) -> dict:
+        return {k: v for k, v in self.stats.jobs[job_id].items() if k not in ("reads", "events")}
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS inflight (run_id TEXT, candidate TEXT, shots INTEGER,
     started REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
 CREATE TABLE IF NOT EXISTS interrupted (run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, usd REAL,
     started REAL);
+CREATE TABLE IF NOT EXISTS finetune_jobs (job_id TEXT PRIMARY KEY, thread_id TEXT, user_name TEXT, status TEXT,
+    record TEXT, updated REAL);
 """
 
 
@@ -155,6 +157,23 @@ class RunStore:
     def update_config(self, run_id: str, config: dict) -> None:
         """A follow-up ("add X") widens a finished run; the stored config must say so for resume and reports."""
         self.db.execute("UPDATE runs SET config = ? WHERE run_id = ?", (json.dumps(config), run_id))
+
+    def save_job(self, record: dict) -> None:
+        """A fine-tuning job as last seen (`tools.finetune`): kept here, so its status survives a restart."""
+        self.db.execute("INSERT INTO finetune_jobs VALUES (?,?,?,?,?,?) ON CONFLICT (job_id) DO UPDATE SET "
+                        "status = excluded.status, record = excluded.record, updated = excluded.updated",
+                        (record["job_id"], record.get("thread_id"), record.get("user"), record["status"],
+                         json.dumps(record), time.time()))
+
+    def jobs(self, *, thread_id: str | None = None, user: str | None = None) -> list[dict]:
+        """Fine-tuning jobs, oldest first: one conversation's, or one user's, or all."""
+        sql, args = "SELECT record FROM finetune_jobs", []
+        where = [(column, value) for column, value in (("thread_id", thread_id), ("user_name", user)) if value]
+        if where:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in where)
+            args = [value for _, value in where]
+        records = [json.loads(row[0]) for row in self.db.execute(sql, tuple(args)).fetchall()]
+        return sorted(records, key=lambda record: record.get("created", 0))
 
     def set_status(self, run_id: str, status: str, note: str | None = None) -> None:
         self.db.execute("UPDATE runs SET status = ?, note = ? WHERE run_id = ?", (status, note, run_id))

@@ -1,0 +1,123 @@
+"""Launching a fine-tune: the train pool only, the catalog's training price before any spend, the files and jobs
+API over real HTTP (a stub of OpenAI's), status that survives a restart, and the fine-tuned model joining the
+candidates — priced as a fine-tune and measured on the same eval items."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from knowledge.catalog import get_card
+from tests.stub_server import StubConfig, StubServer
+from tools.endpoints import user_entries
+from tools.evaluate import EvalConfig, prepare
+from tools.export import FINE_TUNE_EPOCHS, finetune_jsonl
+from tools.finetune import FineTuneError, estimate, launch, refresh
+from tools.runner import RunStore
+
+EXE = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "modelpick")
+LABELS = ("billing", "bugs", "sales")
+
+
+def _data(tmp_path: Path, rows: int = 240) -> Path:
+    path = tmp_path / "tickets.csv"
+    lines = [f"ticket {n} about {LABELS[n % 3]} matters [{LABELS[n % 3]}],{LABELS[n % 3]}" for n in range(rows)]
+    path.write_text("text,label\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def _entries(url: str) -> list[dict]:
+    return [{"id": "gpt-4.1-mini", "base_url": url, "model": "gpt-4.1-mini"}]
+
+
+def test_the_estimate_trains_on_the_train_pool_only_at_the_catalogs_price(tmp_path) -> None:
+    split, labels, *_ = prepare(EvalConfig(data=str(_data(tmp_path)), eval_size=60, candidates=[]))
+    plan = estimate("gpt-4.1-mini", split, labels, _entries("http://127.0.0.1:9/v1"))
+    jsonl, tokens = finetune_jsonl(split, labels)
+    trained = {json.loads(line)["messages"][1]["content"].rsplit("Text: ", 1)[-1] for line in jsonl.splitlines()}
+    assert plan.rows == len(split.train_pool) == len(trained)
+    assert not trained & {i.text for i in [*split.eval, *split.few_shot_pool]}  # never an eval or few-shot item
+    price = get_card("gpt-4.1-mini").fine_tuning["training_usd_per_1m"]
+    assert plan.tokens == tokens and plan.usd == round(tokens * FINE_TUNE_EPOCHS * price / 1e6, 4)
+    assert plan.source and plan.as_of and plan.endpoint == "gpt-4.1-mini"
+    for model, code in (("gpt-5", "not_tunable"), ("no-such-model", "not_tunable")):
+        with pytest.raises(FineTuneError) as raised:
+            estimate(model, split, labels, _entries("http://127.0.0.1:9/v1"))
+        assert raised.value.code == code
+    small, small_labels, *_ = prepare(EvalConfig(data=str(_data(tmp_path, rows=45)), eval_size=30, candidates=[]))
+    with pytest.raises(FineTuneError) as raised:
+        estimate("gpt-4.1-mini", small, small_labels, _entries("http://127.0.0.1:9/v1"))
+    assert raised.value.code == "too_few"
+
+
+def test_a_job_is_launched_followed_across_a_restart_and_joins_the_candidates(tmp_path) -> None:
+    split, labels, *_ = prepare(EvalConfig(data=str(_data(tmp_path)), eval_size=60, candidates=[]))
+    with StubServer(StubConfig(labels=LABELS, finetune_polls=3)) as stub:
+        entries = _entries(stub.url)
+        plan = estimate("gpt-4.1-mini", split, labels, entries)
+        store = RunStore(tmp_path / "runs.sqlite")
+        record = launch(plan, split, labels, store, thread_id="t1", entries=entries)
+        uploaded = stub.stats.files[record["training_file"]]["lines"]
+        assert len(uploaded) == len(split.train_pool) and record["status"] == "validating_files"
+        assert stub.stats.jobs[record["job_id"]]["hyperparameters"] == {"n_epochs": FINE_TUNE_EPOCHS}
+        record = refresh(record, store, entries)
+        assert record["status"] in ("queued", "running") and user_entries() == []
+        store.db.close()
+        restarted = RunStore(tmp_path / "runs.sqlite")  # the app restarted: the job is read back and followed
+        (again,) = restarted.jobs(thread_id="t1")
+        assert again["job_id"] == record["job_id"]
+        for _ in range(3):
+            again = refresh(again, restarted, entries)
+        assert again["status"] == "succeeded" and again["candidate"].startswith("ft:gpt-4.1-mini:")
+        (joined,) = user_entries()
+        assert joined["base_model"] == "gpt-4.1-mini" and joined["base_url"] == stub.url
+        from tools.candidates import entry_price_model
+
+        assert entry_price_model(joined) == get_card("gpt-4.1-mini").fine_tuning["table_key"]
+        assert refresh(again, restarted, entries) == again  # a finished job is not asked again
+
+
+def test_a_failed_job_says_why_and_adds_nothing(tmp_path) -> None:
+    split, labels, *_ = prepare(EvalConfig(data=str(_data(tmp_path)), eval_size=60, candidates=[]))
+    with StubServer(StubConfig(labels=LABELS, finetune_fails=True)) as stub:
+        entries = _entries(stub.url)
+        store = RunStore(tmp_path / "runs.sqlite")
+        record = launch(estimate("gpt-4.1-mini", split, labels, entries), split, labels, store, entries=entries)
+        record = refresh(record, store, entries)
+    assert record["status"] == "failed" and "loss became NaN" in record["error"]
+    assert user_entries() == []
+
+
+def _cli(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MODELPICK_HOME": str(home), **(env or {})})
+
+
+def test_the_cli_estimates_without_spending_then_starts_follows_and_measures_the_fine_tune(tmp_path) -> None:
+    data, home = _data(tmp_path), tmp_path / "home"
+    with StubServer(StubConfig(model="gpt-4.1-mini", labels=LABELS, finetune_polls=2)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps(_entries(stub.url)[0]) + "\n")
+        env = {"MODELPICK_CANDIDATES_FILE": str(candidates)}
+        shown = _cli("finetune", "--model", "gpt-4.1-mini", "--data", str(data), "--eval-size", "60", home=home,
+                     env=env)
+        assert shown.returncode == 0, shown.stderr
+        assert "train-pool rows" in shown.stdout and "Add --yes" in shown.stdout and not stub.stats.files
+        started = _cli("finetune", "--model", "gpt-4.1-mini", "--data", str(data), "--eval-size", "60", "--yes",
+                       "--wait", "--poll-s", "0.05", home=home, env=env)
+        assert started.returncode == 0, started.stderr
+        assert "succeeded" in started.stdout and len(stub.stats.files) == 1
+        fine_tuned = next(line for line in started.stdout.splitlines() if "succeeded" in line).split(": ")[1].split()[0]
+        status = _cli("finetune", "--status", home=home, env=env)
+        assert fine_tuned in status.stdout
+        out = tmp_path / "out.json"
+        measured = _cli("eval", "--data", str(data), "--candidates", f"gpt-4.1-mini,{fine_tuned}", "--candidates-file",
+                        str(candidates), "--eval-size", "60", "--json", str(out), home=home)
+    assert measured.returncode == 0, measured.stderr
+    rows = {r["candidate"]: r for r in json.loads(out.read_text())["results"]}
+    assert rows[fine_tuned]["items"] == rows["gpt-4.1-mini"]["items"] == 60
+    assert rows[fine_tuned]["cost_per_1k_usd"] > rows["gpt-4.1-mini"]["cost_per_1k_usd"]  # fine-tuned price is dearer
