@@ -29,8 +29,9 @@ from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
 from agent.settings_panel import configure_endpoint
 from core import database, history, login, users, workspace
+from core.settings import current
 from tools import uploads
-from tools.runner import Progress
+from tools.runner import Progress, RunStore
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
@@ -203,6 +204,7 @@ async def start() -> None:
     settings = agent_settings()
     await cl.ChatSettings(_settings_widgets(lang, settings.model if settings else "")).send()
     if await _conversation_exists(cl.context.session.thread_id):
+        _follow_finetunes(cl.context.session.thread_id, new_session=True)  # jobs from before a restart, too
         return  # a reconnect (the app restarted, the network blinked): the conversation goes on, no new welcome
     await cl.Message(content=speak.welcome(lang) + "\n\n" + speak.agent_line(
         settings.describe() if settings else None, lang)).send()
@@ -224,6 +226,7 @@ async def resume(thread) -> None:
     live = _live_turns.get(thread["id"])
     if live is not None and isinstance(cl.context.session, WebsocketSession):
         live.follow(cl.context.session)  # a run still going: its progress and results come here now
+    _follow_finetunes(thread["id"], new_session=True)
 
 
 async def _conversation_exists(thread_id: str) -> bool:
@@ -445,6 +448,54 @@ async def _turn(text: str, files: list[dict]) -> None:
         return
     cl.user_session.set("language", state.get("language", "en"))
     await _render(state, view)
+    _follow_finetunes(thread_id)
+
+
+_followers: dict[str, asyncio.Task] = {}
+
+
+def _follow_finetunes(thread_id: str, *, new_session: bool = False) -> None:
+    """Follow this conversation's running fine-tuning jobs (started now, or before a restart) and say in the chat
+    when one changes state — until every job has ended. One follower per conversation, speaking to its latest
+    session (a reopened tab takes it over)."""
+    running = _followers.get(thread_id)
+    if running is not None and not running.done():
+        if not new_session:
+            return
+        running.cancel()
+    task = asyncio.create_task(_finetune_follower(thread_id))
+    _followers[thread_id] = task
+
+
+async def _finetune_follower(thread_id: str) -> None:
+    from tools.finetune import open_jobs, refresh
+
+    def read(seen: dict[str, str]) -> tuple[list[dict], bool]:
+        store = RunStore()
+        try:
+            running = open_jobs(store, thread_id)
+            for record in running:  # the last status said (or stored): only a change is news
+                seen.setdefault(record["job_id"], record["status"])
+            changed = [job for job in (refresh(r, store) for r in running) if job["status"] != seen.get(job["job_id"])]
+            return changed, bool(open_jobs(store, thread_id))
+        finally:
+            store.close()
+
+    if not RunStore.exists():
+        return
+    seen: dict[str, str] = {}
+    with_open = True
+    while with_open:
+        try:
+            changed, with_open = await asyncio.to_thread(read, seen)
+        except Exception:  # an unreachable endpoint now is no reason to stop following
+            log.exception("fine-tune status read failed")
+            changed = []
+        for job in changed:
+            seen[job["job_id"]] = job["status"]
+            await cl.Message(content=speak.finetune_line(job, cl.user_session.get("language") or "en")).send()
+        if with_open:
+            await asyncio.sleep(current().finetune_poll_s)
 
 
 async def _forget_in_history(step_ids: list[str]) -> None:

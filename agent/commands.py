@@ -32,7 +32,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 @dataclass
 class Command:
     name: str  # go | pilot | add | drop | distil | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
-    #            export | silver
+    #            export | silver | finetune | finetune_status | finetune_yes (a yes to the fine-tune's estimate)
     model: str | None = None
     number: int | None = None
     other: str | None = None  # the second model of "compare A and B"
@@ -47,6 +47,16 @@ def is_go(message: str) -> bool:
     """An unambiguous "go"/"跑吧" as the whole message (trailing "!" or "." allowed, no question mark)."""
     text = unicodedata.normalize("NFKC", message).strip().strip(GO_END).lower()
     return bool(GO.fullmatch(text) or GO_ZH.fullmatch(text))
+
+
+YES = re.compile(r"(?:yes|y|yes please|ok(?:ay)?|sure|confirm(?:ed)?|do it|start it|go ahead|"
+                 r"是|是的|好|好的|可以|确认|确定|开始吧?)")
+
+
+def is_yes(message: str) -> bool:
+    """A whole-message yes (or "go") — the answer to a question that spends, like a fine-tune's estimate."""
+    text = unicodedata.normalize("NFKC", message).strip().strip(GO_END).lower()
+    return bool(YES.fullmatch(text)) or is_go(message)
 
 
 NAMED = r"(the baseline|the local model|" + MODEL[1:-1] + ")"
@@ -88,6 +98,12 @@ def read_command(message: str) -> Command | None:
         or re.search(r"(?:用\s*)?(\S+?)\s*(?:来)?蒸馏|蒸馏\s*(\S+)", text)
     if m:  # a local classifier trained on this teacher's labels of train-pool rows
         return Command("distil", model=_model(next(g for g in m.groups() if g)))
+    if re.search(r"\bfine-?tun(?:e|ing)(?: job)?\s+(?:status|progress)\b|\b(?:status|progress) of (?:the |my )?"
+                 r"fine-?tun", low) or re.search(r"微调(?:任务)?(?:的)?(?:进度|状态)", text):
+        return Command("finetune_status")
+    m = re.search(r"\bfine-?tune\s+(?:a |the )?" + MODEL, text, re.I) or re.search(r"微调\s*([A-Za-z0-9][\w./:-]*)", text)
+    if m:  # an estimate first; the job starts only on the user's yes to it
+        return Command("finetune", model=_model(m.group(1)))
     m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(r"(?:加上|添加|加入|再加)\s*(\S+)", text)
     if m:
         return Command("add", model=_model(m.group(1)))

@@ -16,7 +16,8 @@ from langgraph.graph import END, START, StateGraph
 
 from agent import journey, speak
 from agent.answer import answer_offline, answer_with_tools, with_sources
-from agent.commands import read_command
+from agent.commands import Command, is_yes, read_command
+from agent.finetuning import finetune
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.messages import render
@@ -35,7 +36,7 @@ from tools.tables import read_dataset
 from tools.uploads import discard as discard_upload
 
 Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
-                 "follow_up", "silver_labels"]
+                 "follow_up", "silver_labels", "finetune"]
 TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
                  "cost_per_error_usd", "break_even_accuracy")
 
@@ -80,6 +81,8 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         update.use_case = None
         update.task_type = None
     command = read_command(text) if text.strip() else None
+    if (state.get("pending") or {}).get("kind") == "finetune" and is_yes(text):
+        command = Command("finetune_yes")  # the yes to the estimate just shown, and nothing else, starts the job
     known = set((state.get("dataset") or {}).get("label_counts") or {})
     if update.labels and known:  # the label set must be the data's: a label no row has cannot be scored
         unknown = [label for label in update.labels if label not in known]
@@ -122,6 +125,8 @@ def decide(state: SelectionState) -> Action:
         pending = state.get("pending") or {}
         if pending.get("file") or state.get("dataset"):
             return "profile_data"
+    if command in ("finetune", "finetune_status", "finetune_yes"):
+        return "finetune"
     if command == "go":
         if plan and (not results or plan.get("revised")):
             return "run_eval"
@@ -556,20 +561,20 @@ def build_graph():
     """The uncompiled graph; compile it with the checkpointer of the caller's world (CLI, app, tests)."""
     graph = StateGraph(SelectionState)
     for name, node in (("intake", intake), ("ask", ask), ("profile_data", profile_data),
-                       ("attach_documents", attach_documents), ("answer", answer),
+                       ("attach_documents", attach_documents), ("answer", answer), ("finetune", finetune),
                        ("propose_plan", propose_plan), ("run_eval", run_eval), ("recommend", recommend),
                        ("follow_up", follow_up), ("speak", speak_node), ("silver_labels", silver_labels)):
         graph.add_node(name, node)
     graph.add_edge(START, "intake")
     graph.add_conditional_edges("intake", decide, ["ask", "profile_data", "attach_documents", "answer",
                                                    "propose_plan", "run_eval", "recommend", "follow_up",
-                                                   "silver_labels"])
+                                                   "silver_labels", "finetune"])
     graph.add_conditional_edges("attach_documents", after_documents, ["profile_data", "propose_plan", END])
     graph.add_conditional_edges("profile_data", after_profile, ["propose_plan", END])
     graph.add_conditional_edges("silver_labels", after_profile, ["propose_plan", END])
     for source in ("ask", "answer"):
         graph.add_edge(source, "speak")
-    for source in ("speak", "propose_plan", "run_eval", "recommend", "follow_up"):
+    for source in ("speak", "propose_plan", "run_eval", "recommend", "follow_up", "finetune"):
         graph.add_edge(source, END)
     return graph
 

@@ -36,7 +36,7 @@ from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, can_run, con
 from tools.compare import CompareError
 from tools.documents import DEFAULT_CHUNK_TOKENS
 from tools.error_costs import ErrorCosts
-from tools.evalset import EvalSetError, load_items, power_analysis
+from tools.evalset import EvalSetError, EvalSplit, load_items, power_analysis
 from tools.evaluate import (
     EvalConfig,
     comparison,
@@ -119,6 +119,14 @@ def _rag_plan(plan: Plan, state: SelectionState, tokens: dict[int, TokenEstimate
     return {"documents": documents["documents"], "passages": documents["passages"], "k": Technique.of(code).k,
             "chunk_tokens": documents["chunk_tokens"],
             "extra_tokens_per_item": round(tokens[code].input_tokens - tokens[0].input_tokens, 1)}
+
+
+def eval_split(state: SelectionState) -> tuple[EvalSplit, list[str]]:
+    """The eval set of the conversation's plan (or of the first plan it would get): what a fine-tune must never
+    train on."""
+    config = _eval_config(state, state.get("plan") or _first_plan(configured_entries()))
+    split, labels, *_ = prepare(config)
+    return split, labels
 
 
 def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:

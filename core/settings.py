@@ -19,6 +19,7 @@ DEFAULT_MAX_ROWS = 200_000
 DEFAULT_UPLOAD_QUOTA_MB = 500
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_AGENT_TIMEOUT_S = 20.0
+DEFAULT_FINETUNE_POLL_S = 30.0
 OPENAI_URL = "https://api.openai.com/v1"
 
 
@@ -37,6 +38,7 @@ class Settings:
     upload_quota_bytes: int = DEFAULT_UPLOAD_QUOTA_MB * 1024 * 1024
     retention_days: float = DEFAULT_RETENTION_DAYS
     timing_probe: bool = True
+    finetune_poll_s: float = DEFAULT_FINETUNE_POLL_S  # how often the app reads a running fine-tune's status
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +57,7 @@ class Settings:
             upload_quota_bytes=int(float(env.get("MODELPICK_UPLOAD_QUOTA_MB", DEFAULT_UPLOAD_QUOTA_MB)) * 1024 * 1024),
             retention_days=float(env.get("MODELPICK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
             timing_probe=env.get("MODELPICK_TIMING_PROBE", "1").strip().lower() not in ("0", "false", "no", "off"),
+            finetune_poll_s=max(0.2, float(env.get("MODELPICK_FINETUNE_POLL_S", DEFAULT_FINETUNE_POLL_S))),
         )
 
     def api_key_from(self, variable: str) -> str | None:

@@ -319,11 +319,12 @@ class RunInfo(TypedDict, total=False):
 class Pending(TypedDict, total=False):
     """A question the assistant asked and waits on."""
 
-    kind: str  # "field" | "plan" | "sheet" | "text_column" | "label_column"
+    kind: str  # "field" | "plan" | "sheet" | "text_column" | "label_column" | "finetune"
     field: str
     options: list[str]
     file: FileRef
     choice: dict
+    estimate: dict  # a fine-tune's estimate (`tools.finetune.Estimate`), waiting on the user's yes
 
 
 class TurnUpdate(TypedDict, total=False):

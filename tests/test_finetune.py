@@ -121,3 +121,59 @@ def test_the_cli_estimates_without_spending_then_starts_follows_and_measures_the
     rows = {r["candidate"]: r for r in json.loads(out.read_text())["results"]}
     assert rows[fine_tuned]["items"] == rows["gpt-4.1-mini"]["items"] == 60
     assert rows[fine_tuned]["cost_per_1k_usd"] > rows["gpt-4.1-mini"]["cost_per_1k_usd"]  # fine-tuned price is dearer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "brief", "ask", "yes", "status", "planned", "said"), [
+    ("en", "classify tickets into billing, bugs and sales, 80% accuracy, no cost limit, no latency limit",
+     "fine-tune gpt-4.1-mini on my data", "yes", "fine-tune status", "train-pool rows", "succeeded"),
+    ("zh", "把工单分成 billing、bugs 和 sales 三类，准确率80%，不限成本，不限延迟",
+     "用我的数据微调 gpt-4.1-mini", "确认", "微调进度", "条数据微调 gpt-4.1-mini", "已成功")])
+def test_a_fine_tune_from_the_chat_waits_for_yes_is_followed_across_a_restart_and_measured(
+        tmp_path, monkeypatch, lang, brief, ask, yes, status, planned, said) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph
+    from core import workspace
+    from tests.test_journey import _turn
+
+    with StubServer(StubConfig(model="gpt-4.1-mini", labels=LABELS, finetune_polls=2)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps(_entries(stub.url)[0]) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+            graph = compile_graph(saver)
+            _turn(graph, brief)
+            _turn(graph, "", [workspace.keep_upload("journey", _data(tmp_path), "tickets.csv")])
+            _turn(graph, "drop smollm2-135m")
+            state, reply = _turn(graph, ask)
+            assert planned in reply and state["pending"]["kind"] == "finetune" and not stub.stats.files
+            state, reply = _turn(graph, "yes, but what does it cost per month?" if lang == "en" else
+                                 "确认之前，每月要花多少钱？")
+            assert not stub.stats.jobs  # a sentence that merely starts with a yes starts nothing
+            _turn(graph, ask)
+            state, reply = _turn(graph, yes)
+            assert len(stub.stats.jobs) == 1 and state["pending"] is None
+            assert "ftjob-stub1" in reply
+        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:  # the app restarted
+            graph = compile_graph(saver)
+            state, reply = _turn(graph, status)
+            state, reply = _turn(graph, status)
+            assert said in reply
+            fine_tuned = next(e["id"] for e in user_entries())
+            assert fine_tuned in reply
+            state, reply = _turn(graph, f"add {fine_tuned}" if lang == "en" else f"加上 {fine_tuned}")
+            assert fine_tuned in state["plan"]["candidates"] and not state.get("results")  # planned, not run
+            state, reply = _turn(graph, "go" if lang == "en" else "开始")
+    rows = {r["candidate"]: r for r in state["results"]}
+    assert rows[fine_tuned]["status"] == "measured" and rows[fine_tuned]["items"] == rows["gpt-4.1-mini"]["items"]
+
+
+def test_yes_without_an_estimate_spends_nothing(tmp_path, monkeypatch) -> None:
+    from agent.commands import is_yes, read_command
+
+    assert is_yes("yes") and is_yes("确认") and is_yes("OK!") and not is_yes("yes, but first tell me the price")
+    assert read_command("fine-tune gpt-4.1-mini on our tickets").name == "finetune"
+    assert read_command("fine-tune status").name == "finetune_status"
+    assert read_command("微调进度").name == "finetune_status"
+    assert read_command("用我的数据微调 gpt-4.1-mini").model == "gpt-4.1-mini"
