@@ -468,7 +468,7 @@ def _follow_finetunes(thread_id: str, *, new_session: bool = False) -> None:
 
 
 async def _finetune_follower(thread_id: str) -> None:
-    from tools.finetune import open_jobs, refresh
+    from tools.finetune import TERMINAL, open_jobs, refresh
 
     def read(seen: dict[str, str]) -> tuple[list[dict], bool]:
         store = RunStore()
@@ -493,7 +493,10 @@ async def _finetune_follower(thread_id: str) -> None:
             changed = []
         for job in changed:
             seen[job["job_id"]] = job["status"]
-            await cl.Message(content=speak.finetune_line(job, cl.user_session.get("language") or "en")).send()
+            if job["status"] not in (*TERMINAL, "running"):  # training started, and the end: the news worth a line
+                continue
+            await cl.Message(content=speak.for_chat(speak.finetune_line(job, cl.user_session.get("language") or "en"))
+                             ).send()
         if with_open:
             await asyncio.sleep(current().finetune_poll_s)
 
@@ -542,8 +545,8 @@ async def _render(state: dict, view: TurnView) -> None:
             actions.append(cl.Action(name="run_pilot", payload={}, label=say("app.pilot_button", lang,
                                                                              model=pilot["model"], items=pilot["items"])))
         if view.streamed is not None and index == len(replies) - 1:
-            view.streamed.content = reply_text(reply)
+            view.streamed.content = speak.for_chat(reply_text(reply))
             view.streamed.elements = elements
             await view.streamed.update()
         else:
-            await cl.Message(content=reply_text(reply), elements=elements, actions=actions).send()
+            await cl.Message(content=speak.for_chat(reply_text(reply)), elements=elements, actions=actions).send()

@@ -6,6 +6,7 @@ comes from the state, never from here.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from agent.messages import MESSAGES, cited, label, p_value, percent, render, row_technique, say, verdict
@@ -717,6 +718,16 @@ def _accuracy_cell(row: ResultRow) -> str:
         return "—"
     low, high = row["accuracy_ci"] or (0.0, 0.0)
     return f"{row['accuracy'] or 0.0:.1%} ({low:.1%}–{high:.1%})"
+
+
+_DIRECTIVE = re.compile(r"(?<=[\w:]):(?=[A-Za-z])")
+
+
+def for_chat(text: str) -> str:
+    """Markdown as the chat's renderer shows it literally: its directive syntax reads ":name" as markup, so a
+    fine-tuned id ("ft:gpt-4.1-mini:org::id") lost ":gpt-4"; such colons are escaped, except inside code."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(part if part.startswith("`") else _DIRECTIVE.sub(r"\\:", part) for part in parts)
 
 
 def _cell(text: str | None) -> str:
