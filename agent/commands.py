@@ -32,7 +32,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 @dataclass
 class Command:
     name: str  # go | pilot | add | drop | distil | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
-    #            export | silver | finetune | finetune_status | finetune_yes (a yes to the fine-tune's estimate)
+    #            export | silver | rag_passages | finetune | finetune_status | finetune_yes (a yes to the fine-tune's estimate)
     model: str | None = None
     number: int | None = None
     other: str | None = None  # the second model of "compare A and B"
@@ -117,6 +117,10 @@ def read_command(message: str) -> Command | None:
          or re.search(r"(\d+)\s*个?(?:检索|相似)示例|检索\s*(\d+)\s*个?示例", text))
     if m:  # k retrieved examples, measured beside k drawn ones
         return Command("retrieved_shots", number=int(next(g for g in m.groups() if g)))
+    m = re.search(r"\b(?:use|with|try)\s+(\d+)\s+(?:rag\s+)?passages\b|\brag\s+(?:with\s+)?(\d+)\b", low) \
+        or re.search(r"(?:每次|每条)?附\s*(\d+)\s*段|(\d+)\s*段(?:文档|段落)", text)
+    if m:  # RAG with this many passages per prompt
+        return Command("rag_passages", number=int(next(g for g in m.groups() if g)))
     m = re.search(r"\b(?:use|with|try)\s+(\d[\d,]*)\s*(?:items|examples|rows)\b", low) or re.search(r"用\s*(\d+)\s*条", text)
     if m:
         return Command("eval_size", number=int(m.group(1).replace(",", "")))

@@ -137,7 +137,7 @@ def decide(state: SelectionState) -> Action:
         return "run_eval"
     if command == "pilot" and plan and not results:
         return "run_eval"
-    if command in ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots"):
+    if command in ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages"):
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why", "why_not", "what_happened", "compare", "export"):
         return "follow_up"

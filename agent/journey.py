@@ -103,9 +103,16 @@ def usable_documents(state: SelectionState) -> DocumentsInfo | None:
     return documents if documents and documents["passages"] else None
 
 
-def with_rag(plan: Plan, state: SelectionState) -> Plan:
-    """Attached documents put RAG (DEFAULT_PASSAGES passages per prompt) beside the plan's other techniques."""
-    if usable_documents(state) is None or any(Technique.of(code).kind == "rag" for code in plan["shots"]):
+def with_rag(plan: Plan, state: SelectionState, notes: list[str]) -> Plan:
+    """Attached documents put RAG (DEFAULT_PASSAGES passages per prompt) beside the plan's other techniques;
+    without documents RAG cannot run, and the plan says so instead."""
+    asked = any(Technique.of(code).kind == "rag" for code in plan["shots"])
+    if usable_documents(state) is None:
+        if asked:
+            notes.append(say("docs.none_given", state.get("language", "en")))
+            return cast(Plan, {**plan, "shots": [c for c in plan["shots"] if Technique.of(c).kind != "rag"]})
+        return plan
+    if asked:
         return plan
     shots = [*plan["shots"], Technique("rag", DEFAULT_PASSAGES).code]
     return cast(Plan, {**plan, "shots": sorted(shots, key=lambda code: Technique.of(code).order)})
@@ -170,6 +177,9 @@ def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
         plan["shots"] = sorted({0, number})
+    elif name == "rag_passages" and number:  # RAG with K passages per prompt (with_rag adds it when documents exist)
+        plan["shots"] = [code for code in plan["shots"] if Technique.of(code).kind != "rag"]
+        plan["shots"].append(Technique("rag", min(number, 50)).code)
     elif name == "retrieved_shots" and number:  # K retrieved beside K drawn: what retrieval adds, paired
         plan["shots"] = sorted({0, number, -number}, key=lambda k: (k < 0, abs(k)))
     if labeller in plan["candidates"]:  # scoring a model against its own labels measures nothing
@@ -196,7 +206,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     labeller = silver["by"] if silver else None
     notes: list[str] = []
     plan = with_rag(_edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes),
-                    state)
+                    state, notes)
     try:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)

@@ -261,3 +261,22 @@ def test_documents_attached_in_the_chat_put_rag_in_the_plan_and_the_results(tmp_
     rows = {(r["candidate"], r["technique"]): r for r in state["results"]}
     assert rows[("stub-llm", "rag")]["accuracy"] > 0.6 > rows[("stub-llm", "zero-shot")]["accuracy"]
     assert named in reply
+
+
+def test_the_chat_sets_the_passages_and_says_when_there_are_no_documents(tmp_path, monkeypatch) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph
+    from core import workspace
+    from tests.test_journey import _turn
+
+    with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        _turn(graph, "route tickets to electronics, garden or kitchen, 80% accuracy, no cost limit, no latency limit")
+        _turn(graph, "", [workspace.keep_upload("journey", write_rag_data(tmp_path / "t.csv"), "t.csv")])
+        _turn(graph, "drop smollm2-135m")
+        state, reply = _turn(graph, "use 2 passages")
+        assert "RAG needs your documents" in reply and all(Technique.of(c).kind != "rag" for c in state["plan"]["shots"])
+        _turn(graph, "", [workspace.keep_upload("journey", DOCS / "kitchen-team.md", "kitchen-team.md")])
+        state, reply = _turn(graph, "每次附 2 段")
+        assert Technique("rag", 2).code in state["plan"]["shots"] and "RAG：文档只切出 1 段" in reply
