@@ -307,6 +307,13 @@ MESSAGES: dict[str, Texts] = {
     "finetune.state.succeeded": ("succeeded", "已成功"),
     "finetune.state.failed": ("failed", "失败"),
     "finetune.state.cancelled": ("cancelled", "已取消"),
+    "extraction.no_column": ("'{name}' has no column {column}; its columns are: {columns}.",
+                             "“{name}”没有列 {column}；现有的列：{columns}。"),
+    "extraction.no_text": ("'{name}' has no text column to extract from: add one beside the field columns.",
+                           "“{name}”没有可供抽取的文本列：请在字段列旁加上文本列。"),
+    "extraction.no_fields": ("'{name}' has no fields to extract: add a column per field (or one column of JSON "
+                             "objects) beside the text.",
+                             "“{name}”没有要抽取的字段：请在文本列旁为每个字段加一列（或一列 JSON 对象）。"),
     "docs.missing": ("'{name}' does not exist: give a document, a folder or a zip of documents.",
                      "“{name}”不存在：请给出文档、文档文件夹或文档的 zip 包。"),
     "docs.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB a document may have: split it or leave "
@@ -645,6 +652,14 @@ MESSAGES: dict[str, Texts] = {
     "report.none": ("none", "无"),
     "report.cost_limit": ("≤ ${cost:g} / 1k", "每千条 ≤ ${cost:g}"),
     "report.latency_limit": ("≤ {seconds:g} s", "≤ {seconds:g} 秒"),
+    "report.data_fields": ("Data: `{file}` — {rows:,} rows, text column `{text}`, fields to extract: {fields}. Accuracy "
+                           "below means all fields right.",
+                           "数据：`{file}`，{rows:,} 行，文本列 `{text}`，要抽取的字段：{fields}。下表的准确率指所有字段都对。"),
+    "report.fields_head": ("**Field by field** (values compared after normalising case, spacing, numbers, currency "
+                           "and dates):",
+                           "**逐字段得分**（比较前统一大小写、空白、数字、货币和日期的写法）："),
+    "report.fields_columns": ("candidate | technique | all fields right | micro-F1 | invalid JSON",
+                              "候选 | 方法 | 全部字段正确 | micro-F1 | 无效 JSON"),
     "report.table_head": ("| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 "
                           "latency | tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs "
                           "best |",

@@ -88,6 +88,8 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     """The evaluation as Markdown: the same facts as the JSON, readable."""
     data, split, rec = doc["dataset"], doc["eval_set"], doc["recommendation"]
     lines = [say("report.eval_title", lang, run_id=doc["run_id"]), "",
+             say("report.data_fields", lang, file=Path(data["path"]).name, rows=data["rows"], text=data["text_column"],
+                 fields=", ".join(data["fields"])) if data.get("fields") else
              say("report.data", lang, file=Path(data["path"]).name, rows=data["rows"], text=data["text_column"],
                  label=data["label_column"], labels=len(data["labels"])), "",
              say("report.eval_set", lang, size=split["size"], seed=split["seed"], few_shot=split["few_shot_pool"],
@@ -95,6 +97,8 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
              "", render(split["power_sentence"], lang), "", _targets(doc["targets"], lang), "",
              say("report.table_head", lang), "|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r, lang) for r in doc["results"]]
+    if doc.get("task") == "extraction":
+        lines += ["", *_fields_table(doc, lang)]
     if doc.get("error_costs"):
         pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
@@ -118,6 +122,21 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
         lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
     return "\n".join(lines) + "\n"
+
+
+def _fields_table(doc: dict, lang: str) -> list[str]:
+    """Extraction: all fields right, micro-F1, invalid JSON and each field's F1 per row."""
+    fields = doc["dataset"].get("fields") or []
+    lines = [say("report.fields_head", lang), "",
+             "| " + " | ".join([say("report.fields_columns", lang), *fields]) + " |",
+             "|" + "---|" * (5 + len(fields))]
+    for r in doc["results"]:
+        if r.get("metric") != "all_fields_right" or r.get("accuracy") is None:
+            continue
+        scores = [f"{r['fields'][f]['f1']:.1%}" for f in fields]
+        lines.append(f"| {r['candidate']} | {row_technique(r, lang)} | {r['accuracy']:.1%} | {r['micro_f1']:.1%} | "
+                     f"{r['invalid_json']:.1%} | " + " | ".join(scores) + " |")
+    return lines
 
 
 def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],

@@ -85,6 +85,10 @@ def eval_command(
                                       "and a local classifier trained on its labels is measured as "
                                       "distilled-<teacher> ($0 per 1k).")] = None,
     distil_rows: Annotated[int, Opt("--distil-rows", min=20, help="Train-pool rows a teacher labels.")] = 500,
+    task: Annotated[str, Opt("--task", help="classification (a label column) or extraction (field columns, or one "
+                             "column of JSON objects: answers are scored field by field).")] = "classification",
+    fields: Annotated[str | None, Opt("--fields", help="Extraction: the field columns, comma-separated "
+                                      "(default: every column but the text).")] = None,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
@@ -94,6 +98,7 @@ def eval_command(
     from tools.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
     from tools.evalset import EvalSetError
     from tools.evaluate import prepare, resume_config
+    from tools.extraction import ExtractionError
     from tools.runner import RunStore
     from tools.techniques import NoDocuments, check_documents
 
@@ -107,7 +112,8 @@ def eval_command(
             eval_size=eval_size, seed=seed, budget_usd=budget_usd, hardware_cost_per_hour=hardware_cost_per_hour,
             adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
             distil=[t.strip() for t in (distil or "").split(",") if t.strip()], distil_rows=distil_rows,
-            docs=docs, chunk_tokens=chunk_tokens,
+            docs=docs, chunk_tokens=chunk_tokens, task=_task(task),
+            fields=[f.strip() for f in (fields or "").split(",") if f.strip()],
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
         build_candidates(config.candidates + config.distil, config.candidate_entries)  # unknown ids fail first
@@ -117,7 +123,8 @@ def eval_command(
             check_labels(ErrorCosts.from_dict(config.error_costs) or ErrorCosts(), labels)
         for problem in check_documents(config.documents, config.shots):  # unusable documents: said, the rest used
             typer.echo(f"warning: {render(problem, 'en')}", err=True)
-    except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError, NoDocuments) as error:
+    except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError, NoDocuments,
+            ExtractionError) as error:
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
@@ -130,6 +137,12 @@ def eval_command(
         raise typer.Exit(4)
     if any(row["status"] == "failed" for row in document["results"]):
         raise typer.Exit(3)
+
+
+def _task(value: str) -> str:
+    if value not in ("classification", "extraction"):
+        raise typer.BadParameter("--task takes classification or extraction")
+    return value
 
 
 def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] | None:
@@ -152,14 +165,14 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
     from core.shapes import Technique
     from tools.candidates import CandidateError, load_candidates_file
     from tools.endpoints import user_entries
-    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path
+    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path, prompted
     from tools.prompts import DEFAULT_PASSAGES
 
     if data is None:
         raise CandidateError("candidate.no_data_given")
     listed = load_candidates_file(candidates_file) if candidates_file else []
-    ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else (
-        [e["id"] for e in listed] or list(DEFAULT_CANDIDATES))
+    ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else prompted(
+        [e["id"] for e in listed] or list(DEFAULT_CANDIDATES), settings["task"])
     # Endpoints added in the app (and fine-tuned models, `tools.finetune`) run when named; the file's win.
     entries = listed + [e for e in user_entries() if e["id"] in ids and e["id"] not in {f["id"] for f in listed}]
     docs = [document_path(str(p)) for p in settings.pop("docs") or []]

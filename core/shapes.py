@@ -290,6 +290,11 @@ class ResultRow(TypedDict, total=False):
     error_types: dict[str, dict[str, float]] | None
     # A cascade row (`tools.cascade`): the first model, the one asked when the signal fires, the share escalated.
     cascade: dict | None
+    # An extraction row (`tools.extraction`): accuracy means all fields right; per field precision/recall/F1.
+    metric: str
+    fields: dict[str, dict[str, float]]
+    micro_f1: float | None
+    invalid_json: float | None
 
 
 class Recommendation(TypedDict):

@@ -56,6 +56,10 @@ class StubConfig:
     # Fine-tuning (`/files`, `/fine_tuning/jobs`): a job succeeds after this many status reads, or fails with an
     # error when `finetune_fails` (a training file under 10 examples always fails, as OpenAI's does).
     finetune_polls: int = 2
+    # Extraction: an item "… {json}" is answered with that object, each field wrong with its rate here (by hash,
+    # so the expected per-field scores are computable), and `invalid_json_rate` of replies are prose, not JSON.
+    field_error_rates: dict[str, float] | None = None
+    invalid_json_rate: float = 0.0
     finetune_fails: bool = False
 
 
@@ -105,6 +109,17 @@ def passage_label(messages: list[dict], text: str, labels: tuple[str, ...]) -> s
                 if len(named) == 1:
                     return named[0]
     return "I cannot tell."
+
+
+def extraction_answer(text: str, error_rates: dict[str, float], invalid_rate: float) -> str:
+    """The JSON object at the end of the item's text, with each field corrupted iff its hash is under its rate."""
+    if unit_hash("invalid-json", text) < invalid_rate:
+        return "Sorry, I could not find those details."
+    start = text.rfind("{")
+    gold = json.loads(text[start:]) if start >= 0 else {}
+    answer = {key: (f"wrong-{value}" if unit_hash(f"field:{key}", text) < error_rates.get(key, 0.0) else value)
+              for key, value in gold.items()}
+    return "```json\n" + json.dumps(answer) + "\n```"
 
 
 def unit_hash(model: str, text: str) -> float:
@@ -239,7 +254,9 @@ class StubServer:
                 return False  # close the connection without a word
             return await self._send(writer, 200, b'{"id": "x", "choices": [garbage')
         model = request.get("model", cfg.model)
-        if cfg.copy_nearest_example:
+        if request["messages"][-1]["content"].startswith("Keys: "):
+            label = extraction_answer(text, cfg.field_error_rates or {}, cfg.invalid_json_rate)
+        elif cfg.copy_nearest_example:
             label = nearest_example_label(request["messages"], text, cfg.labels)
         elif cfg.answer_from_passages:
             label = passage_label(request["messages"], text, cfg.labels)

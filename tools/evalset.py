@@ -129,9 +129,12 @@ def _allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
 
 
 def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_class: int = 8,
-          rare_below: int = 5) -> EvalSplit:
-    """Seeded stratified split: few-shot pool first (a few per class), then the eval set, the rest to train."""
+          rare_below: int = 5, stratify: bool = True) -> EvalSplit:
+    """Seeded stratified split: few-shot pool first (a few per class), then the eval set, the rest to train.
+    `stratify=False` (extraction: every answer is its own "class") draws the same three parts at random."""
     kept, dropped, empty, conflicts = _dedupe(items)
+    if not stratify:
+        return _random_split(kept, eval_size, seed, few_shot_per_class, dropped, empty, conflicts)
     by_class: dict[str, list[Item]] = defaultdict(list)
     for item in kept:
         by_class[item.label].append(item)
@@ -159,6 +162,20 @@ def split(items: list[Item], *, eval_size: int, seed: int = 0, few_shot_per_clas
     rng.shuffle(eval_items)
     return EvalSplit(eval=eval_items, few_shot_pool=few_shot, train_pool=train, dropped_duplicates=dropped,
                      dropped_empty=empty, conflicting_duplicates=conflicts, rare_classes=rare, seed=seed)
+
+
+def _random_split(kept: list[Item], eval_size: int, seed: int, few_shot: int, dropped: int, empty: int,
+                  conflicts: int) -> EvalSplit:
+    rows = sorted(kept, key=lambda i: i.id)
+    random.Random(seed).shuffle(rows)
+    pool = rows[:min(few_shot, len(rows) // 3)]
+    usable = len(rows) - len(pool)
+    if eval_size > usable:
+        raise EvalSetError("evalset.too_large", asked=eval_size, usable=usable, duplicates=dropped, empty=empty,
+                           few_shot=len(pool))
+    rest = rows[len(pool):]
+    return EvalSplit(eval=rest[:eval_size], few_shot_pool=pool, train_pool=rest[eval_size:],
+                     dropped_duplicates=dropped, dropped_empty=empty, conflicting_duplicates=conflicts, seed=seed)
 
 
 # ---------------------------------------------------------------- how many items

@@ -21,12 +21,14 @@ from tools.compare import compare, row_key
 from tools.documents import DEFAULT_CHUNK_TOKENS, documents_digest
 from tools.error_costs import ErrorCosts, summarise_costs
 from tools.evalset import EvalSplit, load_items, power_analysis, split
+from tools.extraction import field_scores, invalid_json_share, load_records, micro_f1
 from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
 from tools.plan import PROBE_ITEMS
 from tools.prompts import technique_id
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import file_digest, table_key
+from tools.tasks import task_of
 from tools.techniques import Documents
 
 DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
@@ -63,6 +65,9 @@ class EvalConfig:
     docs: list[str] = field(default_factory=list)
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS
     docs_sha256: str | None = None
+    # "classification" (a label column) or "extraction" (fields: columns or a JSON column; `tools.extraction`).
+    task: str = "classification"
+    fields: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
@@ -88,12 +93,18 @@ def prepare(config: EvalConfig) -> Prepared:
     The table is parsed once per file (`tools.tables`); the split is kept per file, columns, size and seed, so
     the plan, the run, the follow-ups and the exports share one."""
     key = (table_key(config.data, config.sheet), config.text_column, config.label_column, config.eval_size,
-           config.seed)
+           config.seed, config.task, tuple(config.fields))
     if key not in _prepared:
-        items, text_col, label_col = load_items(config.data, text_column=config.text_column,
-                                                label_column=config.label_column, sheet=config.sheet)
-        the_split = split(items, eval_size=config.eval_size, seed=config.seed)
-        _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
+        if config.task == "extraction":  # the run's "labels" are the fields; an item's label is its gold object
+            items, text_col, fields = load_records(config.data, text_column=config.text_column,
+                                                   fields=config.fields or None, sheet=config.sheet)
+            the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
+            _prepared[key] = (the_split, fields, text_col, ", ".join(fields), len(items))
+        else:
+            items, text_col, label_col = load_items(config.data, text_column=config.text_column,
+                                                    label_column=config.label_column, sheet=config.sheet)
+            the_split = split(items, eval_size=config.eval_size, seed=config.seed)
+            _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
         while len(_prepared) > 8:
             _prepared.popitem(last=False)
     return _prepared[key]
@@ -134,11 +145,11 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
     if first_items is not None:
         the_split = replace(the_split, eval=the_split.eval[:first_items])
         config = replace(config, adaptive=False)
-    candidates = build_candidates(only or config.candidates, config.candidate_entries)
+    candidates = build_candidates(prompted(only or config.candidates, config.task), config.candidate_entries)
     if run_id is None:
         run_id = store.create_run(config.to_dict())
     runner = Runner(store, retry=retry, progress=progress, price=candidate_price, budget_usd=config.budget_usd,
-                    should_stop=should_stop)
+                    should_stop=should_stop, task=task_of(config.task))
     outcome = RunOutcome(run_id, "finished", 0.0)
     llm_candidates = [c for c in candidates if c.id != BASELINE_ID]
     baseline = [c for c in candidates if c.id == BASELINE_ID]
@@ -160,7 +171,8 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
             more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed,
                                     documents=config.documents)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
-    for teacher in config.distil if outcome.status == "finished" and first_items is None and only is None else []:
+    teachers = config.distil if config.task == "classification" else []  # a classifier learns labels, not objects
+    for teacher in teachers if outcome.status == "finished" and first_items is None and only is None else []:
         silver = await distil_module.teach(runner, store, run_id, the_split, labels, teacher,
                                            config.candidate_entries, config.distil_rows, seed=config.seed)
         taught = await runner.run(run_id, the_split, labels, [distil_module.DistilledCandidate(teacher, silver)], [0],
@@ -187,6 +199,11 @@ async def probe_speed(config: EvalConfig, store: RunStore, candidate_ids: list[s
         return []
     store.set_status(run_id, "timing probe")
     return [cid for cid in local if store.mean_latency(cid) is not None]
+
+
+def prompted(candidate_ids: list[str], task: str) -> list[str]:
+    """The candidates a task can run: the trained baseline only classifies."""
+    return [c for c in candidate_ids if task == "classification" or c != BASELINE_ID]
 
 
 def _targets(config: EvalConfig) -> Targets:
@@ -240,13 +257,13 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         expected = schedule[decision.look].n if decision and decision.stopped else len(the_split.eval)
         alpha = schedule[decision.look].alpha if decision else 0.05
         row = result_row(cid, shots, results, labels, price, hardware, row_status(results, expected, run_status),
-                         alpha=alpha)
+                         alpha=alpha, task=config.task)
         row["stopped"] = decision.stopped if decision else None
         row.update(_error_cost_fields(row, results, costs))
         row["verdicts"] = verdicts(row, targets)
         row["cascade"] = None
         rows_out.append(row)
-    rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets)
+    rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets, config.task)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
     if scored:
         best = max(scored, key=lambda r: r["accuracy"] or 0.0)
@@ -262,8 +279,9 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         "run_id": run_id,
         "status": outcome.status if outcome else "finished",
         "notes": outcome.notes if outcome else [],
+        "task": config.task,
         "dataset": {"path": str(config.data), "rows": rows, "labels": labels, "text_column": text_col,
-                    "label_column": label_col},
+                    "label_column": label_col, **({"fields": labels} if config.task == "extraction" else {})},
         "eval_set": {**the_split.summary(), "power": power.to_dict(), "power_sentence": power.reason()},
         "targets": targets.to_dict(),
         "results": rows_out,
@@ -298,7 +316,8 @@ def pinned(document: dict) -> dict:
 
 
 def result_row(cid: str, shots: int, results: list, labels: list[str], price: tuple[float, float] | None,
-               hardware: float | None, status: RowStatus, *, alpha: float = 0.05) -> ResultRow:
+               hardware: float | None, status: RowStatus, *, alpha: float = 0.05, task: str = "classification",
+               ) -> ResultRow:
     """One pinned result row. A failed row carries its cause and no numbers: nothing was measured. `alpha` is
     the error the interval may spend (an adaptive run's look, `tools.adaptive`)."""
     s = summarise(results, labels, price_per_token=price, hardware_cost_per_hour=hardware, alpha=alpha)
@@ -321,18 +340,46 @@ def result_row(cid: str, shots: int, results: list, labels: list[str], price: tu
                       for k, d in per_class([r for r in results if r.error is None], labels).items()},
         "confusion": confusion(results, labels),
         "error_messages": sorted({r.error for r in results if r.error})[:3],
+    } if task == "classification" else _extraction_row(cid, shots, results, labels, s, failure, status)
+
+
+def _extraction_row(cid: str, shots: int, results: list, fields: list[str], s, failure: str | None,
+                    status: RowStatus) -> ResultRow:
+    """An extraction row: `accuracy` is all fields right (Wilson CI); per field precision/recall/F1, micro-F1 and
+    the share of replies with no JSON object; `macro_f1` is the mean of the fields' F1."""
+    measured = failure is None
+    answered = [r for r in results if r.error is None]
+    scores = field_scores(answered, fields)
+    return {
+        "candidate": cid, "technique": technique_id(shots), "shots": shots, "status": status, "failure": failure,
+        "metric": "all_fields_right",
+        "items": s.items, "correct": s.correct, "errors": s.errors, "unparseable": s.unparseable,
+        "accuracy": round(s.accuracy, 4) if measured else None,
+        "accuracy_ci": [round(s.accuracy_ci[0], 4), round(s.accuracy_ci[1], 4)] if measured else None,
+        "fields": {f: {m: round(v[m], 4) for m in ("precision", "recall", "f1")} for f, v in scores.items()}
+        if measured else {},
+        "micro_f1": round(micro_f1(answered, fields), 4) if measured else None,
+        "invalid_json": round(invalid_json_share(results), 4) if measured else None,
+        "macro_f1": round(sum(v["f1"] for v in scores.values()) / max(1, len(scores)), 4) if measured else None,
+        "latency_p50_s": _round(s.latency_p50_s) if measured else None,
+        "latency_p95_s": _round(s.latency_p95_s) if measured else None,
+        "input_tokens_per_item": round(s.input_tokens_per_item, 1),
+        "output_tokens_per_item": round(s.output_tokens_per_item, 1),
+        "cost_per_1k_usd": None if (s.cost_per_1k_usd is None or not measured) else round(s.cost_per_1k_usd, 6),
+        "per_class": {}, "confusion": {},
+        "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
 
 
 def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], prices: dict, costs: ErrorCosts | None,
-                  targets: Targets) -> list[ResultRow]:
+                  targets: Targets, task: str = "classification") -> list[ResultRow]:
     """The cascades worth showing (`tools.cascade`), as result rows; their item results join `grouped`."""
     baseline = next((key for key in grouped if key[0] == BASELINE_ID), None)
     built = [c for c in (cascade.build(first, then, signal, grouped, baseline, lambda key: prices.get(key[0]))
                          for first, then, signal in cascade.candidates(rows, baseline)) if c is not None]
     cascade_rows: list[ResultRow] = []
     for c in built:
-        row = result_row(c.name, c.first[1], c.results, labels, None, None, "measured")
+        row = result_row(c.name, c.first[1], c.results, labels, None, None, "measured", task=task)
         row["technique"] = "cascade"
         row["cost_per_1k_usd"] = None if c.cost_per_item_usd is None else round(1000 * c.cost_per_item_usd, 6)
         row["stopped"] = None

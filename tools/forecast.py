@@ -10,17 +10,21 @@ from __future__ import annotations
 from core.shapes import TokenEstimate
 from core.tokens import chat_tokens, count_tokens
 from tools.evalset import EvalSplit
+from tools.tasks import CLASSIFICATION, Task
 from tools.techniques import Documents, message_source
 
 
 def prompt_tokens(split: EvalSplit, labels: list[str], shots: int, seed: int = 0,
-                  documents: Documents | None = None) -> TokenEstimate:
+                  documents: Documents | None = None, task: Task = CLASSIFICATION) -> TokenEstimate:
     """Mean input tokens over the eval items with technique `shots`, and the longest label as the output."""
-    messages = message_source(split, labels, shots, seed=seed, documents=documents)
+    messages = message_source(split, labels, shots, seed=seed, documents=documents, task=task)
     items = split.eval or split.few_shot_pool
     total = sum(chat_tokens(messages(item)) for item in items)
     own = sum(count_tokens(item.text) for item in items)
     count = max(1, len(items))
-    longest_label = max((count_tokens(label) for label in labels), default=1)
-    return TokenEstimate(input_tokens=total / count, output_tokens=longest_label + 1, shots=shots,
+    if task.kind == "extraction":  # the answer is the gold object as JSON, as long as the data's own
+        output = sum(count_tokens(item.label) for item in items) / count
+    else:
+        output = max((count_tokens(label) for label in labels), default=1) + 1
+    return TokenEstimate(input_tokens=total / count, output_tokens=output, shots=shots,
                          item_tokens=own / count)

@@ -24,7 +24,7 @@ from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.metrics import ItemResult
-from tools.prompts import parse_label
+from tools.tasks import CLASSIFICATION, Task
 from tools.techniques import Documents, MessageSource, message_source
 
 SCHEMA = """
@@ -322,8 +322,10 @@ class Runner:
 
     def __init__(self, store: RunStore, *, retry: RetryPolicy | None = None, use_cache: bool = True,
                  progress: Callable[[Progress], None] | None = None, price: PriceFn | None = None,
-                 budget_usd: float | None = None, should_stop: Callable[[], bool] | None = None):
+                 budget_usd: float | None = None, should_stop: Callable[[], bool] | None = None,
+                 task: Task = CLASSIFICATION):
         self.store = store
+        self.task = task
         self.should_stop = should_stop or (lambda: False)
         self.retry = retry or RetryPolicy()
         self.use_cache = use_cache
@@ -350,7 +352,8 @@ class Runner:
                     for shots in shots_list:
                         if self.should_stop():
                             break
-                        messages = message_source(split, labels, shots, seed=seed, documents=documents)
+                        messages = message_source(split, labels, shots, seed=seed, documents=documents,
+                                                  task=self.task)
                         await self._run_pair(run_id, candidate, shots, messages, split.eval, labels, breaker)
                         if self._over_budget:
                             status = "budget"
@@ -394,7 +397,8 @@ class Runner:
                     for shots in shots_list:
                         if (candidate.id, shots) in ended or self.should_stop():
                             continue
-                        messages = message_source(split, labels, shots, seed=seed, documents=documents)
+                        messages = message_source(split, labels, shots, seed=seed, documents=documents,
+                                                  task=self.task)
                         await self._run_pair(run_id, candidate, shots, messages, split.eval[:size], labels,
                                              breakers[candidate.id], total=len(split.eval), last=size == sizes[-1])
                         if self._over_budget:
@@ -490,7 +494,7 @@ class Runner:
                     return
                 if breaker.open:
                     return failed(item)
-                request = candidate.request(messages(item), item.text)
+                request = self.task.adjust(candidate.request(messages(item), item.text), labels)
                 estimate = self._estimate(request, price) if price and self.budget_usd is not None else 0.0
                 if estimate and self.budget_usd is not None and self._spent + self._reserved + estimate > self.budget_usd:
                     self._over_budget = True
@@ -504,7 +508,7 @@ class Runner:
                     self._reserved -= estimate
             if reply.error is not None and breaker.open:
                 reply.error = breaker.cause  # the cause, not the symptom ("connection refused")
-            prediction = parse_label(reply.raw, labels) if reply.error is None else None
+            prediction = self.task.parse(reply.raw, labels) if reply.error is None else None
             result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
                                 reply.output_tokens, reply.error)
             cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])

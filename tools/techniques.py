@@ -15,7 +15,7 @@ from core.shapes import Reason, Technique
 from tools.documents import DEFAULT_CHUNK_TOKENS
 from tools.evalset import EvalSplit, Item
 from tools.examples import shot_source
-from tools.prompts import build_messages
+from tools.tasks import CLASSIFICATION, Task
 
 MessageSource = Callable[[Item], list[dict]]
 
@@ -50,14 +50,14 @@ def check_documents(documents: Documents | None, codes: Sequence[int]) -> list[R
 
 
 def message_source(split: EvalSplit, labels: Sequence[str], code: int, *, seed: int = 0,
-                   documents: Documents | None = None) -> MessageSource:
+                   documents: Documents | None = None, task: Task = CLASSIFICATION) -> MessageSource:
     technique = Technique.of(code)
     if technique.kind != "rag":
         examples = shot_source(split, code, seed=seed)
-        return lambda item: build_messages(item.text, labels, examples(item))
+        return lambda item: task.messages(item.text, labels, examples(item))
     if documents is None or not documents.paths:
         raise NoDocuments("docs.none_given")
     from tools.passages import passage_source
 
     closest = passage_source(documents.paths, documents.chunk_tokens, technique.k, split.eval)
-    return lambda item: build_messages(item.text, labels, (), closest(item))
+    return lambda item: task.messages(item.text, labels, (), closest(item))
