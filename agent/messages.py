@@ -314,6 +314,14 @@ MESSAGES: dict[str, Texts] = {
     "extraction.no_fields": ("'{name}' has no fields to extract: add a column per field (or one column of JSON "
                              "objects) beside the text.",
                              "“{name}”没有要抽取的字段：请在文本列旁为每个字段加一列（或一列 JSON 对象）。"),
+    "generation.no_column": ("'{name}' has no column {column}; its columns are: {columns}.",
+                             "“{name}”没有列 {column}；现有的列：{columns}。"),
+    "generation.no_reference": ("'{name}' needs a question column and a reference-answer column (name them with "
+                                "--text-col and --label-col); its columns are: {columns}.",
+                                "“{name}”需要问题列和参考答案列（用 --text-col 和 --label-col 指定）；现有的列：{columns}。"),
+    "generation.no_response": ("The marks in {column} need the answers they grade: name that column with "
+                               "--response-col.",
+                               "{column} 列的评分需要对应被评的回答：请用 --response-col 指定回答所在的列。"),
     "docs.missing": ("'{name}' does not exist: give a document, a folder or a zip of documents.",
                      "“{name}”不存在：请给出文档、文档文件夹或文档的 zip 包。"),
     "docs.too_large": ("'{name}' is {mb:.1f} MB, over the {limit_mb:.0f} MB a document may have: split it or leave "
@@ -660,6 +668,29 @@ MESSAGES: dict[str, Texts] = {
                            "**逐字段得分**（比较前统一大小写、空白、数字、货币和日期的写法）："),
     "report.fields_columns": ("candidate | technique | all fields right | micro-F1 | invalid JSON",
                               "候选 | 方法 | 全部字段正确 | micro-F1 | 无效 JSON"),
+    "report.judge_head": ("**The judge**: {judge} graded every answer against its reference with the rubric (RIGHT or "
+                          "WRONG and a one-line reason); the judged column below is its share of RIGHT.",
+                          "**评审模型**：{judge} 按评分标准对照参考答案批改每个回答（对或错，附一句理由）；下表“评审判对”一列是它判为对的比例。"),
+    "report.judge_agreement": ("On {n} answers a person marked, the judge agreed {accuracy} of the time; Cohen's κ "
+                               "{kappa:.2f} (95% CI {low:.2f}–{high:.2f}).",
+                               "在 {n} 个有人工评分的回答上，评审模型与人一致的比例为 {accuracy}；Cohen's κ {kappa:.2f}"
+                               "（95% 区间 {low:.2f}–{high:.2f}）。"),
+    "report.judge_untrusted": ("κ {kappa:.2f} is under {bar}: the judge often disagrees with people — read its "
+                               "verdicts with care, mark more answers, or edit the rubric.",
+                               "κ {kappa:.2f} 低于 {bar}：评审模型常与人判断不一致——请谨慎看待其结论，多标注一些回答，或修改评分标准。"),
+    "report.judge_ppi": ("The accuracies are corrected by prediction-powered inference: the judge's share of RIGHT "
+                         "minus its mean error on the marked answers, with an interval from both samples.",
+                         "准确率已用预测驱动推断（PPI）校正：评审判对的比例减去它在人工评分回答上的平均误差，区间同时计入两部分样本。"),
+    "report.judge_unmeasured": ("No answer in the data was marked by a person, so the judge's agreement with people "
+                                "is unmeasured: add a column of right/wrong marks beside some answers "
+                                "(--human-col) to measure it.",
+                                "数据里没有人工评分的回答，评审模型与人的一致程度未经测量：请在部分回答旁加一列对/错评分"
+                                "（--human-col）来测量。"),
+    "report.judge_self": ("{candidate} judges its own answers here: a model tends to favour itself, so its accuracy "
+                          "may be flattered — choose another judge with --judge.",
+                          "{candidate} 在这里评自己的回答：模型往往偏向自己，其准确率可能偏高——可用 --judge 换一个评审模型。"),
+    "report.judge_table": ("| candidate | technique | judged | corrected | exact match | token F1 | chrF |",
+                           "| 候选 | 方法 | 评审判对 | 校正后 | 完全匹配 | 词级 F1 | chrF |"),
     "report.table_head": ("| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 "
                           "latency | tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs "
                           "best |",

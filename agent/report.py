@@ -25,6 +25,7 @@ from agent.messages import (
 )
 from core.shapes import Brief, DatasetProfile, Plan
 from tools.data import neutralise_cell
+from tools.generation import KAPPA_TRUSTED
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
@@ -39,7 +40,8 @@ def _row(row: dict, lang: str) -> str:
     cost = "—" if row["cost_per_1k_usd"] is None else f"${row['cost_per_1k_usd']:.4f}"
     verdicts = " / ".join(verdict(row["verdicts"][k], lang) for k in ("accuracy", "cost", "latency"))
     p = "—" if row.get("mcnemar_p_vs_best") is None else f"{row['mcnemar_p_vs_best']:.3g}"
-    return (head + f"| {percent(row['accuracy'])} ({percent(low)}–{percent(high)}) | {row['macro_f1']:.3f} | "
+    f1 = "—" if row.get("macro_f1") is None else f"{row['macro_f1']:.3f}"
+    return (head + f"| {percent(row['accuracy'])} ({percent(low)}–{percent(high)}) | {f1} | "
             f"{row['unparseable']} | {row['errors']} | {latency} | {row['input_tokens_per_item']:.0f} / "
             f"{row['output_tokens_per_item']:.0f} | {cost} | {verdicts} | {p} |")
 
@@ -99,6 +101,8 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     lines += [_row(r, lang) for r in doc["results"]]
     if doc.get("task") == "extraction":
         lines += ["", *_fields_table(doc, lang)]
+    if doc.get("task") == "generation":
+        lines += ["", *_judge_section(doc, lang)]
     if doc.get("error_costs"):
         pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
@@ -136,6 +140,36 @@ def _fields_table(doc: dict, lang: str) -> list[str]:
         scores = [f"{r['fields'][f]['f1']:.1%}" for f in fields]
         lines.append(f"| {r['candidate']} | {row_technique(r, lang)} | {r['accuracy']:.1%} | {r['micro_f1']:.1%} | "
                      f"{r['invalid_json']:.1%} | " + " | ".join(scores) + " |")
+    return lines
+
+
+def _judge_section(doc: dict, lang: str) -> list[str]:
+    """Open answers: who judged, how far the judge agrees with people (κ, a warning under 0.6), the correction,
+    a candidate judging itself, and the overlap metrics beside the judged accuracy."""
+    rows = [r for r in doc["results"] if r.get("metric") == "judged"]
+    if not rows:
+        return []
+    lines = [say("report.judge_head", lang, judge=rows[0]["judge"]), ""]
+    agreement = rows[0].get("judge_agreement")
+    if agreement:
+        low, high = agreement["kappa_ci"]
+        lines.append(say("report.judge_agreement", lang, n=agreement["n"], accuracy=percent(agreement["accuracy"]),
+                         kappa=agreement["kappa"], low=low, high=high))
+        if agreement["kappa"] < KAPPA_TRUSTED:
+            lines.append("⚠️ " + say("report.judge_untrusted", lang, kappa=agreement["kappa"], bar=KAPPA_TRUSTED))
+        lines.append(say("report.judge_ppi", lang))
+    else:
+        lines.append("⚠️ " + say("report.judge_unmeasured", lang))
+    for row in rows:
+        if row.get("self_judged"):
+            lines.append("⚠️ " + say("report.judge_self", lang, candidate=row["candidate"]))
+    lines += ["", say("report.judge_table", lang), "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        if row.get("accuracy") is None:
+            continue
+        lines.append(f"| {row['candidate']} | {row_technique(row, lang)} | {percent(row['judged_accuracy'])} | "
+                     f"{percent(row['accuracy'])} | {percent(row['exact_match'])} | {percent(row['token_f1'])} | "
+                     f"{percent(row['chrf'])} |")
     return lines
 
 

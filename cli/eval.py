@@ -89,6 +89,14 @@ def eval_command(
                              "column of JSON objects: answers are scored field by field).")] = "classification",
     fields: Annotated[str | None, Opt("--fields", help="Extraction: the field columns, comma-separated "
                                       "(default: every column but the text).")] = None,
+    judge: Annotated[str | None, Opt("--judge", help="Generation: the model that grades answers (default: the "
+                                     "dearest candidate).")] = None,
+    human_col: Annotated[str | None, Opt("--human-col", help="Generation: a column of a person's right/wrong marks "
+                                         "on the answers in --response-col; the judge is measured against them and "
+                                         "accuracy corrected (PPI).")] = None,
+    response_col: Annotated[str | None, Opt("--response-col", help="Generation: the answers the --human-col marks "
+                                            "grade (default: a column named response / model_answer).")] = None,
+    rubric: Annotated[str | None, Opt("--rubric", help="Generation: the judge's rubric (text, or @FILE).")] = None,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
@@ -99,6 +107,7 @@ def eval_command(
     from tools.evalset import EvalSetError
     from tools.evaluate import prepare, resume_config
     from tools.extraction import ExtractionError
+    from tools.generation import GenerationError
     from tools.runner import RunStore
     from tools.techniques import NoDocuments, check_documents
 
@@ -113,10 +122,12 @@ def eval_command(
             adaptive=adaptive, error_costs=costs.to_dict() if costs else None, volume_per_day=volume_per_day,
             distil=[t.strip() for t in (distil or "").split(",") if t.strip()], distil_rows=distil_rows,
             docs=docs, chunk_tokens=chunk_tokens, task=_task(task),
-            fields=[f.strip() for f in (fields or "").split(",") if f.strip()],
+            fields=[f.strip() for f in (fields or "").split(",") if f.strip()], judge=judge,
+            human_column=human_col, response_column=response_col, rubric=_rubric(rubric),
             targets={"accuracy": target_accuracy, "max_cost_per_1k_usd": max_cost_per_1k,
                      "max_latency_s": max_latency_s})
-        build_candidates(config.candidates + config.distil, config.candidate_entries)  # unknown ids fail first
+        build_candidates(config.candidates + config.distil + ([config.judge] if config.judge else []),
+                         config.candidate_entries)  # unknown ids fail first
         pair = _compare_pair(compare, config.candidates)
         _split, labels, *_ = prepare(config)  # data, columns and eval size are checked before anything runs
         if config.error_costs:
@@ -124,7 +135,7 @@ def eval_command(
         for problem in check_documents(config.documents, config.shots):  # unusable documents: said, the rest used
             typer.echo(f"warning: {render(problem, 'en')}", err=True)
     except (CandidateError, DataError, EvalSetError, ErrorCostError, CompareError, NoDocuments,
-            ExtractionError) as error:
+            ExtractionError, GenerationError) as error:
         typer.echo(f"error: {render(error, 'en')}", err=True)
         raise typer.Exit(1) from None
     except NeedsChoice as choice:
@@ -140,8 +151,17 @@ def eval_command(
 
 
 def _task(value: str) -> str:
-    if value not in ("classification", "extraction"):
-        raise typer.BadParameter("--task takes classification or extraction")
+    if value not in ("classification", "extraction", "generation"):
+        raise typer.BadParameter("--task takes classification, extraction or generation")
+    return value
+
+
+def _rubric(value: str | None) -> str | None:
+    if value and value.startswith("@"):
+        try:
+            return Path(value[1:]).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise typer.BadParameter(f"--rubric: cannot read {value[1:]} ({error.strerror})") from None
     return value
 
 

@@ -295,6 +295,15 @@ class ResultRow(TypedDict, total=False):
     fields: dict[str, dict[str, float]]
     micro_f1: float | None
     invalid_json: float | None
+    # An open-answer row (`tools.generation`): the judge and how far it agrees with people; overlap metrics.
+    judge: str
+    self_judged: bool
+    judged_accuracy: float | None  # the judge's raw share of RIGHT (accuracy is PPI-corrected with human marks)
+    accuracy_method: str  # "ppi" when corrected
+    judge_agreement: dict | None  # {"n", "accuracy", "kappa", "kappa_ci"}
+    exact_match: float
+    token_f1: float
+    chrf: float
 
 
 class Recommendation(TypedDict):

@@ -59,6 +59,10 @@ class StubConfig:
     # Extraction: an item "… {json}" is answered with that object, each field wrong with its rate here (by hash,
     # so the expected per-field scores are computable), and `invalid_json_rate` of replies are prose, not JSON.
     field_error_rates: dict[str, float] | None = None
+    # Open answers: a question "… [reference]" is answered with the reference iff unit_hash(model, question) is under
+    # the model's `accuracies` entry (else "I am not sure."); a judge (a grader prompt) says RIGHT iff the answer
+    # matches the reference, flipped on `judge_error_rate` of cases (by hash of the graded answer and question).
+    judge_error_rate: float = 0.0
     invalid_json_rate: float = 0.0
     finetune_fails: bool = False
 
@@ -120,6 +124,17 @@ def extraction_answer(text: str, error_rates: dict[str, float], invalid_rate: fl
     answer = {key: (f"wrong-{value}" if unit_hash(f"field:{key}", text) < error_rates.get(key, 0.0) else value)
               for key, value in gold.items()}
     return "```json\n" + json.dumps(answer) + "\n```"
+
+
+def judge_answer(asked: str, error_rate: float) -> str:
+    """A grader: RIGHT iff the graded answer equals the reference, flipped on `error_rate` of cases by hash."""
+    reference = asked.split("Reference answer: ", 1)[1].split("\n\nAnswer to grade: ", 1)[0].strip()
+    answer = asked.rsplit("Answer to grade: ", 1)[1].strip()
+    right = answer.casefold() == reference.casefold()
+    if unit_hash("judge", asked) < error_rate:
+        right = not right
+    return ("RIGHT\nIt states the reference's fact." if right else
+            "WRONG\nIt does not give the reference's fact.")
 
 
 def unit_hash(model: str, text: str) -> float:
@@ -254,7 +269,15 @@ class StubServer:
                 return False  # close the connection without a word
             return await self._send(writer, 200, b'{"id": "x", "choices": [garbage')
         model = request.get("model", cfg.model)
-        if request["messages"][-1]["content"].startswith("Keys: "):
+        asked = request["messages"][-1]["content"]
+        if request["messages"][0]["content"].startswith("You are a strict grader."):
+            label = judge_answer(asked, cfg.judge_error_rate)
+        elif asked.startswith("Question: ") or "\n\nQuestion: " in asked:
+            question = asked.rsplit("Question: ", 1)[-1]
+            reference = question[question.rfind("[") + 1:question.rfind("]")] if "[" in question else ""
+            accuracy = (cfg.accuracies or {}).get(model, 0.8)
+            label = reference if reference and unit_hash(model, question) < accuracy else "I am not sure."
+        elif request["messages"][-1]["content"].startswith("Keys: "):
             label = extraction_answer(text, cfg.field_error_rates or {}, cfg.invalid_json_rate)
         elif cfg.copy_nearest_example:
             label = nearest_example_label(request["messages"], text, cfg.labels)

@@ -123,7 +123,7 @@ class ChatCandidate:
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
         # Room for the longest label: a token covers at least half a character even for CJK text, so this bound
         # needs no tokenizer (loading one costs half a second per run).
-        self.max_tokens = min(64, max(self.max_tokens, 2 * max(len(label) for label in labels) + 4))
+        self.max_tokens = min(64, max(self.max_tokens, 2 * max((len(label) for label in labels), default=6) + 4))
         # Retries belong to the runner (it also retries garbage bodies and honours Retry-After itself).
         self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
                                    timeout=self.timeout_s)

@@ -7,6 +7,8 @@ and the chat.
 
 from __future__ import annotations
 
+import copy
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,21 +16,31 @@ from typing import cast
 
 from core.shapes import ResultRow, RowStatus, Technique
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
-from tools import adaptive, cascade
+from tools import adaptive, cascade, generation
 from tools import distil as distil_module
 from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candidates, entry_price_model
 from tools.compare import compare, row_key
 from tools.documents import DEFAULT_CHUNK_TOKENS, documents_digest
 from tools.error_costs import ErrorCosts, summarise_costs
-from tools.evalset import EvalSplit, load_items, power_analysis, split
+from tools.evalset import EvalSplit, Item, load_items, power_analysis, split
 from tools.extraction import field_scores, invalid_json_share, load_records, micro_f1
-from tools.metrics import confusion, failure_of, mcnemar_between, per_class, row_status, summarise
+from tools.generation import load_answers
+from tools.metrics import (
+    UNPARSEABLE,
+    ItemResult,
+    confusion,
+    failure_of,
+    mcnemar_between,
+    per_class,
+    row_status,
+    summarise,
+)
 from tools.plan import PROBE_ITEMS
 from tools.prompts import technique_id
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RetryPolicy, Runner, RunOutcome, RunStore
 from tools.tables import file_digest, table_key
-from tools.tasks import task_of
+from tools.tasks import Task, task_of
 from tools.techniques import Documents
 
 DEFAULT_CANDIDATES = list(BUILT_IN)  # offline: the trained baseline and the local LLM
@@ -68,10 +80,18 @@ class EvalConfig:
     # "classification" (a label column) or "extraction" (fields: columns or a JSON column; `tools.extraction`).
     task: str = "classification"
     fields: list[str] = field(default_factory=list)
+    # Open answers (`tools.generation`): the judge (None: the dearest candidate), its rubric, and the columns of a
+    # person's marks on answers in the data (the judge is measured against them).
+    judge: str | None = None
+    rubric: str | None = None
+    human_column: str | None = None
+    response_column: str | None = None
 
     def __post_init__(self) -> None:
         if self.data_sha256 is None and Path(self.data).is_file():
             self.data_sha256 = file_digest(self.data)
+        if self.task == "generation":  # answers are judged after they are all in: rounds cannot stop on verdicts
+            self.adaptive = False
         if self.docs and self.docs_sha256 is None:
             self.docs_sha256 = documents_digest(self.docs)
 
@@ -95,7 +115,13 @@ def prepare(config: EvalConfig) -> Prepared:
     key = (table_key(config.data, config.sheet), config.text_column, config.label_column, config.eval_size,
            config.seed, config.task, tuple(config.fields))
     if key not in _prepared:
-        if config.task == "extraction":  # the run's "labels" are the fields; an item's label is its gold object
+        if config.task == "generation":  # an item's label is its reference answer; there are no labels
+            items, text_col, reference_col, _marks = load_answers(
+                config.data, text_column=config.text_column, reference_column=config.label_column,
+                human_column=config.human_column, response_column=config.response_column, sheet=config.sheet)
+            the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
+            _prepared[key] = (the_split, [], text_col, reference_col, len(items))
+        elif config.task == "extraction":  # the run's "labels" are the fields; an item's label is its gold object
             items, text_col, fields = load_records(config.data, text_column=config.text_column,
                                                    fields=config.fields or None, sheet=config.sheet)
             the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
@@ -171,6 +197,9 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
             more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed,
                                     documents=config.documents)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
+    if config.task == "generation" and outcome.status == "finished" and first_items is None:
+        judged = await _judge_answers(runner, store, run_id, config, the_split)
+        outcome = RunOutcome(run_id, judged.status, judged.spent_usd, outcome.notes + judged.notes)
     teachers = config.distil if config.task == "classification" else []  # a classifier learns labels, not objects
     for teacher in teachers if outcome.status == "finished" and first_items is None and only is None else []:
         silver = await distil_module.teach(runner, store, run_id, the_split, labels, teacher,
@@ -199,6 +228,63 @@ async def probe_speed(config: EvalConfig, store: RunStore, candidate_ids: list[s
         return []
     store.set_status(run_id, "timing probe")
     return [cid for cid in local if store.mean_latency(cid) is not None]
+
+
+def judge_of(config: EvalConfig) -> str:
+    """The judge: the one asked for, else the candidate with the highest list price (the accuracy-first choice)."""
+    if config.judge:
+        return config.judge
+
+    def price(cid: str) -> float:
+        per_token = entry_price(cid, config.candidate_entries)
+        return sum(per_token) if per_token else 0.0
+
+    return max(config.candidates, key=price)
+
+
+async def _judge_answers(runner: Runner, store: RunStore, run_id: str, config: EvalConfig,
+                         the_split: EvalSplit) -> RunOutcome:
+    """The judge grades every answer (and the answers a person marked), through the same runner: its verdicts are
+    stored as rows of their own (`generation.judge_key`), costed in the run's spend."""
+    judge_id = judge_of(config)
+    judge = build_candidates([judge_id], config.candidate_entries)[0]
+    grader = Runner(store, retry=runner.retry, progress=runner.progress, price=candidate_price,
+                    budget_usd=config.budget_usd, should_stop=runner.should_stop,
+                    task=Task("judge", config.rubric or generation.RUBRIC))
+    questions = {item.id: item.text for item in the_split.eval}
+    outcome = RunOutcome(run_id, "finished", 0.0)
+    grouped = store.results(run_id)
+    for (cid, shots), answers in list(grouped.items()):
+        if cid.startswith(generation.JUDGE_PREFIX):
+            continue
+        cases = [Item(r.item_id, json.dumps({"question": questions.get(r.item_id, ""), "reference": r.gold,
+                                             "answer": r.prediction}, ensure_ascii=False), generation.RIGHT)
+                 for r in answers if r.error is None and r.prediction not in (None, UNPARSEABLE)]
+        if cases:
+            outcome = await grader.run(run_id, _cases(cases), [], [_as(judge, generation.judge_key(judge_id, cid))],
+                                       [shots])
+    marks = load_answers(config.data, text_column=config.text_column, reference_column=config.label_column,
+                         human_column=config.human_column, response_column=config.response_column,
+                         sheet=config.sheet)[3] if config.human_column else []
+    if marks and outcome.status == "finished":
+        cases = [Item(m.item_id, json.dumps({"question": m.question, "reference": m.reference, "answer": m.answer},
+                                            ensure_ascii=False), generation.RIGHT if m.right else generation.WRONG)
+                 for m in marks]
+        outcome = await grader.run(run_id, _cases(cases), [], [_as(judge, generation.judge_key(judge_id, "human"))],
+                                   [0])
+    return outcome
+
+
+def _cases(items: list[Item]) -> EvalSplit:
+    return EvalSplit(eval=items, few_shot_pool=[], train_pool=[], dropped_duplicates=0, dropped_empty=0,
+                     conflicting_duplicates=0)
+
+
+def _as(candidate, name: str):
+    """The judge under the name its verdicts are stored by (a shallow copy: same endpoint, same price)."""
+    renamed = copy.copy(candidate)
+    renamed.id = name
+    return renamed
 
 
 def prompted(candidate_ids: list[str], task: str) -> list[str]:
@@ -239,6 +325,7 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
     the_split, labels, text_col, label_col, rows = prepare(config)
     targets = _targets(config)
     grouped = store.results(run_id)
+    judging = _Judging(grouped, config) if config.task == "generation" else None
     by_id = {c: i for i, c in enumerate(config.candidates)}
     order = sorted(grouped, key=lambda key: (by_id.get(key[0], 99), Technique.of(key[1]).order))
     prices = {cid: entry_price(cid, config.candidate_entries) for cid, _ in grouped}
@@ -259,11 +346,14 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         row = result_row(cid, shots, results, labels, price, hardware, row_status(results, expected, run_status),
                          alpha=alpha, task=config.task)
         row["stopped"] = decision.stopped if decision else None
+        if judging is not None:
+            row.update(judging.fields(cid, shots, row))
         row.update(_error_cost_fields(row, results, costs))
         row["verdicts"] = verdicts(row, targets)
         row["cascade"] = None
         rows_out.append(row)
-    rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets, config.task)
+    if config.task != "generation":  # a cascade's signals read labels or objects, not open answers
+        rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets, config.task)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
     if scored:
         best = max(scored, key=lambda r: r["accuracy"] or 0.0)
@@ -369,6 +459,57 @@ def _extraction_row(cid: str, shots: int, results: list, fields: list[str], s, f
         "per_class": {}, "confusion": {},
         "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
+
+
+class _Judging:
+    """A generation run's verdicts: each row's answers become judged results (right = the judge said RIGHT; an
+    empty answer is wrong), the judge's agreement with people, and — with their marks — the PPI correction."""
+
+    def __init__(self, grouped: dict, config: EvalConfig):
+        self.judge = judge_of(config)
+        self.answers: dict = {}
+        self.verdicts: dict = {}
+        human: list[ItemResult] = []
+        for (cid, shots), results in list(grouped.items()):
+            if cid.startswith(generation.JUDGE_PREFIX):
+                grouped.pop((cid, shots))
+                self.verdicts[(cid, shots)] = {r.item_id: r.prediction for r in results if r.error is None}
+                if cid == generation.judge_key(self.judge, "human"):
+                    human = results
+        # (judge says right, the person says right) on the answers a person marked and the judge could grade
+        self.pairs = [(r.prediction == generation.RIGHT, r.gold == generation.RIGHT) for r in human
+                      if r.error is None and r.prediction != UNPARSEABLE]
+        for key, results in list(grouped.items()):
+            said = self.verdicts.get((generation.judge_key(self.judge, key[0]), key[1]), {})
+            self.answers[key] = results
+            grouped[key] = [ItemResult(r.item_id, generation.RIGHT, said.get(r.item_id, generation.WRONG)
+                                       if r.error is None else None, r.raw, r.latency_s, r.input_tokens,
+                                       r.output_tokens, r.error) for r in results]
+
+    def fields(self, cid: str, shots: int, row: ResultRow) -> ResultRow:
+        answers = self.answers[(cid, shots)]
+        overlap = generation.overlap_scores(answers)
+        out: ResultRow = {"metric": "judged", "judge": self.judge, "self_judged": cid == self.judge,
+                     "judged_accuracy": row.get("accuracy"), "macro_f1": None,
+                     "exact_match": round(overlap["exact_match"], 4), "token_f1": round(overlap["token_f1"], 4),
+                     "chrf": round(overlap["chrf"], 4), "judge_agreement": None}
+        if self.pairs:
+            agree = sum(a == b for a, b in self.pairs) / len(self.pairs)
+            kappa, (low, high) = generation.cohen_kappa(self.pairs)
+            out["judge_agreement"] = {"n": len(self.pairs), "accuracy": round(agree, 4), "kappa": round(kappa, 4),
+                                      "kappa_ci": [round(low, 4), round(high, 4)]}
+            judged = [r.prediction == generation.RIGHT for r in self._judged(cid, shots)]
+            if judged and row.get("accuracy") is not None:
+                estimate, (lo, hi) = generation.ppi_accuracy(judged, [a for a, _ in self.pairs],
+                                                             [b for _, b in self.pairs])
+                out.update({"accuracy": round(estimate, 4), "accuracy_ci": [round(lo, 4), round(hi, 4)],
+                            "accuracy_method": "ppi"})
+        return out
+
+    def _judged(self, cid: str, shots: int) -> list[ItemResult]:
+        said = self.verdicts.get((generation.judge_key(self.judge, cid), shots), {})
+        return [ItemResult(r.item_id, generation.RIGHT, said.get(r.item_id, generation.WRONG), None, None, 0, 0)
+                for r in self.answers[(cid, shots)] if r.error is None]
 
 
 def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], prices: dict, costs: ErrorCosts | None,

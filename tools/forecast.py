@@ -22,7 +22,7 @@ def prompt_tokens(split: EvalSplit, labels: list[str], shots: int, seed: int = 0
     total = sum(chat_tokens(messages(item)) for item in items)
     own = sum(count_tokens(item.text) for item in items)
     count = max(1, len(items))
-    if task.kind == "extraction":  # the answer is the gold object as JSON, as long as the data's own
+    if task.kind != "classification":  # the answer is as long as the data's own (the gold object, the reference)
         output = sum(count_tokens(item.label) for item in items) / count
     else:
         output = max((count_tokens(label) for label in labels), default=1) + 1
