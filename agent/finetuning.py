@@ -28,7 +28,7 @@ def finetune(state: SelectionState, config: RunnableConfig) -> dict:
     if name == "finetune_status":
         return _status(thread_id, lang)
     dataset = state.get("dataset")
-    if not dataset or not dataset.get("label_column"):
+    if not dataset or not dataset.get("label_column"):  # fine-tuning here trains a classifier's labels
         return {"messages": [speak.reply(say("finetune.needs_data", lang))]}
     from agent.journey import eval_split
 

@@ -23,7 +23,16 @@ from agent.llm import LLMError, get_agent
 from agent.messages import render
 from agent.phrase import phrase
 from agent.silver import silver_label, strongest_configured
-from agent.state import INTERVIEW_ORDER, Brief, BriefUpdate, SelectionState, dataset_of, merge_brief, plan_of
+from agent.state import (
+    INTERVIEW_ORDER,
+    Brief,
+    BriefUpdate,
+    SelectionState,
+    dataset_of,
+    labelled,
+    merge_brief,
+    plan_of,
+)
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
 from core.problems import decode
@@ -31,6 +40,7 @@ from core.shapes import DocumentsInfo, Plan, Reason
 from tools.candidates import can_run, configured_entries, resolve_id
 from tools.data import DataError, NeedsChoice
 from tools.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
+from tools.extraction import profile_records
 from tools.passages import library
 from tools.tables import read_dataset
 from tools.uploads import discard as discard_upload
@@ -224,14 +234,14 @@ def _plan_gaps(state: SelectionState) -> list[str]:
     brief = _brief(state)
     dataset = state.get("dataset") or {}
     gaps = []
-    if brief.task_type not in (None, "classification"):
+    if brief.task_type not in (None, "classification", "extraction"):
         gaps.append("task")
-    if not brief.labels:
+    if not brief.labels and brief.task_type != "extraction":
         gaps.append("labels")
     if all(v is None for v in (brief.accuracy_target, brief.break_even_accuracy, brief.max_cost_per_1k_usd,
                                brief.max_latency_s)):
         gaps.append("target")
-    if not dataset or not dataset.get("label_column"):
+    if not labelled(dataset):
         gaps.append("data")
     return gaps
 
@@ -353,8 +363,12 @@ def profile_data(state: SelectionState) -> dict:
         if target.get("problem"):  # refused before it was kept (size, quota, not a table)
             refused = decode(target["problem"]) or {"id": "data.binary", "values": {"name": target["name"]}}
             raise DataError(refused["id"], **refused["values"])
-        profile = read_dataset(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
-                               text_column=choice.get("text_column"), label_column=label)
+        if _brief(state).task_type == "extraction":  # the fields to extract are the data's other columns
+            profile = profile_records(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
+                                      text_column=choice.get("text_column"))
+        else:
+            profile = read_dataset(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
+                                   text_column=choice.get("text_column"), label_column=label)
     except NeedsChoice as need:
         choice_state = {k: v for k, v in choice.items() if v is not None}
         result["pending"] = {"kind": need.kind, "options": need.options, "file": target, "choice": choice_state}
@@ -382,7 +396,7 @@ def profile_data(state: SelectionState) -> dict:
                                          "task_type": brief.task_type or "classification"})
         result["brief"] = brief.model_dump()
     lines.append(speak.profile_text(profile, lang))
-    if not profile["label_column"]:
+    if not labelled(profile):
         lines.append(speak.unlabelled_note(lang, strongest_configured()))
     follow: SelectionState = {**state, "brief": brief.model_dump(), "dataset": profile, "update": {}}
     question, new_pending = next_question(follow, has_data=True)
@@ -489,8 +503,7 @@ def is_document(file: Mapping[str, Any], state: SelectionState) -> bool:
     """A file for RAG rather than the labelled data: PDF, DOCX, Markdown or a zip always; plain text once the
     conversation has its labelled data."""
     suffix = Path(str(file.get("name") or "")).suffix.lower()
-    labelled = bool((state.get("dataset") or {}).get("label_column"))
-    return suffix in DOCUMENT_SUFFIXES or (suffix in TEXT_SUFFIXES and labelled)
+    return suffix in DOCUMENT_SUFFIXES or (suffix in TEXT_SUFFIXES and labelled(state.get("dataset")))
 
 
 def attach_documents(state: SelectionState) -> dict:
@@ -516,7 +529,7 @@ def attach_documents(state: SelectionState) -> dict:
     info: DocumentsInfo = {"paths": paths, "names": names, "documents": len(found.documents), "passages": len(cut),
                            "chunk_tokens": chunk, "problems": problems,
                            "read": [_original_name(d.name, paths, names) for d in found.documents]}
-    has_data = bool((state.get("dataset") or {}).get("label_column"))
+    has_data = labelled(state.get("dataset"))
     text = speak.documents_text(info, refused, lang, has_data=has_data)
     return {"documents": info, "files": [f for f in files if f not in attached],
             "messages": [speak.reply("\n\n".join([*_turn_preamble(state), text]), "documents")]}

@@ -15,7 +15,7 @@ from agent import speak
 from agent.messages import render, say
 from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
-from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of
+from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, task_of_data
 from core.settings import current
 from core.shapes import (
     Brief,
@@ -43,15 +43,18 @@ from tools.evaluate import (
     entry_price,
     prepare,
     probe_speed,
+    prompted,
     results_document,
     run_eval,
 )
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
+from tools.extraction import load_records
 from tools.forecast import prompt_tokens
 from tools.plan import call_count, expected_time, techniques
 from tools.prompts import DEFAULT_PASSAGES
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
+from tools.tasks import task_of
 
 DEFAULT_EVAL_SIZE = 150  # an adaptive run's cap: 1.5x a fixed run's 100 (knowledge/guides/adaptive-evaluation.md)
 DEFAULT_SHOTS = [0, 3]
@@ -70,6 +73,8 @@ def ready_for_plan(state: SelectionState) -> bool:
     has_target = any(v is not None for v in (brief.accuracy_target, brief.break_even_accuracy,
                                              brief.max_cost_per_1k_usd, brief.max_latency_s)) or bool(
         error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {}))
+    if brief.task_type == "extraction":
+        return bool(dataset.get("fields")) and has_target
     return (bool(dataset.get("label_column")) and brief.task_type in (None, "classification") and bool(brief.labels)
             and has_target)
 
@@ -147,7 +152,8 @@ def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
                       seed=plan.get("seed", 0), targets=targets_of(brief).to_dict(),
                       adaptive=bool(plan.get("adaptive", True)), error_costs=costs.to_dict() if costs else None,
                       volume_per_day=brief.volume_per_day, distil=list(plan.get("distil") or []),
-                      docs=list(documents["paths"]) if documents else [],
+                      docs=list(documents["paths"]) if documents else [], task=task_of_data(dataset),
+                      fields=list(dataset.get("fields") or []),
                       chunk_tokens=documents["chunk_tokens"] if documents else DEFAULT_CHUNK_TOKENS)
 
 
@@ -207,6 +213,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     notes: list[str] = []
     plan = with_rag(_edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes),
                     state, notes)
+    plan["candidates"] = prompted(plan["candidates"], task_of_data(dataset))  # the baseline only classifies
     try:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
@@ -218,7 +225,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
         config = _eval_config(state, plan)
         split, labels, *_ = prepare(config)
     items = len(split.eval)
-    tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed, documents=config.documents)
+    tokens = {shots: prompt_tokens(split, labels, shots, seed=config.seed, documents=config.documents,
+                                   task=task_of(config.task))
               for shots in {0, *plan["shots"]}}
     picks = shortlist(brief.model_dump(), cast(dict, dataset), tokens[0])
     store = RunStore() if RunStore.exists() else None
@@ -372,6 +380,10 @@ def _accuracy(row: ResultRow) -> float:
 def _texts(state: SelectionState) -> dict[int, str]:
     """Item texts by id, from the kept table (no parse)."""
     dataset = dataset_of(state)
+    if dataset.get("fields"):
+        items = load_records(dataset["path"], text_column=dataset["text_column"], fields=dataset["fields"],
+                             sheet=dataset.get("sheet"))[0]
+        return {i.id: i.text for i in items}
     items, *_ = load_items(dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
                            sheet=dataset.get("sheet"))
     return {i.id: i.text for i in items}
@@ -469,7 +481,7 @@ def export_files(state: SelectionState) -> dict:
     grouped = store.results(run_id)
     store.close()
     split, labels, *_ = prepare(eval_config)
-    jsonl, tokens = finetune_jsonl(split, labels)
+    jsonl, tokens = finetune_jsonl(split, labels, task_of(eval_config.task))
     costs = training_costs(tokens)
     report = full_report(brief_of(state), dataset_of(state), plan_of(state), document, tokens, costs, lang)
     targets = targets_of(brief_of(state))

@@ -691,6 +691,13 @@ MESSAGES: dict[str, Texts] = {
                           "{candidate} 在这里评自己的回答：模型往往偏向自己，其准确率可能偏高——可用 --judge 换一个评审模型。"),
     "report.judge_table": ("| candidate | technique | judged | corrected | exact match | token F1 | chrF |",
                            "| 候选 | 方法 | 评审判对 | 校正后 | 完全匹配 | 词级 F1 | chrF |"),
+    "profile.fields": ("Text column: `{text}` · fields to extract: {fields} (each answer is scored field by field; "
+                       "an item is right when every field is).",
+                       "文本列：`{text}` · 要抽取的字段：{fields}（逐字段评分；所有字段都对才算这一条正确）。"),
+    "errors.fields_head": ("| # | text | fields that differ (gold → extracted) |",
+                           "| # | 文本 | 不一致的字段（正确 → 抽取结果） |"),
+    "errors.invalid_json": ("invalid JSON: {raw}", "无效 JSON：{raw}"),
+    "errors.more": ("…and {count} more in the exported CSV.", "…另有 {count} 条，见导出的 CSV。"),
     "report.table_head": ("| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 "
                           "latency | tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs "
                           "best |",

@@ -100,7 +100,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
              say("report.table_head", lang), "|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(r, lang) for r in doc["results"]]
     if doc.get("task") == "extraction":
-        lines += ["", *_fields_table(doc, lang)]
+        lines += ["", *speak.fields_table(doc["results"], doc["dataset"].get("fields") or [], lang)]
     if doc.get("task") == "generation":
         lines += ["", *_judge_section(doc, lang)]
     if doc.get("error_costs"):
@@ -126,21 +126,6 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
         lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
     return "\n".join(lines) + "\n"
-
-
-def _fields_table(doc: dict, lang: str) -> list[str]:
-    """Extraction: all fields right, micro-F1, invalid JSON and each field's F1 per row."""
-    fields = doc["dataset"].get("fields") or []
-    lines = [say("report.fields_head", lang), "",
-             "| " + " | ".join([say("report.fields_columns", lang), *fields]) + " |",
-             "|" + "---|" * (5 + len(fields))]
-    for r in doc["results"]:
-        if r.get("metric") != "all_fields_right" or r.get("accuracy") is None:
-            continue
-        scores = [f"{r['fields'][f]['f1']:.1%}" for f in fields]
-        lines.append(f"| {r['candidate']} | {row_technique(r, lang)} | {r['accuracy']:.1%} | {r['micro_f1']:.1%} | "
-                     f"{r['invalid_json']:.1%} | " + " | ".join(scores) + " |")
-    return lines
 
 
 def _judge_section(doc: dict, lang: str) -> list[str]:

@@ -274,8 +274,12 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
     label = profile["label_column"]
     lines = [f"**{name}** — {rows:,} " + ("行" if zh else "rows") + f" ({profile['format'].upper()}"
              + (f", sheet {profile['sheet']}" if profile.get("sheet") else "") + ")"]
-    lines.append(("文本列" if zh else "Text column") + f": `{profile['text_column']}` · "
-                 + ("标签列" if zh else "label column") + (f": `{label}`" if label else (": 无" if zh else ": none")))
+    fields = profile.get("fields")
+    if fields:  # extraction: the columns (or JSON keys) to pull out of each text
+        lines.append(say("profile.fields", lang, text=profile["text_column"], fields=", ".join(fields)))
+    else:
+        lines.append(("文本列" if zh else "Text column") + f": `{profile['text_column']}` · "
+                     + ("标签列" if zh else "label column") + (f": `{label}`" if label else (": 无" if zh else ": none")))
     table = ["| " + ("指标" if zh else "measure") + " | " + ("值" if zh else "value") + " |", "|---|---|"]
     chars, toks = profile["text_chars"], profile["text_tokens"]
     facts = [
@@ -292,6 +296,9 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
          f"{toks['mean']:g} / {toks['p95']:,} / {toks['max']:,}"),
         ("language", "语言", {"en": ("English", "英文"), "zh": ("Chinese", "中文")}[profile["language"]][1 if zh else 0]),
     ]
+    if fields:  # no classes: the rows about labels say nothing here
+        facts = [fact for fact in facts if fact[0] not in ("classes", "majority class share",
+                                                           "imbalance (largest / smallest)", "rows without a label")]
     table += [f"| {cn if zh else en} | {value} |" for en, cn, value in facts]
     if profile["label_counts"]:
         counts = sorted(profile["label_counts"].items(), key=lambda kv: -kv[1])
@@ -681,6 +688,9 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_headline(results, rec, lang), "", results_table(results, lang), "", say("results.legend", lang), ""]
+    extracted = [r for r in results if r.get("metric") == "all_fields_right" and r.get("fields")]
+    if extracted:  # extraction: accuracy above is all fields right; here each field on its own
+        lines += [*fields_table(results, list(extracted[0]["fields"]), lang), ""]
     summary = run.get("adaptive")
     if summary and summary["calls"] < summary["calls_if_fixed"] and run.get("status", "finished") == "finished":
         lines += [say("results.adaptive", lang, calls=summary["calls"], fixed=summary["calls_if_fixed"],
@@ -710,6 +720,20 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines += ["", "**下一步**" if zh else "**Next steps**"] + [f"- {render(s, lang)}" for s in rec["next_steps"]]
     lines += ["", say("results.ask_on", lang, what_if=_what_if(targets.accuracy))]
     return "\n".join(lines)
+
+
+def fields_table(results: list[ResultRow], fields: list[str], lang: str) -> list[str]:
+    """Extraction: all fields right, micro-F1, invalid JSON and each field's F1 per row."""
+    lines = [say("report.fields_head", lang), "",
+             "| " + " | ".join([say("report.fields_columns", lang), *fields]) + " |",
+             "|" + "---|" * (5 + len(fields))]
+    for r in results:
+        if r.get("metric") != "all_fields_right" or r.get("accuracy") is None:
+            continue
+        scores = [f"{r['fields'][f]['f1']:.1%}" for f in fields]
+        lines.append(f"| {r['candidate']} | {row_technique(r, lang)} | {r['accuracy'] or 0:.1%} | "
+                     f"{r.get('micro_f1') or 0:.1%} | {r.get('invalid_json') or 0:.1%} | " + " | ".join(scores) + " |")
+    return lines
 
 
 def _accuracy_cell(row: ResultRow) -> str:
@@ -758,6 +782,8 @@ def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], 
     technique = row_technique(row, lang)
     head = (f"**{model}（{technique}）答错 {len(wrong)} 条**（共 {row['items']} 条）：" if zh else
             f"**{model} ({technique}) got {len(wrong)} of {row['items']} items wrong:**")
+    if row.get("metric") == "all_fields_right":
+        return field_errors_text(head, wrong, texts, lang)
     lines = [head, "", "| # | text | gold | predicted | raw output |" if not zh else "| # | 文本 | 正确 | 预测 | 原始输出 |",
              "|---|---|---|---|---|"]
     for r in wrong[:10]:
@@ -767,6 +793,27 @@ def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], 
         lines.append(f"| {r.item_id} | {text} | {r.gold} | {predicted} | {raw} |")
     if len(wrong) > 10:
         lines.append(f"\n…{'另有' if zh else 'and'} {len(wrong) - 10} {'条，见导出的 CSV' if zh else 'more in the exported CSV'}.")
+    return "\n".join(lines)
+
+
+def field_errors_text(head: str, wrong: list, texts: dict[int, str], lang: str) -> str:
+    """Extraction's errors: per item, the fields that differ (gold → extracted), or invalid JSON."""
+    from tools.extraction import gold_fields
+
+    lines = [head, "", say("errors.fields_head", lang), "|---|---|---|"]
+    for r in wrong[:10]:
+        text = " ".join(texts.get(r.item_id, "").split())[:120].replace("|", "\\|")
+        if r.error:
+            differs = render(r.error, lang)
+        elif r.prediction == "__unparseable__":
+            differs = say("errors.invalid_json", lang, raw=" ".join((r.raw or "").split())[:60])
+        else:
+            gold, got = gold_fields(r.gold), gold_fields(r.prediction or "")
+            differs = "; ".join(f"{f}: {gold.get(f) or '—'} → {got.get(f) or '—'}" for f in gold
+                                if gold.get(f, "") != got.get(f, ""))
+        lines.append(f"| {r.item_id} | {text} | {differs.replace('|', chr(92) + '|')} |")
+    if len(wrong) > 10:
+        lines.append("\n" + say("errors.more", lang, count=len(wrong) - 10))
     return "\n".join(lines)
 
 

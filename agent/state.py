@@ -113,6 +113,15 @@ class SelectionState(TypedDict, total=False):
     exports: dict[str, str] | None
 
 
+def labelled(dataset: DatasetProfile | None) -> bool:
+    """Whether the data has answers to score against: a label column, or the fields to extract."""
+    return bool(dataset and (dataset.get("label_column") or dataset.get("fields")))
+
+
+def task_of_data(dataset: DatasetProfile | None) -> str:
+    return "extraction" if dataset and dataset.get("fields") else "classification"
+
+
 def brief_of(state: SelectionState) -> Brief:
     """The brief as its model (the state keeps it as the pinned JSON)."""
     return Brief(**(state.get("brief") or {}))

@@ -34,8 +34,9 @@ GREETING = r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您�
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("classification", r"classif|categori[sz]|\bsort\w* .{0,40}\binto\b|triag|\broute|\blabel(?:l?ing)? |\btag\w* |"
                        r"detect|spam|sentiment|intent|moderat|fake|flag |分类|分成|分为|归类|判断|识别|打标签|真假|情感"),
-    ("extraction", r"extract|pull out|parse|named entit|\bner\b|fields from|提取|抽取|抽出"),
-    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrite|draft|generat|translat|rewrite|answer questions|"
+    ("extraction", r"extract|pull out|\bpull\b.{0,60}\bout of\b|parse|named entit|\bner\b|fields from|提取|抽取|抽出"),
+    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrite|draft|generat|translat|rewrite|"
+                   r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|chatbot|生成|摘要|翻译|写|回复|改写"),
 ]
 

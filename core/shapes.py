@@ -166,6 +166,9 @@ class DatasetProfile(TypedDict, total=False):
     formula_like_cells: int
     warnings: list[Reason]  # findings about the data, phrased by the agent
     silver: SilverSummary
+    # Extraction data (`tools.extraction`): the fields to extract (columns, or the keys of a JSON column).
+    fields: list[str]
+    task: TaskType
 
 
 # ---------------------------------------------------------------- plan

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,41 @@ def test_smollm2_on_llama_cpp_extracts_in_json_mode_and_invalid_json_is_measured
     assert row["status"] == "measured" and row["items"] == 20 and row["errors"] == 0
     assert 0.0 <= row["invalid_json"] <= 1.0 and set(row["fields"]) == set(FIELDS)
     assert row["output_tokens_per_item"] > 5  # a JSON object, not a one-word label
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "brief", "fields_said", "planned", "shown"), [
+    ("en", "pull the order number, amount, date and customer out of support emails, 40% accuracy, no cost limit, "
+           "no latency limit", "fields to extract", "Candidates: stub-llm", "all fields right"),
+    ("zh", "从客服邮件里抽取订单号、金额、日期和客户，准确率40%，不限成本，不限延迟", "要抽取的字段", "候选：stub-llm",
+     "全部字段正确")])
+def test_an_extraction_journey_in_the_chat(tmp_path, monkeypatch, lang, brief, fields_said, planned, shown) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph
+    from core import workspace
+    from tests.test_journey import _turn, configured_stub
+
+    data = _write(tmp_path / "orders.csv", _records())
+    with configured_stub(tmp_path, monkeypatch, ("x",), field_error_rates={"date": 0.2}) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        graph = compile_graph(saver)
+        state, reply = _turn(graph, brief)
+        assert state["brief"]["task_type"] == "extraction"
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", data, "orders.csv")])
+        assert state["dataset"]["fields"] == FIELDS and fields_said in reply
+        state, reply = _turn(graph, "drop smollm2-135m" if lang == "en" else "去掉 smollm2-135m")
+        assert planned in reply and "tfidf-logreg" not in state["plan"]["candidates"]
+        assert stub.stats.completions == 0
+        state, reply = _turn(graph, "go" if lang == "en" else "开始")
+        rows = {r["technique"]: r for r in state["results"]}
+        zero = rows["zero-shot"]
+        assert zero["metric"] == "all_fields_right" and 0.5 < zero["accuracy"] < 0.95
+        assert min(zero["fields"], key=lambda f: zero["fields"][f]["f1"]) == "date"  # the stub's only corrupted field
+        assert shown in reply and "date" in reply
+        state, reply = _turn(graph, "show errors" if lang == "en" else "看看错例")
+        assert "date: 2024-" in reply and " → wrong-2024-" in reply  # the field that differs, gold → extracted
+        state, reply = _turn(graph, "why this one?" if lang == "en" else "为什么推荐这个模型？")
+        assert "stub-llm" in reply
+        state, reply = _turn(graph, "download the report" if lang == "en" else "下载报告")
+        assert state["exports"] and all(Path(p).is_file() for p in state["exports"].values())

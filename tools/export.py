@@ -11,7 +11,8 @@ from core.tokens import chat_tokens
 from knowledge.catalog import load_catalog
 from tools.data import neutralise_cell
 from tools.evalset import EvalSplit
-from tools.prompts import INSTRUCTION, SYSTEM, shot_count, technique_id
+from tools.prompts import shot_count, technique_id
+from tools.tasks import CLASSIFICATION, Task
 
 FINE_TUNE_EPOCHS = 3  # OpenAI's default for small datasets; shown with the estimate
 
@@ -31,14 +32,13 @@ def items_csv(grouped: dict, texts: dict[int, str]) -> str:
     return out.getvalue()
 
 
-def finetune_jsonl(split: EvalSplit, labels: list[str]) -> tuple[str, int]:
-    """The labelled train pool in OpenAI's chat fine-tuning format, and its token count (o200k_base)."""
-    listed = ", ".join(labels)
+def finetune_jsonl(split: EvalSplit, labels: list[str], task: Task = CLASSIFICATION) -> tuple[str, int]:
+    """The labelled train pool in OpenAI's chat fine-tuning format (the eval's own prompt, the gold answer as the
+    reply: a label, or an extraction's JSON object), and its token count (o200k_base)."""
     lines, tokens = [], 0
     for item in split.train_pool:
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": INSTRUCTION.format(labels=listed, text=item.text)},
-                    {"role": "assistant", "content": item.label}]
+        messages = [*task.messages(item.text, labels), {"role": "assistant", "content": task.answer(item.label,
+                                                                                                    labels)}]
         tokens += chat_tokens(messages)
         lines.append(json.dumps({"messages": messages}, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else ""), tokens

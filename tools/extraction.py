@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from core.problems import Problem
+from core.shapes import DatasetProfile
+from tools.data import Columns, DataError, profile_table
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE, ItemResult
 from tools.tables import read_table
@@ -35,8 +36,19 @@ _CURRENCY = re.compile(r"^(?:usd|eur|gbp|cny|rmb|us\$|[$€£¥￥])\s*|\s*(?:us
                        re.I)
 
 
-class ExtractionError(Problem):
+class ExtractionError(DataError):
     """Data that cannot be an extraction set (`extraction.*` message ids)."""
+
+
+def profile_records(path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
+                    text_column: str | None = None, fields: Sequence[str] | None = None) -> DatasetProfile:
+    """The upload's profile as extraction data: the text column's profile, and the fields to extract."""
+    name = display_name or Path(path).name
+    _items, text, found = load_records(path, text_column=text_column, fields=fields, sheet=sheet)
+    profile = profile_table(read_table(path, sheet=sheet, display_name=name), Columns(text, None), name=name,
+                            path=str(path))
+    profile.update({"fields": found, "task": "extraction", "label_counts": {}, "classes": 0})
+    return profile
 
 
 # ---------------------------------------------------------------- reading the data

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.problems import Problem
+from tools.data import DataError
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE, ItemResult
 from tools.tables import read_table
@@ -44,7 +44,7 @@ REFERENCE_NAMES = ("reference", "answer", "expected", "gold", "target", "output"
 RESPONSE_NAMES = ("response", "model_answer", "candidate_answer", "answer_to_grade", "回答")
 
 
-class GenerationError(Problem):
+class GenerationError(DataError):
     """Data that cannot be an open-answer set (`generation.*` message ids)."""
 
 

@@ -45,6 +45,13 @@ class Task:
             return generation.parse_verdict(raw)
         return prompts.parse_label(raw, labels)
 
+    def answer(self, gold: str, labels: Sequence[str]) -> str:
+        """The reply a perfect model gives (a fine-tuning example's assistant turn)."""
+        if self.kind == "extraction":
+            fields = extraction.gold_fields(gold)
+            return json.dumps({f: fields.get(f) or None for f in labels}, ensure_ascii=False)
+        return gold
+
     def adjust(self, request: dict, labels: Sequence[str]) -> dict:
         """An extraction request asks for JSON (servers that know `response_format` hold the model to it; llama.cpp
         constrains its grammar) and leaves room for the whole object; open answers and verdicts get room too."""
