@@ -32,7 +32,7 @@ ALIASES = {"baseline": BASELINE_ID, "the baseline": BASELINE_ID, "tfidf": BASELI
 @dataclass
 class Command:
     name: str  # go | pilot | add | drop | distil | eval_size | shots | retrieved_shots | errors | why | why_not | what_happened | compare |
-    #            export | silver | rag_passages | finetune | finetune_status | finetune_yes (a yes to the fine-tune's estimate)
+    #            export | silver | rag_passages | judge | finetune | finetune_status | finetune_yes (a yes to the fine-tune's estimate)
     model: str | None = None
     number: int | None = None
     other: str | None = None  # the second model of "compare A and B"
@@ -104,6 +104,10 @@ def read_command(message: str) -> Command | None:
     m = re.search(r"\bfine-?tune\s+(?:a |the )?" + MODEL, text, re.I) or re.search(r"微调\s*([A-Za-z0-9][\w./:-]*)", text)
     if m:  # an estimate first; the job starts only on the user's yes to it
         return Command("finetune", model=_model(m.group(1)))
+    m = re.search(r"\bjudge(?:d)?\s+(?:it\s+|them\s+|answers\s+)?(?:with|by|using)\s+" + MODEL, text, re.I) \
+        or re.search(r"用\s*(\S+?)\s*(?:来)?(?:评审|当评审|做评审|打分)", text)
+    if m:  # open answers: who grades them
+        return Command("judge", model=_model(m.group(1)))
     m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(r"(?:加上|添加|加入|再加)\s*(\S+)", text)
     if m:
         return Command("add", model=_model(m.group(1)))

@@ -41,6 +41,7 @@ from tools.candidates import can_run, configured_entries, resolve_id
 from tools.data import DataError, NeedsChoice
 from tools.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
 from tools.extraction import profile_records
+from tools.generation import profile_answers
 from tools.passages import library
 from tools.tables import read_dataset
 from tools.uploads import discard as discard_upload
@@ -147,7 +148,7 @@ def decide(state: SelectionState) -> Action:
         return "run_eval"
     if command == "pilot" and plan and not results:
         return "run_eval"
-    if command in ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages"):
+    if command in ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages", "judge"):
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why", "why_not", "what_happened", "compare", "export"):
         return "follow_up"
@@ -234,9 +235,7 @@ def _plan_gaps(state: SelectionState) -> list[str]:
     brief = _brief(state)
     dataset = state.get("dataset") or {}
     gaps = []
-    if brief.task_type not in (None, "classification", "extraction"):
-        gaps.append("task")
-    if not brief.labels and brief.task_type != "extraction":
+    if not brief.labels and brief.task_type in (None, "classification"):
         gaps.append("labels")
     if all(v is None for v in (brief.accuracy_target, brief.break_even_accuracy, brief.max_cost_per_1k_usd,
                                brief.max_latency_s)):
@@ -365,6 +364,9 @@ def profile_data(state: SelectionState) -> dict:
             raise DataError(refused["id"], **refused["values"])
         if _brief(state).task_type == "extraction":  # the fields to extract are the data's other columns
             profile = profile_records(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
+                                      text_column=choice.get("text_column"))
+        elif _brief(state).task_type == "generation":  # questions with reference answers (and marks, if any)
+            profile = profile_answers(target["path"], display_name=target["name"], sheet=choice.get("sheet"),
                                       text_column=choice.get("text_column"))
         else:
             profile = read_dataset(target["path"], display_name=target["name"], sheet=choice.get("sheet"),

@@ -19,6 +19,7 @@ from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, t
 from core.settings import current
 from core.shapes import (
     Brief,
+    DatasetProfile,
     DocumentsInfo,
     ForecastRow,
     Plan,
@@ -29,6 +30,7 @@ from core.shapes import (
     Technique,
     TokenEstimate,
 )
+from core.tokens import chat_tokens
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, shortlist
 from tools import adaptive
@@ -41,6 +43,7 @@ from tools.evaluate import (
     EvalConfig,
     comparison,
     entry_price,
+    judge_of,
     prepare,
     probe_speed,
     prompted,
@@ -50,11 +53,12 @@ from tools.evaluate import (
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.extraction import load_records
 from tools.forecast import prompt_tokens
+from tools.generation import RIGHT, RUBRIC, judge_key, judge_messages, load_answers
 from tools.plan import call_count, expected_time, techniques
 from tools.prompts import DEFAULT_PASSAGES
 from tools.recommend import Targets, recommend, verdicts
 from tools.runner import RunStore
-from tools.tasks import task_of
+from tools.tasks import VERDICT_TOKENS, task_of
 
 DEFAULT_EVAL_SIZE = 150  # an adaptive run's cap: 1.5x a fixed run's 100 (knowledge/guides/adaptive-evaluation.md)
 DEFAULT_SHOTS = [0, 3]
@@ -75,6 +79,8 @@ def ready_for_plan(state: SelectionState) -> bool:
         error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {}))
     if brief.task_type == "extraction":
         return bool(dataset.get("fields")) and has_target
+    if brief.task_type == "generation":
+        return bool(dataset.get("reference_column")) and has_target
     return (bool(dataset.get("label_column")) and brief.task_type in (None, "classification") and bool(brief.labels)
             and has_target)
 
@@ -141,19 +147,37 @@ def eval_split(state: SelectionState) -> tuple[EvalSplit, list[str]]:
     return split, labels
 
 
+def _judge_plan(config: EvalConfig, split: EvalSplit, dataset: DatasetProfile) -> dict | None:
+    """Open answers: who judges, how many verdicts (every answer, and the answers people marked) and what they
+    are forecast to cost — the judge reads the question, the reference and an answer about as long as it."""
+    if config.task != "generation":
+        return None
+    judge = judge_of(config)
+    marked = int(dataset.get("human_marks") or 0)
+    verdicts = call_count(config.candidates, config.shots, len(split.eval)) + marked
+    price = entry_price(judge, config.candidate_entries)
+    cost = None
+    if price is not None and split.eval:
+        tokens = sum(chat_tokens(judge_messages(i.text, i.label, i.label, config.rubric or RUBRIC)) for i in split.eval)
+        cost = verdicts * (tokens / len(split.eval) * price[0] + VERDICT_TOKENS * price[1])
+    return {"model": judge, "calls": verdicts, "marked": marked, "cost_usd": cost, "self": judge in config.candidates}
+
+
 def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
     dataset = dataset_of(state)
     brief = brief_of(state)
     costs = error_costs_of(state.get("error_kinds") or [], dataset.get("label_counts") or {})
     documents = usable_documents(state)
-    return EvalConfig(data=dataset["path"], text_column=dataset["text_column"], label_column=dataset["label_column"],
-                      sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
+    return EvalConfig(data=dataset["path"], text_column=dataset["text_column"],
+                      label_column=dataset.get("reference_column") or dataset["label_column"], sheet=dataset.get("sheet"), candidates=list(plan["candidates"]),
                       candidate_entries=configured_entries(), shots=list(plan["shots"]), eval_size=plan["eval_size"],
                       seed=plan.get("seed", 0), targets=targets_of(brief).to_dict(),
                       adaptive=bool(plan.get("adaptive", True)), error_costs=costs.to_dict() if costs else None,
                       volume_per_day=brief.volume_per_day, distil=list(plan.get("distil") or []),
                       docs=list(documents["paths"]) if documents else [], task=task_of_data(dataset),
-                      fields=list(dataset.get("fields") or []),
+                      fields=list(dataset.get("fields") or []), human_column=dataset.get("human_column"),
+                      judge=(plan.get("judge_model") or strongest_configured() or None)
+                      if dataset.get("task") == "generation" else None,
                       chunk_tokens=documents["chunk_tokens"] if documents else DEFAULT_CHUNK_TOKENS)
 
 
@@ -183,6 +207,12 @@ def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None
         plan["eval_size"] = number
     elif name == "shots" and number is not None:
         plan["shots"] = sorted({0, number})
+    elif name == "judge" and model:  # open answers: this model grades them
+        model = resolve_id(model, entries)
+        if not can_run(model, entries):
+            notes.append(speak.not_runnable(model, lang))
+        else:
+            plan["judge_model"] = model
     elif name == "rag_passages" and number:  # RAG with K passages per prompt (with_rag adds it when documents exist)
         plan["shots"] = [code for code in plan["shots"] if Technique.of(code).kind != "rag"]
         plan["shots"].append(Technique("rag", min(number, 50)).code)
@@ -240,7 +270,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "looks": ([look.n for look in adaptive.looks(items)]
                            if config.adaptive and targets_of(brief).accuracy is not None else None),
                  "expected_time": expected_time(store, plan["candidates"], plan["shots"], items, entries),
-                 "silver_by": labeller, "rag": _rag_plan(plan, state, tokens)})
+                 "silver_by": labeller, "rag": _rag_plan(plan, state, tokens),
+                 "judge": _judge_plan(config, split, dataset)})
     if plan["expected_time"]["unmeasured"] and current().timing_probe:
         store = store or RunStore()
         probed = asyncio.run(probe_speed(config, store, plan["expected_time"]["unmeasured"]))
@@ -380,6 +411,10 @@ def _accuracy(row: ResultRow) -> float:
 def _texts(state: SelectionState) -> dict[int, str]:
     """Item texts by id, from the kept table (no parse)."""
     dataset = dataset_of(state)
+    if dataset.get("reference_column"):
+        items = load_answers(dataset["path"], text_column=dataset["text_column"],
+                             reference_column=dataset["reference_column"], sheet=dataset.get("sheet"))[0]
+        return {i.id: i.text for i in items}
     if dataset.get("fields"):
         items = load_records(dataset["path"], text_column=dataset["text_column"], fields=dataset["fields"],
                              sheet=dataset.get("sheet"))[0]
@@ -405,6 +440,12 @@ def show_errors(state: SelectionState, model: str | None) -> dict:
     store = RunStore()
     grouped = store.results(run_of(state)["run_id"])
     store.close()
+    if row.get("metric") == "judged":  # open answers: wrong is what the judge said, with its reason
+        said = {r.item_id: r for r in grouped.get((judge_key(row["judge"], wanted), row["shots"]), [])}
+        graded = [(r, said.get(r.item_id)) for r in grouped.get((wanted, row["shots"]), []) if r.error is None]
+        wrong_answers = [(r, verdict) for r, verdict in graded if verdict is None or verdict.prediction != RIGHT]
+        return {"messages": [speak.reply(speak.answer_errors_text(wanted, row, wrong_answers, _texts(state), lang),
+                                         "errors")]}
     wrong = [r for r in grouped.get((wanted, row["shots"]), []) if not r.correct]
     return {"messages": [speak.reply(speak.errors_text(wanted, row, wrong, _texts(state), lang), "errors")]}
 

@@ -687,8 +687,9 @@ MESSAGES: dict[str, Texts] = {
                                 "数据里没有人工评分的回答，评审模型与人的一致程度未经测量：请在部分回答旁加一列对/错评分"
                                 "（--human-col）来测量。"),
     "report.judge_self": ("{candidate} judges its own answers here: a model tends to favour itself, so its accuracy "
-                          "may be flattered — choose another judge with --judge.",
-                          "{candidate} 在这里评自己的回答：模型往往偏向自己，其准确率可能偏高——可用 --judge 换一个评审模型。"),
+                          "may be flattered — say *judge with X* (or --judge X) to choose another.",
+                          "{candidate} 在这里评自己的回答：模型往往偏向自己，其准确率可能偏高——说“用 X 评审”（或 --judge X）"
+                          "换一个评审模型。"),
     "report.judge_table": ("| candidate | technique | judged | corrected | exact match | token F1 | chrF |",
                            "| 候选 | 方法 | 评审判对 | 校正后 | 完全匹配 | 词级 F1 | chrF |"),
     "profile.fields": ("Text column: `{text}` · fields to extract: {fields} (each answer is scored field by field; "
@@ -697,7 +698,29 @@ MESSAGES: dict[str, Texts] = {
     "errors.fields_head": ("| # | text | fields that differ (gold → extracted) |",
                            "| # | 文本 | 不一致的字段（正确 → 抽取结果） |"),
     "errors.invalid_json": ("invalid JSON: {raw}", "无效 JSON：{raw}"),
+    "errors.answers_head": ("**{model} ({technique}): the judge marked {wrong} of {items} answers wrong:**",
+                            "**{model}（{technique}）：评审模型判错 {wrong} 个回答**（共 {items} 个）："),
+    "errors.answers_columns": ("| # | question | answer | reference | the judge's reason |",
+                               "| # | 问题 | 回答 | 参考答案 | 评审理由 |"),
+    "errors.not_judged": ("not judged (no verdict)", "未评判（没有结论）"),
     "errors.more": ("…and {count} more in the exported CSV.", "…另有 {count} 条，见导出的 CSV。"),
+    "profile.answers": ("Question column: `{text}` · reference answers: `{reference}` (each answer is graded against "
+                        "its reference by a judge model, and scored by word overlap).",
+                        "问题列：`{text}` · 参考答案列：`{reference}`（每个回答由评审模型对照参考答案批改，并计算词语重合度）。"),
+    "profile.marks": ("{count} answers in column `{column}` are marked right/wrong by a person: the judge is measured "
+                      "against them.",
+                      "`{column}` 列有 {count} 个回答带人工对/错评分：用来测量评审模型是否可信。"),
+    "profile.no_marks": ("No answers marked by a person: the judge's agreement with people cannot be measured. A column "
+                         "`human` with right/wrong beside a column `response` of answers (20–50 rows) fixes that.",
+                         "没有人工评分的回答，无法测量评审模型与人的一致程度。在一列回答（`response`）旁加一列 `human`"
+                         "（对/错，20–50 行）即可。"),
+    "plan.judge": ("Judge: {model} grades every answer against its reference ({calls:,} verdicts, about {cost}).",
+                   "评审：{model} 对照参考答案批改每个回答（{calls:,} 次判定，约 {cost}）。"),
+    "plan.judge_marked": ("It is first measured on the {marked} answers people marked (agreement, Cohen's κ); accuracy "
+                          "is then corrected for its errors (PPI).",
+                          "先在 {marked} 个人工评分的回答上测量它（一致率、Cohen's κ），再据其误差校正准确率（PPI）。"),
+    "plan.judge_unmarked": ("No answers are marked by a person, so the judge's own accuracy stays unmeasured.",
+                            "没有人工评分的回答，评审模型本身的准确度无法测量。"),
     "report.table_head": ("| candidate | technique | accuracy (95% CI) | macro-F1 | unparseable | errors | p50 / p95 "
                           "latency | tokens in / out | $ / 1k items | verdicts (acc / cost / latency) | McNemar p vs "
                           "best |",

@@ -25,7 +25,6 @@ from agent.messages import (
 )
 from core.shapes import Brief, DatasetProfile, Plan
 from tools.data import neutralise_cell
-from tools.generation import KAPPA_TRUSTED
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
@@ -102,7 +101,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("task") == "extraction":
         lines += ["", *speak.fields_table(doc["results"], doc["dataset"].get("fields") or [], lang)]
     if doc.get("task") == "generation":
-        lines += ["", *_judge_section(doc, lang)]
+        lines += ["", *speak.judge_section(doc["results"], lang)]
     if doc.get("error_costs"):
         pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
@@ -126,36 +125,6 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
         lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
     return "\n".join(lines) + "\n"
-
-
-def _judge_section(doc: dict, lang: str) -> list[str]:
-    """Open answers: who judged, how far the judge agrees with people (κ, a warning under 0.6), the correction,
-    a candidate judging itself, and the overlap metrics beside the judged accuracy."""
-    rows = [r for r in doc["results"] if r.get("metric") == "judged"]
-    if not rows:
-        return []
-    lines = [say("report.judge_head", lang, judge=rows[0]["judge"]), ""]
-    agreement = rows[0].get("judge_agreement")
-    if agreement:
-        low, high = agreement["kappa_ci"]
-        lines.append(say("report.judge_agreement", lang, n=agreement["n"], accuracy=percent(agreement["accuracy"]),
-                         kappa=agreement["kappa"], low=low, high=high))
-        if agreement["kappa"] < KAPPA_TRUSTED:
-            lines.append("⚠️ " + say("report.judge_untrusted", lang, kappa=agreement["kappa"], bar=KAPPA_TRUSTED))
-        lines.append(say("report.judge_ppi", lang))
-    else:
-        lines.append("⚠️ " + say("report.judge_unmeasured", lang))
-    for row in rows:
-        if row.get("self_judged"):
-            lines.append("⚠️ " + say("report.judge_self", lang, candidate=row["candidate"]))
-    lines += ["", say("report.judge_table", lang), "|---|---|---|---|---|---|---|"]
-    for row in rows:
-        if row.get("accuracy") is None:
-            continue
-        lines.append(f"| {row['candidate']} | {row_technique(row, lang)} | {percent(row['judged_accuracy'])} | "
-                     f"{percent(row['accuracy'])} | {percent(row['exact_match'])} | {percent(row['token_f1'])} | "
-                     f"{percent(row['chrf'])} |")
-    return lines
 
 
 def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],

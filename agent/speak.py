@@ -27,6 +27,7 @@ from core.shapes import (
 )
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from tools.candidates import BASELINE_ID
+from tools.generation import KAPPA_TRUSTED
 from tools.metrics import wilson_interval
 from tools.plan import PROBE_ITEMS
 from tools.recommend import Targets
@@ -277,6 +278,11 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
     fields = profile.get("fields")
     if fields:  # extraction: the columns (or JSON keys) to pull out of each text
         lines.append(say("profile.fields", lang, text=profile["text_column"], fields=", ".join(fields)))
+    elif profile.get("reference_column"):  # open answers: questions and their reference answers
+        lines.append(say("profile.answers", lang, text=profile["text_column"], reference=profile["reference_column"]))
+        lines.append(say("profile.marks", lang, count=profile.get("human_marks") or 0,
+                         column=profile.get("human_column")) if profile.get("human_marks") else
+                     say("profile.no_marks", lang))
     else:
         lines.append(("文本列" if zh else "Text column") + f": `{profile['text_column']}` · "
                      + ("标签列" if zh else "label column") + (f": `{label}`" if label else (": 无" if zh else ": none")))
@@ -296,7 +302,7 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
          f"{toks['mean']:g} / {toks['p95']:,} / {toks['max']:,}"),
         ("language", "语言", {"en": ("English", "英文"), "zh": ("Chinese", "中文")}[profile["language"]][1 if zh else 0]),
     ]
-    if fields:  # no classes: the rows about labels say nothing here
+    if fields or profile.get("reference_column"):  # no classes: the rows about labels say nothing here
         facts = [fact for fact in facts if fact[0] not in ("classes", "majority class share",
                                                            "imbalance (largest / smallest)", "rows without a label")]
     table += [f"| {cn if zh else en} | {value} |" for en, cn, value in facts]
@@ -478,6 +484,14 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         cost = price(pilot["cost_usd"]) if pilot.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
         lines.append("- " + say("plan.pilot", lang, model=pilot["model"], items=pilot["items"], calls=pilot["calls"],
                                 cost=cost))
+    judge = plan.get("judge")
+    if judge:
+        cost = price(judge["cost_usd"]) if judge.get("cost_usd") is not None else say("pilot.cost_unknown", lang)
+        lines.append("- " + say("plan.judge", lang, model=judge["model"], calls=judge["calls"], cost=cost))
+        lines.append("- " + (say("plan.judge_marked", lang, marked=judge["marked"]) if judge["marked"] else
+                             say("plan.judge_unmarked", lang)))
+        if judge.get("self"):
+            lines.append("- ⚠️ " + say("report.judge_self", lang, candidate=judge["model"]))
     rag = plan.get("rag")
     if rag:
         lines.append("- " + rag_plan_line(rag, lang))
@@ -604,7 +618,7 @@ def results_table(results: list[ResultRow], lang: str) -> str:
         p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
         p = "—" if r.get("mcnemar_p_vs_best") is None else p_value(r["mcnemar_p_vs_best"] or 0.0, lang)
         items = f"{r['items']} ⏩" if r.get("stopped") else str(r["items"])
-        lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {r['macro_f1'] or 0:.3f} | "
+        lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {_f1_cell(r)} | "
                      f"{r['unparseable']} / {r['errors']} | {p95} | "
                      f"{price(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
@@ -688,6 +702,8 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_headline(results, rec, lang), "", results_table(results, lang), "", say("results.legend", lang), ""]
+    if any(r.get("metric") == "judged" for r in results):  # open answers: the judge, measured, and overlap
+        lines += [*judge_section(results, lang), ""]
     extracted = [r for r in results if r.get("metric") == "all_fields_right" and r.get("fields")]
     if extracted:  # extraction: accuracy above is all fields right; here each field on its own
         lines += [*fields_table(results, list(extracted[0]["fields"]), lang), ""]
@@ -734,6 +750,39 @@ def fields_table(results: list[ResultRow], fields: list[str], lang: str) -> list
         lines.append(f"| {r['candidate']} | {row_technique(r, lang)} | {r['accuracy'] or 0:.1%} | "
                      f"{r.get('micro_f1') or 0:.1%} | {r.get('invalid_json') or 0:.1%} | " + " | ".join(scores) + " |")
     return lines
+
+
+def judge_section(results: list[ResultRow], lang: str) -> list[str]:
+    """Open answers: who judged, how far the judge agrees with people (κ, a warning under 0.6), the correction,
+    a candidate judging itself, and the overlap metrics beside the judged accuracy."""
+    rows = [r for r in results if r.get("metric") == "judged"]
+    if not rows:
+        return []
+    lines = [say("report.judge_head", lang, judge=rows[0]["judge"]), ""]
+    agreement = rows[0].get("judge_agreement")
+    if agreement:
+        low, high = agreement["kappa_ci"]
+        lines.append(say("report.judge_agreement", lang, n=agreement["n"], accuracy=percent(agreement["accuracy"]),
+                         kappa=agreement["kappa"], low=low, high=high))
+        if agreement["kappa"] < KAPPA_TRUSTED:
+            lines.append("⚠️ " + say("report.judge_untrusted", lang, kappa=agreement["kappa"], bar=KAPPA_TRUSTED))
+        lines.append(say("report.judge_ppi", lang))
+    else:
+        lines.append("⚠️ " + say("report.judge_unmeasured", lang))
+    for candidate in dict.fromkeys(row["candidate"] for row in rows if row.get("self_judged")):
+        lines.append("⚠️ " + say("report.judge_self", lang, candidate=candidate))
+    lines += ["", say("report.judge_table", lang), "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        if row.get("accuracy") is None:
+            continue
+        lines.append(f"| {row['candidate']} | {row_technique(row, lang)} | {percent(row['judged_accuracy'])} | "
+                     f"{percent(row['accuracy'])} | {percent(row['exact_match'])} | {percent(row['token_f1'])} | "
+                     f"{percent(row['chrf'])} |")
+    return lines
+
+
+def _f1_cell(row: ResultRow) -> str:
+    return "—" if row.get("macro_f1") is None else f"{row['macro_f1']:.3f}"
 
 
 def _accuracy_cell(row: ResultRow) -> str:
@@ -793,6 +842,26 @@ def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], 
         lines.append(f"| {r.item_id} | {text} | {r.gold} | {predicted} | {raw} |")
     if len(wrong) > 10:
         lines.append(f"\n…{'另有' if zh else 'and'} {len(wrong) - 10} {'条，见导出的 CSV' if zh else 'more in the exported CSV'}.")
+    return "\n".join(lines)
+
+
+def answer_errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], lang: str) -> str:
+    """Open answers the judge marked wrong: the question, the answer, the reference and the judge's reason."""
+    from tools.generation import judge_reason
+
+    technique = row_technique(row, lang)
+    lines = [say("errors.answers_head", lang, model=model, technique=technique, wrong=len(wrong), items=row["items"]),
+             "", say("errors.answers_columns", lang), "|---|---|---|---|---|"]
+
+    def cell(text: str | None, width: int) -> str:
+        return " ".join((text or "").split())[:width].replace("|", "\\|")
+
+    for answer, graded in wrong[:10]:
+        reason = judge_reason(graded.raw) if graded is not None else say("errors.not_judged", lang)
+        lines.append(f"| {answer.item_id} | {cell(texts.get(answer.item_id), 100)} | {cell(answer.raw, 80)} | "
+                     f"{cell(answer.gold, 60)} | {cell(reason, 80)} |")
+    if len(wrong) > 10:
+        lines.append("\n" + say("errors.more", lang, count=len(wrong) - 10))
     return "\n".join(lines)
 
 

@@ -114,12 +114,12 @@ class SelectionState(TypedDict, total=False):
 
 
 def labelled(dataset: DatasetProfile | None) -> bool:
-    """Whether the data has answers to score against: a label column, or the fields to extract."""
-    return bool(dataset and (dataset.get("label_column") or dataset.get("fields")))
+    """Whether the data has answers to score against: labels, the fields to extract, or reference answers."""
+    return bool(dataset and (dataset.get("label_column") or dataset.get("fields") or dataset.get("reference_column")))
 
 
 def task_of_data(dataset: DatasetProfile | None) -> str:
-    return "extraction" if dataset and dataset.get("fields") else "classification"
+    return (dataset or {}).get("task") or "classification"
 
 
 def brief_of(state: SelectionState) -> Brief:

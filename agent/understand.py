@@ -37,7 +37,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\bout of\b|parse|named entit|\bner\b|fields from|提取|抽取|抽出"),
     ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrite|draft|generat|translat|rewrite|"
                    r"answer\w*\b.{0,30}\bquestions|"
-                   r"reply to|chatbot|生成|摘要|翻译|写|回复|改写"),
+                   r"reply to|chatbot|生成|摘要|翻译|写|回复|改写|回答.{0,12}问题|问答|答疑"),
 ]
 
 CONSTRAINTS = [

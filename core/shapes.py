@@ -169,6 +169,10 @@ class DatasetProfile(TypedDict, total=False):
     # Extraction data (`tools.extraction`): the fields to extract (columns, or the keys of a JSON column).
     fields: list[str]
     task: TaskType
+    # Open-answer data (`tools.generation`): the reference answers, and a person's marks on answers in the data.
+    reference_column: str
+    human_column: str | None
+    human_marks: int
 
 
 # ---------------------------------------------------------------- plan
@@ -246,6 +250,8 @@ class Plan(TypedDict, total=False):
     distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.distil`)
     distil_cost_usd: float | None  # what the teachers' labelling will cost (None: a price is unknown)
     rag: RagPlan | None  # the RAG technique over the attached documents (None: no documents)
+    judge_model: str  # open answers: the judge the user chose ("judge with X")
+    judge: dict | None  # open answers: {"model", "calls", "marked", "cost_usd", "self"} (`tools.generation`)
 
 
 # ---------------------------------------------------------------- results

@@ -40,3 +40,42 @@ def test_an_extraction_journey_in_chinese(tmp_path) -> None:
         expect(errors).to_contain_text("不一致的字段（正确 → 抽取结果）")
         expect(errors).to_contain_text("date: 2024-")
         errors.screenshot(path=str(ARTIFACTS / "extraction-errors-zh.png"))
+
+
+def test_an_open_answer_journey_with_a_measured_judge(tmp_path) -> None:
+    """English: questions with reference answers and a person's marks; the plan names the judge and its cost,
+    the results say how far the judge agrees with people, the errors show the judge's reasons."""
+    import json
+
+    from playwright.sync_api import expect
+
+    from tests.test_generation import ACCURACY, JUDGE_ERROR, _rows, _write
+
+    data = _write(tmp_path / "qa.csv", _rows())
+    with StubServer(StubConfig(accuracies=ACCURACY, judge_error_rate=JUDGE_ERROR)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("\n".join("- " + json.dumps(e) for e in (
+            {"id": "strong", "base_url": stub.url, "model": "strong-model", "input_usd_per_1m": 5,
+             "output_usd_per_1m": 15},
+            {"id": "weak", "base_url": stub.url, "model": "weak-model", "input_usd_per_1m": 0.1,
+             "output_usd_per_1m": 0.4})) + "\n")
+        with app_page(tmp_path, extra_env={"MODELPICK_CANDIDATES_FILE": str(candidates)}, height=1600,
+                      timeout_ms=30_000) as page:
+            expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
+            _send(page, "answer customer questions about our cities, 50% accuracy, no cost limit, no latency limit")
+            _attach(page, data, replies=2)
+            expect(page.locator(MESSAGES).nth(-2)).to_contain_text("42 answers in column")
+            _send(page, "drop smollm2-135m")
+            plan = page.locator(MESSAGES).last
+            expect(plan).to_contain_text("Judge: strong grades every answer")
+            plan.screenshot(path=str(ARTIFACTS / "generation-plan-en.png"))
+            _send(page, "go", replies=0)
+            results = page.locator(MESSAGES).filter(has_text="Recommendation").last
+            expect(results).to_be_visible(timeout=120_000)
+            expect(results).to_contain_text("Cohen's κ")
+            expect(results).to_contain_text("judges its own answers")
+            results.screenshot(path=str(ARTIFACTS / "generation-results-en.png"))
+            _send(page, "show errors of weak")
+            errors = page.locator(MESSAGES).last
+            expect(errors).to_contain_text("the judge's reason")
+            errors.screenshot(path=str(ARTIFACTS / "generation-errors-en.png"))

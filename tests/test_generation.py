@@ -117,3 +117,44 @@ def test_generation_without_human_marks_says_the_judge_is_unmeasured(tmp_path) -
     (row,) = json.loads(out.read_text())["results"]
     assert row["judge"] == "strong" and not row["self_judged"] and row["judge_agreement"] is None
     assert "accuracy_method" not in row and row["accuracy"] == row["judged_accuracy"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "brief", "planned", "shown", "errors"), [
+    ("en", "answer customer questions about our cities, 50% accuracy, no cost limit, no latency limit",
+     "Judge: strong grades every answer", "Cohen's κ", "the judge's reason"),
+    ("zh", "回答客户关于城市的问题，准确率50%，不限成本，不限延迟", "评审：strong 对照参考答案批改每个回答", "Cohen's κ",
+     "评审理由")])
+def test_an_open_answer_journey_in_the_chat(tmp_path, monkeypatch, lang, brief, planned, shown, errors) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph
+    from core import workspace
+    from tests.test_journey import _turn
+
+    data = _write(tmp_path / "qa.csv", _rows())
+    with StubServer(StubConfig(accuracies=ACCURACY, judge_error_rate=JUDGE_ERROR)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("\n".join("- " + json.dumps(e) for e in (
+            {"id": "strong", "base_url": stub.url, "model": "strong-model", "input_usd_per_1m": 5,
+             "output_usd_per_1m": 15},
+            {"id": "weak", "base_url": stub.url, "model": "weak-model", "input_usd_per_1m": 0.1,
+             "output_usd_per_1m": 0.4})) + "\n")
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+            graph = compile_graph(saver)
+            state, reply = _turn(graph, brief)
+            assert state["brief"]["task_type"] == "generation"
+            state, reply = _turn(graph, "", [workspace.keep_upload("journey", data, "qa.csv")])
+            assert state["dataset"]["reference_column"] == "reference" and state["dataset"]["human_marks"] == 42
+            state, reply = _turn(graph, "drop smollm2-135m" if lang == "en" else "去掉 smollm2-135m")
+            assert planned in reply and state["plan"]["judge"]["marked"] == 42 and stub.stats.completions == 0
+            state, reply = _turn(graph, "judge with weak" if lang == "en" else "用 weak 评审")
+            assert state["plan"]["judge"]["model"] == "weak" and state["plan"]["judge"]["self"]
+            state, reply = _turn(graph, "judge with strong" if lang == "en" else "用 strong 评审")
+            state, reply = _turn(graph, "go" if lang == "en" else "开始")
+            rows = {r["candidate"]: r for r in state["results"]}
+            assert rows["weak"]["accuracy_method"] == "ppi" and rows["strong"]["self_judged"]
+            assert shown in reply
+            state, reply = _turn(graph, "show errors of weak" if lang == "en" else "看看 weak 的错例")
+            assert errors in reply and "I am not sure." in reply

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.data import DataError
+from core.shapes import DatasetProfile
+from tools.data import Columns, DataError, profile_table
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE, ItemResult
 from tools.tables import read_table
@@ -41,6 +42,7 @@ JUDGE_PREFIX = "judge:"  # the run store keeps a judge's verdicts on a candidate
 HUMAN_ROWS = "judge:human"  # …and its verdicts on the human-marked rows as "judge:<judge>:human"
 TEXT_NAMES = ("question", "prompt", "input", "query", "text", "问题")
 REFERENCE_NAMES = ("reference", "answer", "expected", "gold", "target", "output", "参考答案", "答案")
+HUMAN_NAMES = ("human", "human_score", "human_mark", "human_label", "human_verdict", "人工评分", "人工")
 RESPONSE_NAMES = ("response", "model_answer", "candidate_answer", "answer_to_grade", "回答")
 
 
@@ -105,6 +107,20 @@ def human_verdict(value: str) -> bool | None:
     if text in ("0", "0.0", "no", "n", "wrong", "incorrect", "false", "fail", "bad", "错", "错误", "否", "✗", "✘"):
         return False
     return None
+
+
+def profile_answers(path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
+                    text_column: str | None = None) -> DatasetProfile:
+    """The upload's profile as open-answer data: questions, the reference column, and a person's marks on
+    answers when a column of them is there (found by its name: human, human_score, 人工评分…)."""
+    name = display_name or Path(path).name
+    table = read_table(path, sheet=sheet, display_name=name)
+    human = _named(list(table.frame.columns), HUMAN_NAMES, exclude=(text_column,))
+    items, text, reference, marks = load_answers(path, text_column=text_column, human_column=human, sheet=sheet)
+    profile = profile_table(table, Columns(text, None), name=name, path=str(path))
+    profile.update({"task": "generation", "reference_column": reference, "label_counts": {}, "classes": 0,
+                    "human_column": human, "human_marks": len(marks)})
+    return profile
 
 
 # ---------------------------------------------------------------- prompts and answers
