@@ -25,6 +25,7 @@ from core.shapes import DatasetProfile
 from tools.data import Columns, DataError, profile_table
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE, ItemResult
+from tools.prompts import with_passages
 from tools.tables import read_table
 
 SYSTEM = ("You extract fields from a text. Reply with exactly one JSON object with the keys listed, and nothing "
@@ -181,12 +182,7 @@ def build_messages(text: str, fields: Sequence[str], shots: Sequence[Item] = (),
         messages.append({"role": "user", "content": INSTRUCTION.format(fields=keys, text=shot.text)})
         messages.append({"role": "assistant", "content": json.dumps(
             {f: (gold_fields(shot.label).get(f) or None) for f in fields}, ensure_ascii=False)})
-    asked = INSTRUCTION.format(fields=keys, text=text)
-    if passages:
-        numbered = "\n".join(f"[{n}] {passage}" for n, passage in enumerate(passages, 1))
-        head, _, tail = asked.partition("\n\n")
-        asked = f"{head}\n\nPassages from your documents (use them if they help):\n{numbered}\n\n{tail}"
-    messages.append({"role": "user", "content": asked})
+    messages.append({"role": "user", "content": with_passages(INSTRUCTION.format(fields=keys, text=text), passages)})
     return messages
 
 

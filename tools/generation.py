@@ -27,6 +27,7 @@ from core.shapes import DatasetProfile
 from tools.data import Columns, DataError, profile_table
 from tools.evalset import Item
 from tools.metrics import UNPARSEABLE, ItemResult
+from tools.prompts import with_passages
 from tools.tables import read_table
 
 SYSTEM = "Answer the question accurately and concisely."
@@ -131,11 +132,7 @@ def build_messages(text: str, shots: Sequence[Item] = (), passages: Sequence[str
     for shot in shots:
         messages += [{"role": "user", "content": QUESTION.format(text=shot.text)},
                      {"role": "assistant", "content": shot.label}]
-    asked = QUESTION.format(text=text)
-    if passages:
-        numbered = "\n".join(f"[{n}] {passage}" for n, passage in enumerate(passages, 1))
-        asked = f"Passages from your documents (use them if they help):\n{numbered}\n\n{asked}"
-    messages.append({"role": "user", "content": asked})
+    messages.append({"role": "user", "content": with_passages(QUESTION.format(text=text), passages)})
     return messages
 
 

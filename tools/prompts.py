@@ -93,13 +93,18 @@ def build_messages(text: str, labels: Sequence[str], shots: Sequence[Item] = (),
     for shot in shots:
         messages.append({"role": "user", "content": INSTRUCTION.format(labels=listed, text=shot.text)})
         messages.append({"role": "assistant", "content": shot.label})
-    asked = INSTRUCTION.format(labels=listed, text=text)
-    if passages:
-        numbered = "\n".join(f"[{n}] {passage}" for n, passage in enumerate(passages, 1))
-        head, _, tail = asked.partition("\n\n")
-        asked = f"{head}\n\n{PASSAGES.format(passages=numbered)}{tail}"
-    messages.append({"role": "user", "content": asked})
+    messages.append({"role": "user", "content": with_passages(INSTRUCTION.format(labels=listed, text=text), passages)})
     return messages
+
+
+def with_passages(asked: str, passages: Sequence[str]) -> str:
+    """The item's request with RAG's passages, numbered, after its first paragraph (or first of all) — before the
+    text, so every task's prompt carries them the same way."""
+    if not passages:
+        return asked
+    block = PASSAGES.format(passages="\n".join(f"[{n}] {passage}" for n, passage in enumerate(passages, 1)))
+    head, separator, tail = asked.partition("\n\n")
+    return f"{head}\n\n{block}{tail}" if separator else f"{block}{asked}"
 
 
 def _fold(text: str) -> str:
