@@ -49,6 +49,7 @@ from tools.evaluate import (
     prompted,
     results_document,
     run_eval,
+    scored_results,
 )
 from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.extraction import load_records
@@ -263,7 +264,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     plan.update({"split": cast(SplitSummary, split.summary()), "labels": labels,
                  "power_sentence": power_analysis(targets_of(brief).accuracy or 0.9, items).reason(),
                  "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": can_run(p.card.id, entries)}
-                               for p in picks.candidates],
+                               for p in picks.candidates if p.card.id in prompted([p.card.id], config.task)],
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded],
                  "forecasts": _forecasts(plan, tokens, items, brief.volume_per_day),
                  "calls": call_count(plan["candidates"], plan["shots"], items), "eval_config": config.to_dict(),
@@ -331,7 +332,7 @@ def run_pilot(state: SelectionState, config: RunnableConfig | None = None) -> di
                              should_stop=settings.get("should_stop"), only=[offer["model"]], first_items=offer["items"]))
     except CandidateError as error:
         return {"messages": [speak.reply(f"⚠️ {render(error, lang)}", "run_error")]}
-    grouped = store.results(run_id)
+    grouped = scored_results(run_id, eval_config, store)
     store.close()
     target = targets_of(brief_of(state)).accuracy
     rows = [(shots, grouped.get((offer["model"], shots), [])) for shots in techniques(offer["model"], plan["shots"])]

@@ -714,6 +714,7 @@ MESSAGES: dict[str, Texts] = {
                          "`human` with right/wrong beside a column `response` of answers (20–50 rows) fixes that.",
                          "没有人工评分的回答，无法测量评审模型与人的一致程度。在一列回答（`response`）旁加一列 `human`"
                          "（对/错，20–50 行）即可。"),
+    "plan.random_split": ("drawn at random: there are no classes to balance", "随机抽取：没有需要平衡的类别"),
     "plan.judge": ("Judge: {model} grades every answer against its reference ({calls:,} verdicts, about {cost}).",
                    "评审：{model} 对照参考答案批改每个回答（{calls:,} 次判定，约 {cost}）。"),
     "plan.judge_marked": ("It is first measured on the {marked} answers people marked (agreement, Cohen's κ); accuracy "

@@ -469,9 +469,10 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
                f"; dropped {split['dropped_duplicates']} duplicate and {split['dropped_empty']} empty rows so no text "
                "appears in two splits")
     counts = ", ".join(f"{k} {v}" for k, v in sorted(split["eval_label_counts"].items(), key=lambda kv: -kv[1])[:10])
-    lines.append((f"- 评测集：{split['size']} 条（分层抽样：{counts}）；少样本示例池 {split['few_shot_pool']} 条，训练池 "
+    drawn = (f"分层抽样：{counts}" if zh else f"stratified: {counts}") if counts else say("plan.random_split", lang)
+    lines.append((f"- 评测集：{split['size']} 条（{drawn}）；少样本示例池 {split['few_shot_pool']} 条，训练池 "
                   f"{split['train_pool']} 条{dropped}。") if zh else
-                 (f"- Eval set: {split['size']} items (stratified: {counts}); few-shot pool {split['few_shot_pool']}, "
+                 (f"- Eval set: {split['size']} items ({drawn}); few-shot pool {split['few_shot_pool']}, "
                   f"train pool {split['train_pool']}{dropped}."))
     if split.get("rare_classes"):
         rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -152,6 +153,11 @@ def test_an_open_answer_journey_in_the_chat(tmp_path, monkeypatch, lang, brief, 
             state, reply = _turn(graph, "judge with weak" if lang == "en" else "用 weak 评审")
             assert state["plan"]["judge"]["model"] == "weak" and state["plan"]["judge"]["self"]
             state, reply = _turn(graph, "judge with strong" if lang == "en" else "用 strong 评审")
+            assert ("drawn at random" if lang == "en" else "随机抽取") in reply and "City25 1" not in reply
+            assert "tfidf-logreg" not in {s["id"] for s in state["plan"]["shortlist"]}  # it only classifies
+            state, reply = _turn(graph, "pilot" if lang == "en" else "先跑试点")
+            share = float(re.search(r"(\d+\.\d)%", reply).group(1))
+            assert state["run"]["status"] == "pilot" and share > 50  # the pilot's answers are judged, not string-matched
             state, reply = _turn(graph, "go" if lang == "en" else "开始")
             rows = {r["candidate"]: r for r in state["results"]}
             assert rows["weak"]["accuracy_method"] == "ppi" and rows["strong"]["self_judged"]

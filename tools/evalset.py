@@ -45,12 +45,14 @@ class EvalSplit:
     conflicting_duplicates: int
     rare_classes: dict[str, int] = field(default_factory=dict)
     seed: int = 0
+    stratified: bool = True  # False: drawn at random (extraction and open answers have no classes to balance)
 
     def summary(self) -> dict:
         return {"size": len(self.eval), "few_shot_pool": len(self.few_shot_pool), "train_pool": len(self.train_pool),
                 "dropped_duplicates": self.dropped_duplicates, "dropped_empty": self.dropped_empty,
                 "conflicting_duplicates": self.conflicting_duplicates, "rare_classes": self.rare_classes,
-                "seed": self.seed, "eval_label_counts": dict(Counter(i.label for i in self.eval))}
+                "seed": self.seed,
+                "eval_label_counts": dict(Counter(i.label for i in self.eval)) if self.stratified else {}}
 
     def labels(self) -> list[str]:
         return sorted({i.label for i in self.eval} | {i.label for i in self.few_shot_pool} |
@@ -175,7 +177,8 @@ def _random_split(kept: list[Item], eval_size: int, seed: int, few_shot: int, dr
                            few_shot=len(pool))
     rest = rows[len(pool):]
     return EvalSplit(eval=rest[:eval_size], few_shot_pool=pool, train_pool=rest[eval_size:],
-                     dropped_duplicates=dropped, dropped_empty=empty, conflicting_duplicates=conflicts, seed=seed)
+                     dropped_duplicates=dropped, dropped_empty=empty, conflicting_duplicates=conflicts, seed=seed,
+                     stratified=False)
 
 
 # ---------------------------------------------------------------- how many items

@@ -197,7 +197,7 @@ async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = 
             more = await runner.run(run_id, the_split, labels, llm_candidates, config.shots, seed=config.seed,
                                     documents=config.documents)
         outcome = RunOutcome(run_id, more.status, more.spent_usd, outcome.notes + more.notes)
-    if config.task == "generation" and outcome.status == "finished" and first_items is None:
+    if config.task == "generation" and outcome.status == "finished":  # a pilot's answers are judged too
         judged = await _judge_answers(runner, store, run_id, config, the_split)
         outcome = RunOutcome(run_id, judged.status, judged.spent_usd, outcome.notes + judged.notes)
     teachers = config.distil if config.task == "classification" else []  # a classifier learns labels, not objects
@@ -459,6 +459,15 @@ def _extraction_row(cid: str, shots: int, results: list, fields: list[str], s, f
         "per_class": {}, "confusion": {},
         "error_messages": sorted({r.error for r in results if r.error})[:3],
     }
+
+
+def scored_results(run_id: str, config: EvalConfig, store: RunStore) -> dict:
+    """A run's item results as they are scored: for open answers, right means the judge said RIGHT (the answers'
+    own tokens, latency and errors kept); for every other task the stored results as they are."""
+    grouped = store.results(run_id)
+    if config.task == "generation":
+        _Judging(grouped, config)  # replaces each row's results by its judged ones, in place
+    return grouped
 
 
 class _Judging:
