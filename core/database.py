@@ -9,7 +9,6 @@ synchronous (users CLI), asynchronous (chat history) and LangGraph checkpoint co
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -36,13 +35,7 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from core import workspace
-
-URL_VARIABLE = "MODELPICK_DATABASE_URL"
-
-
-def configured_url() -> str | None:
-    """The PostgreSQL URL as the user wrote it, or None for the embedded SQLite default."""
-    return os.environ.get(URL_VARIABLE, "").strip() or None
+from core.database_url import URL_VARIABLE, configured_url, libpq_url
 
 
 def history_path() -> Path:
@@ -79,12 +72,6 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
     event.listen(engine, "connect", on_connect)
-
-
-def libpq_url() -> str | None:
-    """The PostgreSQL URL for libpq (LangGraph's Postgres checkpointer), or None for the SQLite default."""
-    url = configured_url()
-    return None if url is None else re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
 
 
 SCHEMA = MetaData()

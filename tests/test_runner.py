@@ -138,3 +138,24 @@ def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
     candidate = ChatCandidate("x", model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
     with pytest.raises(CandidateError, match="candidate.unreachable"):
         asyncio.run(candidate.start(_split(), LABELS))
+
+
+@pytest.mark.parametrize("fault, kind, words", [("drop", "connection", "connection"),
+                                                 ("timeout", "timeout", "timeout after 0.3 s"),
+                                                 ("garbage", "malformed", "not JSON"),
+                                                 ("500", "http", "HTTP 500")])
+def test_each_fault_is_named_for_what_happened(fault, kind, words) -> None:
+    """The SDK's aiohttp transport reports a dropped connection as a connect timeout; the user is told it dropped."""
+
+    async def one_call(url: str):
+        candidate = ChatCandidate("stub", model="stub-model", base_url=url, timeout_s=0.3)
+        await candidate.start(_split(), LABELS)
+        try:
+            return await candidate.send(candidate.request([{"role": "user", "content": "review number 1"}], "x"))
+        finally:
+            await candidate.aclose()
+
+    with StubServer(StubConfig(fault_rate=1.0, faults=(fault,), timeout_sleep_s=1.0)) as stub:
+        reply = asyncio.run(one_call(stub.url))
+    assert reply.kind == kind and reply.retryable and reply.raw is None
+    assert words in render(reply.error, "en"), render(reply.error, "en")

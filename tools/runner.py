@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core import database, workspace
+from core import workspace
+from core.database_url import libpq_url
 from core.problems import Problem, encode
 from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
@@ -125,7 +126,7 @@ class RunStore:
     (upserts with ON CONFLICT, `?` placeholders that the PostgreSQL connection turns into `%s`)."""
 
     def __init__(self, path: Path | None = None):
-        url = None if path is not None else database.libpq_url()
+        url = None if path is not None else libpq_url()
         self.db: sqlite3.Connection | _PostgresConnection
         if url:
             self.db = _PostgresConnection(url)
@@ -143,7 +144,7 @@ class RunStore:
     @staticmethod
     def exists() -> bool:
         """Whether any run was ever stored (without creating an empty store)."""
-        return database.libpq_url() is not None or (workspace.home() / "runs.sqlite").exists()
+        return libpq_url() is not None or (workspace.home() / "runs.sqlite").exists()
 
     def create_run(self, config: dict, run_id: str | None = None) -> str:
         run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
