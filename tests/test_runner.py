@@ -142,7 +142,7 @@ def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
 
 @pytest.mark.parametrize("fault, kind, words", [("drop", "connection", "connection"),
                                                  ("timeout", "timeout", "timeout after 0.3 s"),
-                                                 ("garbage", "malformed", "not JSON"),
+                                                 ("garbage", "malformed", "malformed response: JSONDecodeError"),
                                                  ("500", "http", "HTTP 500")])
 def test_each_fault_is_named_for_what_happened(fault, kind, words) -> None:
     """The SDK's aiohttp transport reports a dropped connection as a connect timeout; the user is told it dropped."""
@@ -159,3 +159,24 @@ def test_each_fault_is_named_for_what_happened(fault, kind, words) -> None:
         reply = asyncio.run(one_call(stub.url))
     assert reply.kind == kind and reply.retryable and reply.raw is None
     assert words in render(reply.error, "en"), render(reply.error, "en")
+
+
+def test_a_run_store_of_an_earlier_version_gains_the_new_columns_and_keeps_its_rows(tmp_path) -> None:
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "runs.sqlite")
+    old.executescript("""
+CREATE TABLE runs (run_id TEXT PRIMARY KEY, created REAL, config TEXT, status TEXT, note TEXT);
+CREATE TABLE results (run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, gold TEXT, prediction TEXT, raw TEXT,
+    latency_s REAL, input_tokens INTEGER, output_tokens INTEGER, error TEXT, cached INTEGER, attempts INTEGER,
+    cost_usd REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
+INSERT INTO runs VALUES ('r1', 0, '{}', 'finished', NULL);
+INSERT INTO results VALUES ('r1', 'stub', 0, 7, 'positive', 'positive', 'positive', 0.1, 10, 1, NULL, 0, 1, 0.0);
+""")
+    old.close()
+    store = RunStore(tmp_path / "runs.sqlite")
+    assert store.results("r1")[("stub", 0)][0].logprob is None
+    with StubServer() as stub:
+        run_id, _, got = _run(store, stub)
+    assert all(r.logprob is not None and r.logprob <= 0 for r in got[("stub", 0)])  # the stub returns them
+    assert RunStore(tmp_path / "runs.sqlite").results("r1")[("stub", 0)][0].item_id == 7  # opened again: no change

@@ -48,7 +48,8 @@ WRONG_ENDPOINT_KINDS = ("model",)
 @dataclass
 class Reply:
     """One call's outcome. `retryable` marks failures worth another attempt (429, 5xx, timeouts, garbage);
-    `kind` names the failure: "connection" | "timeout" | "http" | "malformed" | "model" (None when answered)."""
+    `kind` names the failure: "connection" | "timeout" | "http" | "malformed" | "model" (None when answered).
+    `logprob` feeds the cascade's low-confidence signal (`tools.cascade`)."""
 
     raw: str | None
     latency_s: float | None
@@ -59,6 +60,7 @@ class Reply:
     retry_after_s: float | None = None
     cached: bool = False
     kind: str | None = None
+    logprob: float | None = None  # the answer's log-probability (sum over its tokens), when the endpoint gives it
 
 
 class Candidate(Protocol):
@@ -97,6 +99,9 @@ class ChatCandidate:
     """A chat model behind any OpenAI-compatible base URL, called through `AsyncOpenAI` (real HTTP)."""
 
     cacheable = True
+    # Ask for the answer tokens' log-probabilities (free where served; the cascade's confidence signal). An endpoint
+    # that refuses them (reasoning models answer 400) is asked again without, and not asked for them again.
+    asks_logprobs = True
 
     def __init__(self, id: str, *, model: str, base_url: str | None = None, api_key: str | None = None,
                  max_concurrency: int = 8, timeout_s: float = 30.0, max_tokens: int = 16,
@@ -126,7 +131,11 @@ class ChatCandidate:
         # needs no tokenizer (loading one costs half a second per run).
         self.max_tokens = min(64, max(self.max_tokens, 2 * max((len(label) for label in labels), default=6) + 4))
         self._client = self._new_client()
-        await self._preflight()
+        try:
+            await self._preflight()
+        except BaseException:
+            await self.aclose()  # a candidate that cannot start is not closed by anyone else
+            raise
 
     async def check(self) -> None:
         """The preflight alone (an endpoint configured in the app is checked before it is kept)."""
@@ -164,7 +173,10 @@ class ChatCandidate:
 
     def request(self, messages: list[dict], text: str) -> dict:
         # llama.cpp ignores max_completion_tokens, so send max_tokens, which every server reads.
-        return {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "temperature": 0}
+        request = {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "temperature": 0}
+        if self.asks_logprobs:
+            request["logprobs"] = True
+        return request
 
     async def send(self, request: dict) -> Reply:
         start = time.perf_counter()
@@ -174,6 +186,9 @@ class ChatCandidate:
             # pydantic objects for each reply — a third of a fast run's CPU, for fields read here from the JSON.
             response = await self.client.post("/chat/completions", cast_to=httpx2.Response, body=request)
         except openai.APIStatusError as error:
+            if error.status_code == 400 and request.get("logprobs") and "logprob" in str(error.message).lower():
+                self.asks_logprobs = False  # unbilled (a 400 is answered before any token); asked again without
+                return await self.send({k: v for k, v in request.items() if k != "logprobs"})
             status = error.status_code
             retry_after = _retry_after(error.response.headers)
             retryable = status in (408, 409, 429) or status >= 500
@@ -202,7 +217,7 @@ class ChatCandidate:
                          output_tokens=completion.output_tokens, retryable=True, kind="model",
                          error=encode("failure.wrong_model", answered=completion.model, asked=self.model))
         return Reply(raw=completion.content, latency_s=latency, input_tokens=completion.input_tokens,
-                     output_tokens=completion.output_tokens)
+                     output_tokens=completion.output_tokens, logprob=completion.logprob)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -220,23 +235,34 @@ class Completion:
     input_tokens: int
     output_tokens: int
     model: str | None
+    logprob: float | None = None
+
+
+def _answer_logprob(choice: dict) -> float | None:
+    """The sum of the answer tokens' log-probabilities (OpenAI's `logprobs.content[*].logprob`), or None."""
+    tokens = (choice.get("logprobs") or {}).get("content") if isinstance(choice.get("logprobs"), dict) else None
+    if not tokens:
+        return None
+    values = [token.get("logprob") for token in tokens if isinstance(token, dict)]
+    numbers = [float(v) for v in values if isinstance(v, (int, float)) and v <= 0]
+    return sum(numbers) if numbers and len(numbers) == len(values) == len(tokens) else None
 
 
 def read_completion(body: bytes) -> Completion:
     """A chat completion's JSON body, read without the SDK's typed objects; ValueError when it is not one."""
     try:
         reply = json.loads(body)
-        message = reply["choices"][0]["message"]
+        choice = reply["choices"][0]
+        message = choice["message"]
         usage = reply.get("usage") or {}
         content = message.get("content")
         if content is not None and not isinstance(content, str):
             raise TypeError(f"content is {type(content).__name__}")
         return Completion(content, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
-                          reply.get("model") if isinstance(reply.get("model"), str) else None)
-    except (KeyError, IndexError, TypeError, AttributeError) as error:
-        raise ValueError(f"not a chat completion ({type(error).__name__}: {error})") from None
-    except ValueError as error:  # JSON that does not parse (UnicodeDecodeError is one too)
-        raise ValueError(f"not JSON: {error}") from None
+                          reply.get("model") if isinstance(reply.get("model"), str) else None, _answer_logprob(choice))
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+        # The library's own words (a JSON syntax error, a missing key), quoted in the user's "malformed" message.
+        raise ValueError(f"{type(error).__name__}: {error}") from None
 
 
 def _dropped(error: BaseException) -> str | None:
@@ -297,6 +323,10 @@ def free_port() -> int:
 
 class LocalLLM(ChatCandidate):
     """SmolLM2-135M on a llama.cpp server this candidate starts and always stops (also on error or Ctrl-C)."""
+
+    # llama-cpp-python serves log-probabilities only with `logits_all`: a vocabulary of floats per context
+    # position (~800 MB for SmolLM2 at 4k context). Not worth it for a baseline model.
+    asks_logprobs = False
 
     def __init__(self, id: str = LOCAL_LLM_ID, *, threads: int = 1, ready_timeout_s: float = 90.0):
         super().__init__(id, model=LOCAL_LLM_ID, base_url="http://127.0.0.1:0/v1", max_concurrency=1,

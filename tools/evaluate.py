@@ -353,7 +353,9 @@ def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcom
         row["cascade"] = None
         rows_out.append(row)
     if config.task != "generation":  # a cascade's signals read labels or objects, not open answers
-        rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets, config.task)
+        # An adaptive run's rows spend their error across looks; a cascade is held to the smallest share of it.
+        alpha = min(look.alpha for look in schedule) if config.adaptive else 0.05
+        rows_out += _cascade_rows(grouped, rows_out, labels, prices, costs, targets, config.task, alpha)
     scored = [r for r in rows_out if r["status"] == "measured"] or [r for r in rows_out if r["status"] != "failed"]
     if scored:
         best = max(scored, key=lambda r: r["accuracy"] or 0.0)
@@ -522,20 +524,25 @@ class _Judging:
 
 
 def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], prices: dict, costs: ErrorCosts | None,
-                  targets: Targets, task: str = "classification") -> list[ResultRow]:
-    """The cascades worth showing (`tools.cascade`), as result rows; their item results join `grouped`."""
+                  targets: Targets, task: str = "classification", alpha: float = 0.05) -> list[ResultRow]:
+    """The cascades worth showing (`tools.cascade`), as result rows; their item results join `grouped`.
+
+    Every cascade built is a look at the same items, and the best are shown: their intervals share `alpha`
+    among them (Bonferroni), so picking the best of many cannot turn a lucky one into a "meets"."""
     baseline = next((key for key in grouped if key[0] == BASELINE_ID), None)
-    built = [c for c in (cascade.build(first, then, signal, grouped, baseline, lambda key: prices.get(key[0]))
-                         for first, then, signal in cascade.candidates(rows, baseline)) if c is not None]
+    built = [c for c in (cascade.build(first, then, signal, grouped, baseline, lambda key: prices.get(key[0]), share)
+                         for first, then, signal, share in cascade.candidates(rows, baseline)) if c is not None]
     cascade_rows: list[ResultRow] = []
     for c in built:
-        row = result_row(c.name, c.first[1], c.results, labels, None, None, "measured", task=task)
+        row = result_row(c.name, c.first[1], c.results, labels, None, None, "measured", alpha=alpha / len(built),
+                         task=task)
         row["technique"] = "cascade"
         row["cost_per_1k_usd"] = None if c.cost_per_item_usd is None else round(1000 * c.cost_per_item_usd, 6)
         row["stopped"] = None
         row["cascade"] = {"first": {"candidate": c.first[0], "shots": c.first[1]},
                           "then": {"candidate": c.then[0], "shots": c.then[1]}, "signal": c.signal,
-                          "escalated_share": round(c.escalated_share, 4)}
+                          "escalated_share": round(c.escalated_share, 4),
+                          "threshold": None if c.threshold is None else round(c.threshold, 4)}
         row.update(_error_cost_fields(row, c.results, costs))
         row["verdicts"] = verdicts(row, targets)
         cascade_rows.append(row)

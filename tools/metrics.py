@@ -31,6 +31,7 @@ class ItemResult:
     input_tokens: int
     output_tokens: int
     error: str | None = None
+    logprob: float | None = None  # the answer's log-probability, when the endpoint returned it
 
     @property
     def correct(self) -> bool:

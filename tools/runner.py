@@ -8,6 +8,7 @@ never cached); a budget cap stops scheduling paid calls before the spend would p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -15,7 +16,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import workspace
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created REAL, config T
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, gold TEXT, prediction TEXT, raw TEXT,
     latency_s REAL, input_tokens INTEGER, output_tokens INTEGER, error TEXT, cached INTEGER, attempts INTEGER,
-    cost_usd REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
+    cost_usd REAL, logprob REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, reply TEXT, created REAL);
 CREATE TABLE IF NOT EXISTS inflight (run_id TEXT, candidate TEXT, shots INTEGER, item_id INTEGER, usd REAL,
     started REAL, PRIMARY KEY (run_id, candidate, shots, item_id));
@@ -140,6 +141,20 @@ class RunStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.order = "rowid"
         self.db.executescript(SCHEMA)
+        self._add_columns_of_later_versions()
+
+    def _add_columns_of_later_versions(self) -> None:
+        """A store written by an earlier modelpick gains the columns added since (its rows keep NULL there)."""
+        if self.order == "seq":
+            present = {row[0] for row in self.db.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'results'")}
+        else:
+            present = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
+        if "logprob" not in present:
+            kind = "DOUBLE PRECISION" if self.order == "seq" else "REAL"
+            with contextlib.suppress(sqlite3.OperationalError):  # another process added it since the look
+                self.db.execute(f"ALTER TABLE results ADD COLUMN {'IF NOT EXISTS ' if self.order == 'seq' else ''}"
+                                f"logprob {kind}")
 
     @staticmethod
     def exists() -> bool:
@@ -194,16 +209,15 @@ class RunStore:
 
     def save(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
              cost: float) -> None:
-        self.db.execute(f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                        f"ON CONFLICT (run_id, candidate, shots, item_id) DO UPDATE SET {_updated(RESULT_COLUMNS, 4)}",
-                        (run_id, candidate, shots, result.item_id, result.gold, result.prediction, result.raw,
+        self.db.execute(SAVE_RESULT, (run_id, candidate, shots, result.item_id, result.gold, result.prediction, result.raw,
                          result.latency_s, result.input_tokens, result.output_tokens, result.error, int(cached),
-                         attempts, cost))
+                         attempts, cost, result.logprob))
 
     def results(self, run_id: str) -> dict[tuple[str, int], list[ItemResult]]:
         grouped: dict[tuple[str, int], list[ItemResult]] = {}
         rows = self.db.execute("SELECT candidate, shots, item_id, gold, prediction, raw, latency_s, input_tokens, "
-                               f"output_tokens, error FROM results WHERE run_id = ? ORDER BY {self.order}", (run_id,))
+                               f"output_tokens, error, logprob FROM results WHERE run_id = ? ORDER BY {self.order}",
+                               (run_id,))
         for cand, shots, *values in rows:
             grouped.setdefault((cand, shots), []).append(ItemResult(*values))
         return grouped
@@ -257,20 +271,24 @@ class RunStore:
 
     def remember(self, key: str, reply: Reply) -> None:
         self.db.execute("INSERT INTO cache VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET reply = excluded.reply, "
-                        "created = excluded.created", (key, json.dumps(asdict(reply)), time.time()))
+                        "created = excluded.created", (key, json.dumps(reply.__dict__), time.time()))
 
     def close(self) -> None:
         self.db.close()
 
 
 RESULT_COLUMNS = ("run_id, candidate, shots, item_id, gold, prediction, raw, latency_s, input_tokens, output_tokens, "
-                  "error, cached, attempts, cost_usd")
+                  "error, cached, attempts, cost_usd, logprob")
 
 
 def _updated(columns: str, key_columns: int) -> str:
     """`SET a = excluded.a, …` for the columns after the primary key's."""
     names = [column.strip() for column in columns.split(",")]
     return ", ".join(f"{name} = excluded.{name}" for name in names[key_columns:])
+
+
+SAVE_RESULT = (f"INSERT INTO results ({RESULT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+               f"ON CONFLICT (run_id, candidate, shots, item_id) DO UPDATE SET {_updated(RESULT_COLUMNS, 4)}")
 
 
 class _PostgresConnection:
@@ -311,8 +329,10 @@ def _as_reason(error: BaseException) -> dict | str:
 
 
 def cache_key(endpoint: str, request: dict) -> str:
-    """Base URL + model + the full request: the same question to the same model is asked once."""
-    return hashlib.sha256((endpoint + "\n" + json.dumps(request, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
+    """Base URL + model + the full request: the same question to the same model is asked once. Asking for
+    log-probabilities does not change the answer, so it is left out (answers cached before it are still used)."""
+    asked = {k: v for k, v in request.items() if k != "logprobs"} if "logprobs" in request else request
+    return hashlib.sha256((endpoint + "\n" + json.dumps(asked, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
 
 
 PriceFn = Callable[[object], tuple[float, float] | None]
@@ -511,7 +531,7 @@ class Runner:
                 reply.error = breaker.cause  # the cause, not the symptom ("connection refused")
             prediction = self.task.parse(reply.raw, labels) if reply.error is None else None
             result = ItemResult(item.id, item.label, prediction, reply.raw, reply.latency_s, reply.input_tokens,
-                                reply.output_tokens, reply.error)
+                                reply.output_tokens, reply.error, reply.logprob)
             cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])
             self._spent += cost
             self.store.save(run_id, candidate.id, shots, result, reply.cached, attempts, cost)
