@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATASETS
-from tools.candidates import LocalLLM
+from tools.candidates import ChatCandidate, LocalLLM
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def local_agent():
     server = LocalLLM()
-    asyncio.run(server.start(None, ["label"]))
+
+    async def up() -> None:
+        await server.start(None, ["label"])  # type: ignore[arg-type]
+        await ChatCandidate.aclose(server)  # this loop's HTTP client; the llama.cpp server keeps running
+
+    asyncio.run(up())
     yield server
     server._kill()
 

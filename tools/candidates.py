@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import importlib.util
 import json
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -150,7 +152,7 @@ class ChatCandidate:
         # aiohttp transport (`openai[aiohttp]`, proxies from the environment as before): its default one spends
         # about a millisecond of CPU per call in its connection pool, which caps a run on a fast endpoint.
         return openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed", max_retries=0,
-                                  timeout=self.timeout_s, http_client=openai.DefaultAioHttpClient())
+                                  timeout=self.timeout_s, http_client=openai.DefaultAioHttpClient(verify=tls_context()))
 
     async def _preflight(self) -> None:
         """Fail fast, with one clear line, on an unreachable endpoint, a bad key or a model it does not serve.
@@ -225,6 +227,13 @@ class ChatCandidate:
 
     def dead_cause(self) -> str | None:
         return None  # a remote endpoint has no process to watch: the runner's circuit breaker covers it
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings every endpoint client shares: httpx's defaults (its CA bundle, SSL_CERT_FILE and friends
+    honoured), built once per process — each client built its own, a tenth of a second per candidate."""
+    return httpx2.create_ssl_context(trust_env=True)
 
 
 @dataclass(frozen=True)

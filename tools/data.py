@@ -292,13 +292,15 @@ def _read_delimited_fast(text: str, delimiter: str) -> pd.DataFrame | None:
     if '"' in text:  # quoted cells may hold delimiters and line breaks: the careful reader counts fields
         return None
     width = text[: text.find("\n") if "\n" in text else len(text)].count(delimiter)
-    if any(line.count(delimiter) != width for line in io.StringIO(text) if line.strip()):
-        return None  # a ragged row: pandas would pad it silently; the careful reader names the line
     limit = workspace.max_rows()
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
                             engine="c", nrows=limit + 1, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
     except (ValueError, pd.errors.ParserError, csv.Error, MemoryError, OverflowError):
+        return None  # e.g. a row with more cells than the header: the careful reader names the line
+    # A row with fewer cells is padded silently by pandas. Without quotes every delimiter separates cells, and
+    # the lines pandas skipped (blank) hold none: the count is exactly width × lines read only when no row is short.
+    if text.count(delimiter) != width * (len(frame) + 1):
         return None
     header = [str(c) for c in frame.columns]
     if (len(frame) > limit or not len(frame) or any(not h.strip() or h.startswith("Unnamed: ") for h in header)
