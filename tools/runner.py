@@ -15,7 +15,7 @@ import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +212,31 @@ class RunStore:
         self.db.execute(SAVE_RESULT, (run_id, candidate, shots, result.item_id, result.gold, result.prediction, result.raw,
                          result.latency_s, result.input_tokens, result.output_tokens, result.error, int(cached),
                          attempts, cost, result.logprob))
+
+    def finish_call(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
+                    cost: float, *, paid: bool, remember: tuple[str, Reply] | None = None) -> None:
+        """A call's outcome in one transaction — its result, its in-flight mark removed (`paid`), its fresh answer
+        cached: a kill leaves all of it or none (never a result that also counts as cut off), one commit not three."""
+        with self._transaction():
+            self.save(run_id, candidate, shots, result, cached, attempts, cost)
+            if paid:
+                self.end_call(run_id, candidate, shots, result.item_id)
+            if remember is not None:
+                self.remember(*remember)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if isinstance(self.db, _PostgresConnection):
+            with self.db.connection.transaction():
+                yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def results(self, run_id: str) -> dict[tuple[str, int], list[ItemResult]]:
         grouped: dict[tuple[str, int], list[ItemResult]] = {}
@@ -524,7 +549,7 @@ class Runner:
                 if price and any(price):
                     self.store.begin_call(run_id, candidate.id, shots, item.id, self._upper_cost(request, price))
                 try:
-                    reply, attempts, billed = await self._call(candidate, request, breaker)
+                    reply, attempts, billed, fresh = await self._call(candidate, request, breaker)
                 finally:
                     self._reserved -= estimate
             if reply.error is not None and breaker.open:
@@ -534,9 +559,8 @@ class Runner:
                                 reply.output_tokens, reply.error, reply.logprob)
             cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])
             self._spent += cost
-            self.store.save(run_id, candidate.id, shots, result, reply.cached, attempts, cost)
-            if price and any(price):
-                self.store.end_call(run_id, candidate.id, shots, item.id)
+            self.store.finish_call(run_id, candidate.id, shots, result, reply.cached, attempts, cost,
+                                   paid=bool(price and any(price)), remember=fresh)
             state["done"] += 1
             state["errors"] += reply.error is not None
             state["correct"] += result.correct
@@ -559,14 +583,15 @@ class Runner:
         tokens = chat_tokens(request.get("messages", []))
         return 1.2 * (tokens * price[0] + request.get("max_tokens", 16) * price[1])
 
-    async def _call(self, candidate, request: dict, breaker: CircuitBreaker) -> tuple[Reply, int, tuple[int, int]]:
-        """The reply (after retries), the attempts, and the tokens every attempt was billed for (a failed attempt
-        that the server answered — a wrong model, say — is paid too)."""
+    async def _call(self, candidate, request: dict, breaker: CircuitBreaker
+                    ) -> tuple[Reply, int, tuple[int, int], tuple[str, Reply] | None]:
+        """The reply (after retries), the attempts, the tokens every attempt was billed for (a failed attempt
+        that the server answered — a wrong model, say — is paid too), and a fresh answer to cache with its key."""
         key = cache_key(candidate.endpoint, request) if (self.use_cache and candidate.cacheable) else None
         if key is not None:
             hit = self.store.cached(key)
             if hit is not None:
-                return hit, 0, (0, 0)
+                return hit, 0, (0, 0), None
         reply = Reply(None, None, error="not attempted")
         billed = [0, 0]
         for attempt in range(self.retry.attempts):
@@ -575,10 +600,8 @@ class Runner:
             billed[1] += reply.output_tokens
             breaker.record(reply, candidate)
             if reply.error is None:
-                if key is not None:
-                    self.store.remember(key, reply)
-                return reply, attempt + 1, (billed[0], billed[1])
+                return reply, attempt + 1, (billed[0], billed[1]), None if key is None else (key, reply)
             if not reply.retryable or breaker.open or attempt == self.retry.attempts - 1:
                 break
             await asyncio.sleep(self.retry.delay(attempt, reply.retry_after_s))
-        return reply, attempt + 1, (billed[0], billed[1])
+        return reply, attempt + 1, (billed[0], billed[1]), None
