@@ -571,6 +571,11 @@ MESSAGES: dict[str, Texts] = {
                        "—: no target set.",
                        "结论依次为 准确率 / 成本 / 延迟。**达到**：整个 95% 区间（或实测成本、p95 延迟）都在目标以内；"
                        "**难以判定**：实测准确率达到目标但区间没有，需要更多条目；**未达到**：没有达到；—：没有设目标。"),
+    "results.cascade_intervals": ("Cascade intervals are wider on purpose: {tried} cascades were tried on the same "
+                                  "items, so each is a {interval:.1%} interval (the {error:.1%} error shared among them) — the "
+                                  "best of many cannot pass for a sure thing by luck.",
+                                  "级联的区间特意放宽：同一批条目上试了 {tried} 种级联，所以每个都是 {interval:.1%} 区间"
+                                  "（{error:.1%} 的误差由它们共同分担）——从许多种里挑出的最好者不会靠运气被当成有把握。"),
     "results.heading": ("**Results** — {items:,} items per candidate, measured on your data", "**评测结果** —— 每个候选 {items:,} 条，基于你的数据实测"),
     "results.headline_met": ("✅ **{label}** meets every target at the lowest cost.", "✅ **{label}** 以最低成本达到全部目标。"),
     "results.headline_total": ("✅ **{label}** has the lowest total cost (API + errors) within your targets.",

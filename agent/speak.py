@@ -703,6 +703,10 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append(f"⚠️ {'以下结果基于银标签（来自' if zh else 'Measured against silver labels from'} "
                      f"{run['silver_by']}{'），只能当参考。' if zh else ', not real answers.'}")
     lines += [results_headline(results, rec, lang), "", results_table(results, lang), "", say("results.legend", lang), ""]
+    tried = [c for c in (r.get("cascade") for r in results) if c and c.get("tried")]
+    if tried:
+        lines += [say("results.cascade_intervals", lang, tried=tried[0]["tried"], interval=tried[0]["interval"],
+                      error=tried[0]["tried"] * (1 - tried[0]["interval"])), ""]
     if any(r.get("metric") == "judged" for r in results):  # open answers: the judge, measured, and overlap
         lines += [*judge_section(results, lang), ""]
     extracted = [r for r in results if r.get("metric") == "all_fields_right" and r.get("fields")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -164,3 +165,42 @@ def test_an_endpoint_that_refuses_log_probabilities_is_asked_again_without_them(
     assert db.execute("SELECT COUNT(*) FROM results WHERE candidate = 'cheap' AND logprob IS NOT NULL").fetchone()[0] == 0
     assert not [r for r in doc["results"] if (r.get("cascade") or {}).get("signal") == "low_confidence"
                 and r["cascade"]["first"]["candidate"] == "cheap"]
+
+
+ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ]+[A-Za-z][A-Za-z'’-]*){2,}")
+
+
+@pytest.mark.parametrize("lang, turns, words", [
+    ("en", ["classify product reviews as negative or positive, 90% accuracy, no cost limit, no latency limit",
+            "/upload", "drop tfidf-logreg", "drop smollm2-135m", "go"],
+     ("escalate when the first model is unsure (its answer's log-probability is under -",
+      "Cascade intervals are wider on purpose")),
+    ("zh", ["把商品评论分成 negative 和 positive，准确率要九成，费用不限，延迟不限", "/upload", "去掉 tfidf-logreg",
+            "去掉本地模型", "跑吧"],
+     ("时升级", "第一个模型没有把握（答案的对数概率低于 -", "级联的区间特意放宽")),
+])
+def test_the_chat_shows_an_unsure_cascade_in_the_users_language(tmp_path, workspace_home, monkeypatch, lang, turns,
+                                                                  words) -> None:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from agent.graph import compile_graph, new_replies, turn_input
+    from core import workspace
+
+    config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS))
+    with StubServer(config) as stub, SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": stub.url, "model": m,
+                                                         "input_usd_per_1m": usd, "output_usd_per_1m": usd}) + "\n"
+                                      for m, usd in {"cheap": 0.2, "careful": 10.0}.items()))
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        graph = compile_graph(saver)
+        data = _data(tmp_path)
+        for turn in turns:
+            files = [workspace.keep_upload("cascade", data, data.name)] if turn == "/upload" else None
+            state = graph.invoke(turn_input("" if files else turn, files), {"configurable": {"thread_id": "cascade"}})
+            reply = "\n\n".join(m.content for m in new_replies(state))
+    unsure = [r for r in state["results"] if (r.get("cascade") or {}).get("signal") == "low_confidence"]
+    assert unsure and all(r["candidate"].startswith("cheap:0→careful:0/unsure") for r in unsure)
+    assert all(w in reply for w in words), reply
+    if lang == "zh":  # the row's words, like every other, in Chinese
+        assert not [run for run in ENGLISH_RUN.findall(reply) if "unsure" in run or "cascade" in run]

@@ -542,7 +542,8 @@ def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], price
         row["cascade"] = {"first": {"candidate": c.first[0], "shots": c.first[1]},
                           "then": {"candidate": c.then[0], "shots": c.then[1]}, "signal": c.signal,
                           "escalated_share": round(c.escalated_share, 4),
-                          "threshold": None if c.threshold is None else round(c.threshold, 4)}
+                          "threshold": None if c.threshold is None else round(c.threshold, 4),
+                          "tried": len(built), "interval": round(1 - alpha / len(built), 6)}
         row.update(_error_cost_fields(row, c.results, costs))
         row["verdicts"] = verdicts(row, targets)
         cascade_rows.append(row)
