@@ -112,3 +112,35 @@ def test_documents_for_rag_are_attached_planned_run_and_shown(tmp_path, lang) ->
         expect(results.locator("table")).to_contain_text("RAG，每次附 4 段文档" if zh else
                                                          "RAG, 4 passages of your documents")
         results.screenshot(path=str(ARTIFACTS / f"techniques-rag-results-{lang}.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_cascade_of_an_unsure_cheap_model_is_shown_with_its_threshold(tmp_path, lang) -> None:
+    """Two paid stub models (a cheap one that is right 70 % of the time, a careful one 97 %): the results table shows
+    the cascade that escalates the cheap model's least sure answers, its threshold and why its interval is wider."""
+    from playwright.sync_api import expect
+
+    from tests.test_cascade import LABELS, _data
+
+    zh = lang == "zh"
+    candidates = tmp_path / "candidates.yaml"
+    with StubServer(StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS))) as stub:
+        candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": stub.url, "model": m,
+                                                         "input_usd_per_1m": usd, "output_usd_per_1m": usd}) + "\n"
+                                      for m, usd in {"cheap": 0.2, "careful": 10.0}.items()))
+        with app_page(tmp_path, extra_env={"MODELPICK_CANDIDATES_FILE": str(candidates)}, height=1800,
+                      timeout_ms=30_000, locale="zh-CN" if zh else "en-US") as page:
+            expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
+            _send(page, "把商品评论分成 negative 和 positive，准确率要九成，费用不限，延迟不限" if zh else
+                  "classify product reviews as negative or positive, 90% accuracy, no cost limit, no latency limit")
+            _attach(page, _data(tmp_path), replies=2, **({"text": "这是我的数据"} if zh else {}))
+            _send(page, "去掉 tfidf-logreg" if zh else "drop tfidf-logreg")
+            _send(page, "去掉本地模型" if zh else "drop smollm2-135m")
+            _send(page, "跑吧" if zh else "go", replies=0)
+            results = page.locator(MESSAGES).filter(has_text="推荐" if zh else "Recommendation").last
+            expect(results).to_be_visible(timeout=120_000)
+            expect(results.locator("table")).to_contain_text("cheap:0→careful:0/unsure")
+            expect(results.locator("table")).to_contain_text(
+                "第一个模型没有把握（对数概率 < -" if zh else "the first model is unsure (log-probability < -")
+            expect(results).to_contain_text("级联的区间特意放宽" if zh else "Cascade intervals are wider on purpose")
+            results.screenshot(path=str(ARTIFACTS / f"techniques-cascade-{lang}.png"))

@@ -160,6 +160,22 @@ def candidates(rows: Sequence[Mapping], baseline: Key | None) -> list[tuple[Key,
     return pairs
 
 
+def one_per_signal(cascade_rows: Sequence[Mapping]) -> list[Mapping]:
+    """One row per (first, then, signal): of an unsure cascade's escalated shares, the cheapest whose accuracy
+    meets the target, else the most accurate — the other shares would fill the table with one cascade."""
+    groups: dict[tuple, list[Mapping]] = {}
+    for row in cascade_rows:
+        c = row["cascade"]
+        groups.setdefault((c["first"]["candidate"], c["first"]["shots"], c["then"]["candidate"], c["then"]["shots"],
+                           c["signal"]), []).append(row)
+    kept = []
+    for rows in groups.values():
+        met = [r for r in rows if (r.get("verdicts") or {}).get("accuracy") == "met"]
+        kept.append(min(met, key=lambda r: r["cost_per_1k_usd"] or 0.0) if met else
+                    max(rows, key=lambda r: (r["accuracy"] or 0.0, -(r["cost_per_1k_usd"] or 0.0))))
+    return kept
+
+
 def efficient(cascade_rows: Sequence[Mapping], other_rows: Sequence[Mapping]) -> list[Mapping]:
     """The cascades no row (single or cascade) beats on both accuracy and cost per 1k; the best few."""
     pool = [r for r in [*cascade_rows, *other_rows] if r.get("accuracy") is not None

@@ -548,7 +548,7 @@ def _cascade_rows(grouped: dict, rows: list[ResultRow], labels: list[str], price
         row["verdicts"] = verdicts(row, targets)
         cascade_rows.append(row)
         grouped[(c.name, c.first[1])] = c.results
-    return [cast(ResultRow, r) for r in cascade.efficient(cascade_rows, rows)]
+    return [cast(ResultRow, r) for r in cascade.efficient(cascade.one_per_signal(cascade_rows), rows)]
 
 
 def _error_cost_fields(row: ResultRow, results: list, costs: ErrorCosts | None) -> ResultRow:
