@@ -66,6 +66,7 @@ class StubConfig:
     # Models that answer 400 to `logprobs` (as OpenAI's reasoning models do); the others return the answer's
     # log-probability when asked (`answer_logprob`).
     refuse_logprobs: tuple[str, ...] = ()
+    refuse_logprobs_status: int = 400  # 422: the way a strict server rejects a field it does not know
     invalid_json_rate: float = 0.0
     finetune_fails: bool = False
 
@@ -263,6 +264,9 @@ class StubServer:
         request = json.loads(body or b"{}")
         text = request["messages"][-1]["content"].rsplit("Text: ", 1)[-1]
         if request.get("logprobs") and request.get("model") in cfg.refuse_logprobs:
+            if cfg.refuse_logprobs_status == 422:
+                return await self._send(writer, 422, {"detail": [{"type": "extra_forbidden", "loc": ["body", "logprobs"],
+                                                                  "msg": "Extra inputs are not permitted"}]})
             return await self._send(writer, 400, {"error": {"message": "logprobs is not supported with this model",
                                                             "type": "invalid_request_error", "param": "logprobs"}})
         if cfg.latency_s:

@@ -154,8 +154,10 @@ def test_a_cheap_model_escalating_its_least_sure_answers_matches_a_hand_computat
         assert row["cascade"]["threshold"] == pytest.approx((values[k - 1] + values[k]) / 2, abs=1e-4)
 
 
-def test_an_endpoint_that_refuses_log_probabilities_is_asked_again_without_them(tmp_path) -> None:
-    config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS), refuse_logprobs=("cheap",))
+@pytest.mark.parametrize("status", [400, 422])
+def test_an_endpoint_that_refuses_log_probabilities_is_asked_again_without_them(tmp_path, status) -> None:
+    config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS), refuse_logprobs=("cheap",),
+                        refuse_logprobs_status=status)
     with StubServer(config) as stub:
         doc = _run(tmp_path, stub, "cheap,careful")
         assert stub.stats.completions == 400  # every item of both, once: the refusals were not answers

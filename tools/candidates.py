@@ -102,7 +102,7 @@ class ChatCandidate:
 
     cacheable = True
     # Ask for the answer tokens' log-probabilities (free where served; the cascade's confidence signal). An endpoint
-    # that refuses them (reasoning models answer 400) is asked again without, and not asked for them again.
+    # that refuses them (400/422) is asked again without, and not asked for them again.
     asks_logprobs = True
 
     def __init__(self, id: str, *, model: str, base_url: str | None = None, api_key: str | None = None,
@@ -188,9 +188,13 @@ class ChatCandidate:
             # pydantic objects for each reply — a third of a fast run's CPU, for fields read here from the JSON.
             response = await self.client.post("/chat/completions", cast_to=httpx2.Response, body=request)
         except openai.APIStatusError as error:
-            if error.status_code == 400 and request.get("logprobs") and "logprob" in str(error.message).lower():
-                self.asks_logprobs = False  # unbilled (a 400 is answered before any token); asked again without
-                return await self.send({k: v for k, v in request.items() if k != "logprobs"})
+            if error.status_code in (400, 422) and request.get("logprobs"):
+                # Refused before any token (unbilled): reasoning models reject `logprobs`, strict servers any field
+                # they do not know, in words of their own. Asked again without; if that answers, never again.
+                again = await self.send({k: v for k, v in request.items() if k != "logprobs"})
+                if again.kind != "http":
+                    self.asks_logprobs = False
+                return again
             status = error.status_code
             retry_after = _retry_after(error.response.headers)
             retryable = status in (408, 409, 429) or status >= 500
