@@ -7,10 +7,10 @@ failed; the first model disagrees with the trained baseline (which costs nothing
 model is unsure — its answer's log-probability (returned by the endpoint) is among the least sure `share` of
 answers. The last one has a threshold, and a threshold fitted on the items it is scored on would flatter it: the
 eval items are split in two halves, each half escalated with the threshold learnt on the other (cross-fitting,
-no extra calls); the threshold to deploy is learnt on all of them and shown. Choosing the best few cascades out
-of a handful is a mild selection effect, said in the method guide. A cascade's accuracy counts the final answers;
-its cost per item is the first model's plus the second's on escalated items; its latency per item is the sum of
-both calls.
+no extra calls); the threshold to deploy is learnt on all of them and shown. Showing the best few of many
+cascades is a selection effect: `tools.evaluate` pays for it in their intervals (the error shared among all the
+cascades built). A cascade's accuracy counts the final answers; its cost per item is the first model's plus the
+second's on escalated items; its latency per item is the sum of both calls.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def build(first: Key, then: Key, signal: str, grouped: Mapping[Key, Sequence[Ite
     results, escalated, cost = [], set(), 0.0
     for item_id in ids:
         x, y = a[item_id], b[item_id]
-        if item_id in unsure if signal == "low_confidence" else _escalate(signal, x, base.get(item_id)):
+        doubtful = (item_id in unsure) if signal == "low_confidence" else _escalate(signal, x, base.get(item_id))
+        if doubtful:
             escalated.add(item_id)
             latency = (x.latency_s or 0.0) + y.latency_s if y.latency_s is not None else None
             results.append(ItemResult(item_id, y.gold, y.prediction, y.raw, latency, x.input_tokens + y.input_tokens,

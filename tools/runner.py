@@ -147,7 +147,8 @@ class RunStore:
         """A store written by an earlier modelpick gains the columns added since (its rows keep NULL there)."""
         if self.order == "seq":
             present = {row[0] for row in self.db.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'results'")}
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'results' "
+                "AND table_schema = current_schema()")}
         else:
             present = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
         if "logprob" not in present:
