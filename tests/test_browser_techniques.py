@@ -120,14 +120,11 @@ def test_a_cascade_of_an_unsure_cheap_model_is_shown_with_its_threshold(tmp_path
     the cascade that escalates the cheap model's least sure answers, its threshold and why its interval is wider."""
     from playwright.sync_api import expect
 
-    from tests.test_cascade import LABELS, _data
+    from tests.test_cascade import LABELS, _data, cheap_and_careful
 
     zh = lang == "zh"
-    candidates = tmp_path / "candidates.yaml"
     with StubServer(StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS))) as stub:
-        candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": stub.url, "model": m,
-                                                         "input_usd_per_1m": usd, "output_usd_per_1m": usd}) + "\n"
-                                      for m, usd in {"cheap": 0.2, "careful": 10.0}.items()))
+        candidates = cheap_and_careful(tmp_path, stub.url)
         with app_page(tmp_path, extra_env={"MODELPICK_CANDIDATES_FILE": str(candidates)}, height=1800,
                       timeout_ms=30_000, locale="zh-CN" if zh else "en-US") as page:
             expect(page.locator(MESSAGES).last).to_contain_text("modelpick")

@@ -28,11 +28,17 @@ def _data(tmp_path: Path) -> Path:
     return data
 
 
-def _run(tmp_path: Path, stub: StubServer, ids: str, *extra: str) -> dict:
+def cheap_and_careful(tmp_path: Path, url: str) -> Path:
+    """A candidates file with two paid stub models: `cheap` ($0.2 per 1M tokens) and `careful` ($10)."""
     candidates = tmp_path / "candidates.yaml"
-    candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": stub.url, "model": m,
+    candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": url, "model": m,
                                                      "input_usd_per_1m": usd, "output_usd_per_1m": usd}) + "\n"
                                   for m, usd in {"cheap": 0.2, "careful": 10.0}.items()))
+    return candidates
+
+
+def _run(tmp_path: Path, stub: StubServer, ids: str, *extra: str) -> dict:
+    candidates = cheap_and_careful(tmp_path, stub.url)
     done = subprocess.run([EXE, "eval", "--data", str(_data(tmp_path)), "--candidates", ids, "--candidates-file",
                            str(candidates), "--eval-size", "200", "--json", str(tmp_path / "out.json"), *extra],
                           capture_output=True, text=True, timeout=300,
@@ -190,11 +196,7 @@ def test_the_chat_shows_an_unsure_cascade_in_the_users_language(tmp_path, worksp
 
     config = StubConfig(accuracies={"cheap": 0.7, "careful": 0.97}, labels=tuple(LABELS))
     with StubServer(config) as stub, SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
-        candidates = tmp_path / "candidates.yaml"
-        candidates.write_text("".join("- " + json.dumps({"id": m, "base_url": stub.url, "model": m,
-                                                         "input_usd_per_1m": usd, "output_usd_per_1m": usd}) + "\n"
-                                      for m, usd in {"cheap": 0.2, "careful": 10.0}.items()))
-        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(candidates))
+        monkeypatch.setenv("MODELPICK_CANDIDATES_FILE", str(cheap_and_careful(tmp_path, stub.url)))
         graph = compile_graph(saver)
         data = _data(tmp_path)
         for turn in turns:
