@@ -21,10 +21,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx2
-import openai
 import yaml
 
 from core import shapes, workspace
@@ -34,6 +32,9 @@ from knowledge.catalog import UnknownModel, get_card, load_catalog
 from tools.cpu_check import missing_cpu_features
 from tools.endpoints import stored_key, user_entries
 from tools.evalset import EvalSplit
+
+if TYPE_CHECKING:
+    import openai
 
 LOCAL_LLM_ID = "smollm2-135m"
 BASELINE_ID = shapes.BASELINE_ID
@@ -148,6 +149,8 @@ class ChatCandidate:
             await self.aclose()
 
     def _new_client(self) -> openai.AsyncOpenAI:
+        import openai  # here, not at the top: profiling and splitting an upload need none of the SDK (0.4 s)
+
         # Retries belong to the runner (it also retries garbage bodies and honours Retry-After itself). The SDK's
         # aiohttp transport (`openai[aiohttp]`, proxies from the environment as before): its default one spends
         # about a millisecond of CPU per call in its connection pool, which caps a run on a fast endpoint.
@@ -159,6 +162,8 @@ class ChatCandidate:
 
         Servers that accept any model name (llama.cpp) still list what they serve, so the name is checked here.
         """
+        import openai
+
         try:
             served = [m.id async for m in self.client.models.list()]
         except openai.AuthenticationError:
@@ -181,6 +186,9 @@ class ChatCandidate:
         return request
 
     async def send(self, request: dict) -> Reply:
+        import httpx2
+        import openai
+
         start = time.perf_counter()
         try:
             # The SDK's own request path (auth, base URL, timeouts, its error classes), posting the body as built:
@@ -237,6 +245,8 @@ class ChatCandidate:
 def tls_context() -> ssl.SSLContext:
     """The TLS settings every endpoint client shares: httpx's defaults (its CA bundle, SSL_CERT_FILE and friends
     honoured), built once per process — each client built its own, a tenth of a second per candidate."""
+    import httpx2
+
     return httpx2.create_ssl_context(trust_env=True)
 
 
@@ -367,6 +377,8 @@ class LocalLLM(ChatCandidate):
         await super().start(split, labels)
 
     async def _wait_ready(self) -> None:
+        import httpx2
+
         deadline = time.monotonic() + self.ready_timeout_s
         async with httpx2.AsyncClient() as client:
             while time.monotonic() < deadline:
