@@ -13,6 +13,7 @@ from tools.evalset import (
     items_to_beat,
     load_items,
     normalise_text,
+    normalise_texts,
     pairs_to_tell_apart,
     power_analysis,
     split,
@@ -30,6 +31,15 @@ def test_splits_are_disjoint_even_after_normalisation(sms) -> None:
     assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
     assert s.dropped_duplicates > 400  # sms_spam has 414 exact duplicate texts, more once normalised
     assert len(s.eval) + len(s.few_shot_pool) + len(s.train_pool) + s.dropped_duplicates == len(sms)
+
+
+def test_the_batch_normal_form_is_the_per_text_one(sms) -> None:
+    tricky = ["", " ", "A\tB\n\nc", "  Hello,  World!! ", "x\0y", "___", "Ünïcode — ＡＢＣ", "abc", "a_b-c",
+              "MiXeD\r\ncase\x0b\x1f end.", "ok\u00a0nbsp", "\x00", "中文，标点！", "tab\tonly\t"]
+    texts = tricky + [item.text for item in sms]
+    assert normalise_texts(texts) == [normalise_text(t) for t in texts]
+    assert normalise_texts(["ＡＢＣ", "abc"]) == ["abc", "abc"]  # full-width letters meet their ASCII twin
+    assert normalise_texts([]) == []
 
 
 def test_stratified_and_deterministic_per_seed(sms) -> None:

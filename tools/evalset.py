@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.problems import Problem, reason
 from core.shapes import Reason
-from tools.data import detect_columns
+from tools.data import detect_columns, stripped_cells
 from tools.metrics import wilson_interval
 from tools.tables import read_table
 
@@ -66,6 +66,9 @@ class EvalSetError(Problem):
 # ASCII text needs no NFKC and case-folds as lower(); mapping every non-alphanumeric to a space and re-joining the
 # words is the same as the regex below, several times faster (100k texts: 1.3 s → 0.2 s).
 _ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+# The same map for bytes, keeping NUL (the separator of a batch) as it is.
+_ASCII_SPACES_BYTES = bytes(c if chr(c).isalnum() or c == 0 else 32 for c in range(256))
+_SPACE_RUNS = re.compile(rb"  +")
 
 
 def normalise_text(text: str) -> str:
@@ -76,6 +79,23 @@ def normalise_text(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+def normalise_texts(texts: list[str]) -> list[str]:
+    """`normalise_text` of each text, the ASCII ones in one pass over one byte string (100k texts: 0.6 s → 0.2 s):
+    joined with NUL, lower-cased, punctuation mapped to spaces, runs of spaces collapsed, split again."""
+    batched: list[int] = []
+    others: list[int] = []
+    for i, text in enumerate(texts):
+        (batched if text.isascii() and "\0" not in text else others).append(i)
+    keys = [""] * len(texts)
+    if batched:
+        joined = "\0".join(texts[i] for i in batched).encode("ascii").lower().translate(_ASCII_SPACES_BYTES)
+        for i, key in zip(batched, _SPACE_RUNS.sub(b" ", joined).split(b"\0"), strict=True):
+            keys[i] = key.strip(b" ").decode("ascii")
+    for i in others:
+        keys[i] = normalise_text(texts[i])
+    return keys
+
+
 def load_items(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
                sheet: str | None = None) -> tuple[list[Item], str, str]:
     """Labelled items from a file (the same safe reader as uploads), with the columns used."""
@@ -84,28 +104,25 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
                              name=f"'{Path(path).name}'")
     if columns.label is None:
         raise EvalSetError("evalset.no_label_column", name=Path(path).name)
-    texts = table.frame[columns.text].fillna("").tolist()
-    labels = table.frame[columns.label].fillna("").str.strip().tolist()
+    texts = [t if isinstance(t, str) else "" for t in table.frame[columns.text].tolist()]
+    labels = stripped_cells(table.frame[columns.label])
     items = [Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))]
     return items, columns.text, columns.label
 
 
 def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
+    usable = [item for item in items if item.label and not item.text.isspace() and item.text]
     kept: list[Item] = []
     seen: dict[str, Item] = {}
-    empty = dropped = conflicts = 0
-    for item in items:
-        if not item.text.strip() or not item.label:
-            empty += 1
-            continue
-        key = normalise_text(item.text)
+    dropped = conflicts = 0
+    for item, key in zip(usable, normalise_texts([item.text for item in usable]), strict=True):
         if key in seen:
             dropped += 1
             conflicts += seen[key].label != item.label
             continue
         seen[key] = item
         kept.append(item)
-    return kept, dropped, empty, conflicts
+    return kept, dropped, len(items) - len(usable), conflicts
 
 
 def _allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
