@@ -56,6 +56,33 @@ def test_the_run_store_on_postgres_keeps_results_in_arrival_order_and_upserts(on
     store.close()
 
 
+def test_group_commits_on_postgres_store_every_write_once_committed(on_postgres) -> None:
+    from tools.group_commit import GroupCommit
+    from tools.metrics import ItemResult
+    from tools.runner import RunStore
+
+    store = RunStore()
+    run_id = store.create_run({"data": "x.csv"})
+    writes = GroupCommit(store.transaction)
+    other = RunStore()  # another connection sees only what is committed
+
+    async def call(item_id: int) -> int:
+        await writes.write(lambda: store.begin_call(run_id, "m", 0, item_id, 0.01))
+        result = ItemResult(item_id, "a", "a", "a", 0.1, 10, 1, None)
+        await writes.write(lambda: store.record_call(run_id, "m", 0, result, False, 1, 0.001, paid=True))
+        return len(other.finished_items(run_id, "m", 0))
+
+    async def main() -> list[int]:
+        return await asyncio.gather(*(call(i) for i in range(12)))
+
+    seen = asyncio.run(main())
+    assert all(n == 12 for n in seen)  # the twelve finish in one turn: one group, committed before any resumed
+    assert other.finished_items(run_id, "m", 0) == set(range(12))
+    assert other.settle_interrupted(run_id)[0] == 0  # every in-flight mark removed with its result
+    store.close()
+    other.close()
+
+
 def test_users_and_checkpoints_live_in_postgres(on_postgres) -> None:
     from langgraph.graph import END, START, MessagesState, StateGraph
 

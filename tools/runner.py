@@ -25,6 +25,7 @@ from core.problems import Problem, encode
 from core.tokens import chat_tokens
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
+from tools.group_commit import GroupCommit
 from tools.metrics import ItemResult
 from tools.tasks import CLASSIFICATION, Task
 from tools.techniques import Documents, MessageSource, message_source
@@ -214,19 +215,19 @@ class RunStore:
                          result.latency_s, result.input_tokens, result.output_tokens, result.error, int(cached),
                          attempts, cost, result.logprob))
 
-    def finish_call(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
+    def record_call(self, run_id: str, candidate: str, shots: int, result: ItemResult, cached: bool, attempts: int,
                     cost: float, *, paid: bool, remember: tuple[str, Reply] | None = None) -> None:
-        """A call's outcome in one transaction — its result, its in-flight mark removed (`paid`), its fresh answer
-        cached: a kill leaves all of it or none (never a result that also counts as cut off), one commit not three."""
-        with self._transaction():
-            self.save(run_id, candidate, shots, result, cached, attempts, cost)
-            if paid:
-                self.end_call(run_id, candidate, shots, result.item_id)
-            if remember is not None:
-                self.remember(*remember)
+        """A call's outcome — its result, its in-flight mark removed (`paid`), its fresh answer cached — written
+        inside the caller's transaction (the runner's `GroupCommit`): a kill leaves all of it or none, never a
+        result that also counts as cut off."""
+        self.save(run_id, candidate, shots, result, cached, attempts, cost)
+        if paid:
+            self.end_call(run_id, candidate, shots, result.item_id)
+        if remember is not None:
+            self.remember(*remember)
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         if isinstance(self.db, _PostgresConnection):
             with self.db.connection.transaction():
                 yield
@@ -383,6 +384,7 @@ class Runner:
         self._reserved = 0.0
         self._over_budget = False
         self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._writes = GroupCommit(store.transaction)
 
     async def run(self, run_id: str, split: EvalSplit, labels: list[str], candidates: list, shots_list: list[int],
                   *, seed: int = 0, documents: Documents | None = None) -> RunOutcome:
@@ -548,7 +550,8 @@ class Runner:
                     return
                 self._reserved += estimate  # calls in flight count against the budget until they report usage
                 if price and any(price):
-                    self.store.begin_call(run_id, candidate.id, shots, item.id, self._upper_cost(request, price))
+                    upper = self._upper_cost(request, price)
+                    await self._writes.write(lambda: self.store.begin_call(run_id, candidate.id, shots, item.id, upper))
                 try:
                     reply, attempts, billed, fresh = await self._call(candidate, request, breaker)
                 finally:
@@ -560,8 +563,9 @@ class Runner:
                                 reply.output_tokens, reply.error, reply.logprob)
             cost = 0.0 if (reply.cached or not price) else (billed[0] * price[0] + billed[1] * price[1])
             self._spent += cost
-            self.store.finish_call(run_id, candidate.id, shots, result, reply.cached, attempts, cost,
-                                   paid=bool(price and any(price)), remember=fresh)
+            await self._writes.write(lambda: self.store.record_call(
+                run_id, candidate.id, shots, result, reply.cached, attempts, cost, paid=bool(price and any(price)),
+                remember=fresh))
             state["done"] += 1
             state["errors"] += reply.error is not None
             state["correct"] += result.correct
