@@ -6,7 +6,6 @@ start, or its endpoint died (its `failed:` line says why; the others' results ar
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import tempfile
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.errors import one_line_errors
+from core import event_loop
 
 Opt = typer.Option
 
@@ -212,7 +212,7 @@ def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
     typer.echo(f"run {run_id} (resume with: modelpick eval --resume {run_id})", err=True)
     try:
         with bar:
-            _, outcome, _ = asyncio.run(run_eval(config, store, run_id=run_id, progress=on_progress))
+            _, outcome, _ = event_loop.run(run_eval(config, store, run_id=run_id, progress=on_progress))
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished items are saved; resume with --resume {run_id}", err=True)
         raise typer.Exit(130) from None
