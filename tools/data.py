@@ -309,10 +309,8 @@ def _read_delimited_fast(text: str, delimiter: str) -> pd.DataFrame | None:
         return None
     if max(max(map(len, frame[c].tolist())) for c in frame.columns) > MAX_CELL_CHARS:
         return None
-    row_filled = [False] * len(frame)
-    for c in frame.columns:
-        row_filled = [done or cell for done, cell in zip(row_filled, filled_cells(frame[c]), strict=True)]
-    return frame if all(row_filled) else None
+    rows_with_a_filled_cell = map(any, zip(*(filled_cells(frame[c]) for c in frame.columns), strict=True))
+    return frame if all(rows_with_a_filled_cell) else None
 
 
 def _guess_delimiter(sample: str, name: str) -> str:
