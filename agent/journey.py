@@ -16,9 +16,9 @@ from agent.messages import render, say
 from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, task_of_data
+from core.brief import Brief
 from core.settings import current
 from core.shapes import (
-    Brief,
     DatasetProfile,
     DocumentsInfo,
     ForecastRow,

@@ -23,7 +23,8 @@ from agent.messages import (
     say,
     verdict,
 )
-from core.shapes import Brief, DatasetProfile, Plan
+from core.brief import Brief
+from core.shapes import DatasetProfile, Plan
 from tools.data import neutralise_cell
 from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from agent.messages import MESSAGES, cited, label, p_value, percent, render, row_technique, say, verdict
 from agent.messages import money as usd
 from agent.messages import technique as technique_name
+from core.brief import Brief
 from core.shapes import (
-    Brief,
     DatasetProfile,
     DocumentsInfo,
     ExpectedTime,

@@ -11,8 +11,8 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
 
+from core.brief import Brief
 from core.shapes import (
-    Brief,
     DatasetProfile,
     DocumentsInfo,
     FileRef,

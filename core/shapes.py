@@ -1,16 +1,14 @@
 """The typed shapes that flow between the parts — and into the pinned JSON (`modelpick eval --json`, `chat --json`).
 
-`Brief` is a pydantic model (it validates what a user or a model says). The others are `TypedDict`s: they are
-the JSON itself, so the checkpoints, the CLI output and the state stay byte-for-byte what they were, while mypy
-checks every key that is read or written. Keys are contracts: add, never rename.
+They are `TypedDict`s: the JSON itself, so the checkpoints, the CLI output and the state stay byte-for-byte what
+they were, while mypy checks every key that is read or written. Keys are contracts: add, never rename. (The one
+pydantic model, `Brief`, lives in `core.brief`: the eval path and the upload path never import pydantic.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, TypedDict
-
-from pydantic import BaseModel, Field
 
 TaskType = Literal["classification", "extraction", "generation"]
 Language = Literal["en", "zh"]
@@ -69,22 +67,6 @@ class Technique:
     def order(self) -> tuple[int, int]:
         """Drawn, then retrieved, then RAG; fewer first."""
         return ({"drawn": 0, "retrieved": 1, "rag": 2}[self.kind], self.k)
-
-
-class Brief(BaseModel):
-    """The user's use case and targets. Keys are a contract (`modelpick chat --json`): add, never rename."""
-
-    use_case: str | None = None
-    task_type: TaskType | None = None
-    labels: list[str] = Field(default_factory=list)
-    accuracy_target: float | None = Field(default=None, ge=0, le=1)
-    max_cost_per_1k_usd: float | None = Field(default=None, ge=0)
-    max_latency_s: float | None = Field(default=None, gt=0)
-    volume_per_day: float | None = Field(default=None, ge=0)
-    value_per_correct_usd: float | None = Field(default=None, ge=0)
-    cost_per_error_usd: float | None = Field(default=None, ge=0)
-    break_even_accuracy: float | None = Field(default=None, ge=0, le=1)
-    constraints: list[str] = Field(default_factory=list)
 
 
 class Reason(TypedDict):
