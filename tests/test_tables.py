@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +14,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 import tools.tables
 from agent.graph import compile_graph, new_replies, turn_input
 from core import workspace
-from tools.tables import read_table
+from tools.tables import read_dataset, read_table
 
 LABELS = ["negative", "positive"]
 
@@ -27,6 +31,7 @@ def parses(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(tools.tables, "load_table", counting)
     monkeypatch.setattr(tools.tables, "_memory", type(tools.tables._memory)())
+    monkeypatch.setattr(tools.tables, "_profiles", type(tools.tables._profiles)())
     return seen
 
 
@@ -62,3 +67,60 @@ def test_a_changed_file_is_parsed_again_and_a_new_process_reads_the_kept_table(t
     tools.tables._memory.clear()  # as a new process would start
     read_table(data)
     assert parses == ["a.csv", "a.csv"]  # from MODELPICK_HOME/parsed/, no parse
+
+
+def test_a_profile_is_made_once_per_choice_of_columns_and_handed_out_as_a_copy(tmp_path, parses, monkeypatch) -> None:
+    data = _data(tmp_path / "a.csv")
+    profiled: list[str | None] = []
+    real = tools.tables.profile_table
+
+    def counting(table, columns, **kwargs):
+        profiled.append(columns.label)
+        return real(table, columns, **kwargs)
+
+    monkeypatch.setattr(tools.tables, "profile_table", counting)
+    first = read_dataset(data)
+    first["warnings"].append({"id": "a caller's own note", "values": {}})
+    first["label_counts"].clear()
+    again = read_dataset(data)
+    assert again["label_counts"] == {"negative": 120, "positive": 120} and again["warnings"] == []
+    assert read_dataset(data, label_column="")["label_column"] is None
+    assert profiled == ["label", None] and parses == ["a.csv"]
+    _data(data, salt="-edited")  # other bytes: profiled again
+    assert read_dataset(data)["rows"] == 240 and profiled == ["label", None, "label"]
+
+
+def test_a_table_that_cannot_be_kept_costs_a_later_parse_and_nothing_else(tmp_path, parses, monkeypatch) -> None:
+    data = _data(tmp_path / "a.csv")
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    real_dump = tools.tables.pickle.dump
+    monkeypatch.setattr(tools.tables.pickle, "dump", full_disk)
+    assert len(read_table(data).frame) == 240
+    for writer in list(tools.tables._writing.values()):
+        writer.join()
+    assert [type(f) for f in failures] == [OSError]  # said, in the log
+    assert list((workspace.home() / "parsed").glob("*")) == []  # no half-written file is left
+    monkeypatch.setattr(tools.tables.pickle, "dump", real_dump)
+    tools.tables._memory.clear()  # as a new process would start
+    assert len(read_table(data).frame) == 240 and parses == ["a.csv", "a.csv"]  # parsed again ...
+    for writer in list(tools.tables._writing.values()):
+        writer.join()
+    assert len(list((workspace.home() / "parsed").glob("*.pkl"))) == 1  # ... and kept this time
+
+
+def test_profiling_and_splitting_an_upload_imports_no_sdk_no_pydantic_and_no_conversation_code(tmp_path) -> None:
+    """What an upload costs a fresh process (`modelpick eval`, an app worker): the reader and the splitter only."""
+    data = _data(tmp_path / "a.csv")
+    code = ("import sys\nfrom tools.evaluate import EvalConfig, prepare\nfrom tools.tables import read_dataset\n"
+            f"read_dataset({str(data)!r}); prepare(EvalConfig(data={str(data)!r}, eval_size=60))\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'openai', 'httpx', 'pydantic', 'langgraph', "
+            "'langchain_core', 'chainlit', 'chromadb', 'sklearn'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -66,8 +66,9 @@ class EvalSetError(Problem):
 # ASCII text needs no NFKC and case-folds as lower(); mapping every non-alphanumeric to a space and re-joining the
 # words is the same as the regex below, several times faster (100k texts: 1.3 s → 0.2 s).
 _ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
-# The same map for bytes, keeping NUL (the separator of a batch) as it is.
-_ASCII_SPACES_BYTES = bytes(c if chr(c).isalnum() or c == 0 else 32 for c in range(256))
+# The same map for ASCII bytes, lower-casing on the way (one pass instead of two), keeping NUL (the separator of a
+# batch) as it is.
+_ASCII_SPACES_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == 0 else 32 for c in range(128)) + b" " * 128
 _SPACE_RUNS = re.compile(rb"  +")
 
 
@@ -81,14 +82,15 @@ def normalise_text(text: str) -> str:
 
 def normalise_texts(texts: list[str]) -> list[str]:
     """`normalise_text` of each text, the ASCII ones in one pass over one byte string (100k texts: 0.6 s → 0.2 s):
-    joined with NUL, lower-cased, punctuation mapped to spaces, runs of spaces collapsed, split again."""
+    joined with NUL, lower-cased and punctuation mapped to spaces (one `translate`), runs of spaces collapsed, split
+    again."""
     batched: list[int] = []
     others: list[int] = []
     for i, text in enumerate(texts):
         (batched if text.isascii() and "\0" not in text else others).append(i)
     keys = [""] * len(texts)
     if batched:
-        joined = "\0".join(texts[i] for i in batched).encode("ascii").lower().translate(_ASCII_SPACES_BYTES)
+        joined = "\0".join(texts[i] for i in batched).encode("ascii").translate(_ASCII_SPACES_BYTES)
         for i, key in zip(batched, _SPACE_RUNS.sub(b" ", joined).split(b"\0"), strict=True):
             keys[i] = key.strip(b" ").decode("ascii")
     for i in others:
