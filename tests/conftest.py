@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import random
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -13,6 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # The shared data folder sits next to the project's root (CI lays a copy there); MODELPICK_SHARED overrides.
 SHARED_DATA = Path(os.environ.get("MODELPICK_SHARED", ROOT.parent / "shared")) / "data"
 DATASETS = SHARED_DATA / "datasets"
+
+
+def packages_imported_by(code: str, watched: set[str], home: Path) -> list[str]:
+    """Which of the `watched` top-level packages a fresh interpreter has imported after running `code` (what a
+    path costs at start-up)."""
+    probe = f"{code}\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(watched)!r})))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env={**os.environ, "MODELPICK_HOME": str(home)})
+    assert out.returncode == 0, out.stderr[-800:]
+    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(autouse=True)
