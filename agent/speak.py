@@ -577,7 +577,7 @@ def expected_time_line(expected: ExpectedTime, zh: bool, first_look_share: float
     seconds, unmeasured = expected.get("seconds"), expected.get("unmeasured") or []
     probed = expected.get("probed") or []
     if probed:
-        source = (f"按刚才对 {', '.join(probed)} 的 {PROBE_ITEMS} 条计时试跑和此前的实测" if zh else
+        source = (f"按刚才对 {'、'.join(probed)} 的 {PROBE_ITEMS} 条计时试跑和此前的实测" if zh else
                   f"from a {PROBE_ITEMS}-item timing probe of {', '.join(probed)} just now and earlier measurements")
     else:
         source = "按此前实测的延迟" if zh else "from latencies measured in earlier runs here"
@@ -593,9 +593,10 @@ def expected_time_line(expected: ExpectedTime, zh: bool, first_look_share: float
             parts.append(f"预计耗时约 {_duration(seconds, zh)}（{source}）" if zh else
                          f"Expected time: about {_duration(seconds, zh)} ({source})")
     if unmeasured:
-        names = ", ".join(unmeasured)
+        names = ("、" if zh else ", ").join(unmeasured)
+        whose = "its" if len(unmeasured) == 1 else "their"
         parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else
-                     f"{'plus ' if parts else 'Expected time: unknown for '}{names} until its first items run "
+                     f"{'plus ' if parts else 'Expected time: unknown for '}{names} until {whose} first items run "
                      "(the progress shows an ETA)")
     return "；".join(parts) if zh else "; ".join(parts) + "."
 

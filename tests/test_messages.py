@@ -128,3 +128,15 @@ def test_an_adaptive_plan_gives_its_range_in_calls_and_dollars() -> None:
     assert "between 450 and 800 calls" in text  # the baseline answers all 400; gpt-4o-mini 50 to 400
     assert "The eval costs between $0.005 (every candidate decided at the first look) and $0.04" in text
     assert "评测费用在 $0.005" in plan_text(plan, Brief(), "zh", [])
+
+
+def test_the_expected_time_names_unmeasured_candidates_as_a_list_of_the_users_language() -> None:
+    from agent.speak import expected_time_line
+
+    two = {"seconds": None, "unmeasured": ["tfidf-logreg", "smollm2-135m"], "probed": []}
+    assert "tfidf-logreg, smollm2-135m until their first items run" in expected_time_line(two, False)
+    assert expected_time_line(two, True).startswith("tfidf-logreg、smollm2-135m 还没有实测延迟")
+    one = {"seconds": None, "unmeasured": ["smollm2-135m"], "probed": []}
+    assert "smollm2-135m until its first items run" in expected_time_line(one, False)
+    probed = {"seconds": 12.0, "unmeasured": [], "probed": ["smollm2-135m", "qwen2.5-0.5b"]}
+    assert "对 smollm2-135m、qwen2.5-0.5b 的" in expected_time_line(probed, True)
