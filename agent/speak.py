@@ -156,6 +156,16 @@ def price(value: float | None) -> str:
     return usd(value, precise=True)
 
 
+def colon(lang: str) -> str:
+    """"Label: value" in English, "标签：值" in Chinese (an ASCII colon after Chinese reads as a half-translation)."""
+    return "：" if lang == "zh" else ": "
+
+
+def listing(values: list, lang: str) -> str:
+    """A list as a sentence shows it: "a, b" in English, "a、b" in Chinese."""
+    return ("、" if lang == "zh" else ", ").join(str(v) for v in values)
+
+
 def _pick(texts: dict, lang: str) -> str:
     return texts.get(lang) or texts["en"]
 
@@ -179,7 +189,7 @@ def format_value(field: str, value, lang: str) -> str:
     if field == "volume_per_day":
         return f"{value:,.0f} / day" if lang == "en" else f"每天 {value:,.0f} 条"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return listing(value, lang)
     return str(value)
 
 
@@ -212,11 +222,12 @@ def acknowledge(changes: dict, lang: str) -> str:
     """One line confirming what this turn changed, so the user sees what was understood."""
     if not changes:
         return ""
-    parts = [f"{FIELD_NAMES[k][1 if lang == 'zh' else 0].lower()}: {format_value(k, v, lang)}"
+    parts = [f"{FIELD_NAMES[k][1 if lang == 'zh' else 0].lower()}{colon(lang)}{format_value(k, v, lang)}"
              for k, v in changes.items() if k in FIELD_NAMES and k != "use_case"]
     if "use_case" in changes:
         parts.insert(0, ("用例：" if lang == "zh" else "use case: ") + f"*{changes['use_case']}*")
-    return ("已记下：" if lang == "zh" else "Noted — ") + ("；" if lang == "zh" else "; ").join(parts) + "."
+    return ("已记下：" if lang == "zh" else "Noted — ") + ("；" if lang == "zh" else "; ").join(parts) + (
+        "。" if lang == "zh" else ".")
 
 
 def waived_line(fields: list[str], lang: str) -> str:
@@ -284,8 +295,9 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
                          column=profile.get("human_column")) if profile.get("human_marks") else
                      say("profile.no_marks", lang))
     else:
-        lines.append(("文本列" if zh else "Text column") + f": `{profile['text_column']}` · "
-                     + ("标签列" if zh else "label column") + (f": `{label}`" if label else (": 无" if zh else ": none")))
+        lines.append(("文本列" if zh else "Text column") + f"{colon(lang)}`{profile['text_column']}` · "
+                     + ("标签列" if zh else "label column") + colon(lang) + (f"`{label}`" if label else
+                                                                          ("无" if zh else "none")))
     table = ["| " + ("指标" if zh else "measure") + " | " + ("值" if zh else "value") + " |", "|---|---|"]
     chars, toks = profile["text_chars"], profile["text_tokens"]
     facts = [
@@ -308,8 +320,8 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
     table += [f"| {cn if zh else en} | {value} |" for en, cn, value in facts]
     if profile["label_counts"]:
         counts = sorted(profile["label_counts"].items(), key=lambda kv: -kv[1])
-        shown = ", ".join(f"{k} {v:,}" for k, v in counts[:12]) + (" …" if len(counts) > 12 else "")
-        lines.append(("各类数量" if zh else "Class counts") + f": {shown}")
+        shown = listing([f"{k} {v:,}" for k, v in counts[:12]], lang) + (" …" if len(counts) > 12 else "")
+        lines.append(("各类数量" if zh else "Class counts") + f"{colon(lang)}{shown}")
     notes = "\n".join(f"- {render(w, lang)}" for w in profile["warnings"])
     return "\n\n".join([*lines, "\n".join(table)] + ([notes] if notes else []))
 
@@ -475,8 +487,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
                  (f"- Eval set: {split['size']} items ({drawn}); few-shot pool {split['few_shot_pool']}, "
                   f"train pool {split['train_pool']}{dropped}."))
     if split.get("rare_classes"):
-        rare = ", ".join(f"{k} ({v})" for k, v in split["rare_classes"].items())
-        lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}: {rare}")
+        rare = listing([f"{k} ({v})" for k, v in split["rare_classes"].items()], lang)
+        lines.append(f"- {'样本很少的类别' if zh else 'Rare classes (reported, not dropped)'}{colon(lang)}{rare}")
     lines.append(f"- {render(plan['power_sentence'], lang)}{_more_items_hint(plan, lang) if closing else ''}")
     lines.append(f"- 候选：{'、'.join(plan['candidates'])}；方法：{'、'.join(shown)}（{plan['calls']:,} 次调用）。" if zh else
                  f"- Candidates: {', '.join(plan['candidates'])}; techniques: {techniques} ({plan['calls']:,} calls).")
@@ -720,7 +732,7 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
     status = {"met": "✅", "marginal": "🟡", "none": "❌"}[rec["status"]]
     if rec["candidate"]:
         chosen = next(r for r in results if r["candidate"] == rec["candidate"] and r["shots"] == (rec.get("shots") or 0))
-        lines.append(f"{status} **{'推荐' if zh else 'Recommendation'}: {label(rec['candidate'], chosen['shots'], lang)}**")
+        lines.append(f"{status} **{'推荐：' if zh else 'Recommendation: '}{label(rec['candidate'], chosen['shots'], lang)}**")
         lines += [f"- {render(reason, lang)}" for reason in rec["reasons"]]
         significance = significance_line(chosen, results, lang)
         if significance:
@@ -729,10 +741,12 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
             monthly = chosen["cost_per_1k_usd"] * brief.volume_per_day / 1000 * 30
             lines.append(f"- {'按每天' if zh else 'At'} {brief.volume_per_day:,.0f} {'条，每月约' if zh else 'items a day that is about'} "
                          f"{price(monthly)}{'' if zh else ' a month'}" + (" （本地运行，不含硬件费用）" if zh and monthly == 0 else
-                                                                       " (runs locally; hardware not priced)" if monthly == 0 else "") + ".")
+                                                                       " (runs locally; hardware not priced)" if monthly == 0 else "")
+                         + ("。" if zh else "."))
         try:
             card = get_card(rec["candidate"])
-            lines.append(f"- {'来源' if zh else 'Source'}: {cited(card.price_source or card.source, lang)} ({card.as_of}).")
+            source = cited(card.price_source or card.source, lang)
+            lines.append(f"- 来源：{source}（{card.as_of}）。" if zh else f"- Source: {source} ({card.as_of}).")
         except UnknownModel:
             pass
     else:
@@ -903,7 +917,7 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
         lines.append(f"{model_id} 失败了，没有测出任何结果：{failure}" if zh else
                      f"{model_id} failed, so it was never measured: {failure}")
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
-            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}{'：' if zh else ': '}{render(rec['reasons'][0], lang)}")
     elif results:
         best = max(measured, key=lambda r: r["accuracy"] or 0.0)
         v = best["verdicts"]
@@ -913,7 +927,7 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
                       "1k items; verdicts "
                       f"accuracy/cost/latency = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}."))
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
-            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}: {render(rec['reasons'][0], lang)}")
+            lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}{'：' if zh else ': '}{render(rec['reasons'][0], lang)}")
     elif card is None:
         lines.append(f"目录里没有 “{asked}”。" if zh else f"The catalog has no model called '{asked}'.")
     else:
@@ -924,10 +938,11 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
             lines.append(not_runnable(card.id, lang))
         else:
             lines.append(f"{card.display_name} {'可以加入' if zh else 'can run here: say'} *add {card.id}*.")
-        lines.append(f"{'价格' if zh else 'Price'}: {price(card.input_usd_per_1m)} / {price(card.output_usd_per_1m)} "
-                     f"{'每百万 token（输入/输出）' if zh else 'per 1M input / output tokens'}, "
-                     f"{'上下文' if zh else 'context'} {card.context_window or '?'} — {cited(card.price_source or card.source, lang)} "
-                     f"({card.as_of}).")
+        source = cited(card.price_source or card.source, lang)
+        lines.append(f"价格：{price(card.input_usd_per_1m)} / {price(card.output_usd_per_1m)} 每百万 token（输入/输出），"
+                     f"上下文 {card.context_window or '?'} — {source}（{card.as_of}）。" if zh else
+                     f"Price: {price(card.input_usd_per_1m)} / {price(card.output_usd_per_1m)} per 1M input / output "
+                     f"tokens, context {card.context_window or '?'} — {source} ({card.as_of}).")
     return "\n\n".join(lines)
 
 

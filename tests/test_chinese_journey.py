@@ -28,6 +28,10 @@ def _reviews(path: Path) -> Path:
     return path
 
 
+# "推荐: x" reads as a half-translated line: Chinese takes the full-width colon ("推荐：x").
+ENGLISH_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff]: ")
+
+
 def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
     data = _reviews(tmp_path / "评论.csv")
     english: list[tuple[str, str]] = []
@@ -39,6 +43,7 @@ def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
             reply = "\n".join(m.content for m in new_replies(state))
             assert reply.strip(), turn
             english += [(turn, run) for run in ENGLISH_RUN.findall(reply)]
+            english += [(turn, colon) for colon in ENGLISH_COLON_AFTER_CHINESE.findall(reply)]
     assert state["language"] == "zh" and state["recommendation"]["candidate"] == "tfidf-logreg"
     report = Path(state["exports"]["report.md"]).read_text(encoding="utf-8")
     assert report.startswith("# modelpick 报告 — ") and "## 推荐" in report
