@@ -48,5 +48,6 @@ def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
     report = Path(state["exports"]["report.md"]).read_text(encoding="utf-8")
     assert report.startswith("# modelpick 报告 — ") and "## 推荐" in report
     english += [("report.md", run) for run in ENGLISH_RUN.findall(report)]
+    english += [("report.md", colon) for colon in ENGLISH_COLON_AFTER_CHINESE.findall(report)]
     assert english == []
     assert str(workspace.home()) not in report  # no server path in what the user takes away
