@@ -122,4 +122,4 @@ def answer_offline(question: str, lang: str) -> str:
 def with_sources(text: str, sources: list[str], lang: str) -> str:
     if not sources:
         return text
-    return text + "\n\n" + ("来源：" if lang == "zh" else "Sources: ") + "; ".join(sources[:5])
+    return text + "\n\n" + ("来源：" if lang == "zh" else "Sources: ") + ("；" if lang == "zh" else "; ").join(sources[:5])

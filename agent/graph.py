@@ -393,7 +393,7 @@ def profile_data(state: SelectionState) -> dict:
         if brief.labels and set(brief.labels) != set(data_labels):
             lines.append(("数据里的标签与之前说的不同，以数据为准：" if lang == "zh"
                           else "The data's labels differ from the ones you named; I'm using the data's: ")
-                         + ", ".join(data_labels[:20]) + (" …" if len(data_labels) > 20 else ""))
+                         + speak.listing(data_labels[:20], lang) + (" …" if len(data_labels) > 20 else ""))
         brief = brief.model_copy(update={"labels": data_labels,
                                          "task_type": brief.task_type or "classification"})
         result["brief"] = brief.model_dump()

@@ -91,7 +91,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     data, split, rec = doc["dataset"], doc["eval_set"], doc["recommendation"]
     lines = [say("report.eval_title", lang, run_id=doc["run_id"]), "",
              say("report.data_fields", lang, file=Path(data["path"]).name, rows=data["rows"], text=data["text_column"],
-                 fields=", ".join(data["fields"])) if data.get("fields") else
+                 fields=speak.listing(data["fields"], lang)) if data.get("fields") else
              say("report.data", lang, file=Path(data["path"]).name, rows=data["rows"], text=data["text_column"],
                  label=data["label_column"], labels=len(data["labels"])), "",
              say("report.eval_set", lang, size=split["size"], seed=split["seed"], few_shot=split["few_shot_pool"],
@@ -104,7 +104,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("task") == "generation":
         lines += ["", *speak.judge_section(doc["results"], lang)]
     if doc.get("error_costs"):
-        pairs = ", ".join(f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items())
+        pairs = speak.listing([f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items()], lang)
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
         lines += [f"| {r['candidate']} | {row_technique(r, lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
                   f"${r['error_cost_per_1k_usd']:.4f} | ${r['total_cost_per_1k_usd']:.4f} "
@@ -157,7 +157,7 @@ def accuracy_cost_chart(results: list[dict], targets: dict, recommended: dict | 
         "target": say("chart.target", lang, target=targets["accuracy"]) if targets.get("accuracy") else "",
         "max_cost": say("chart.max_cost", lang, cost=targets["max_cost_per_1k_usd"])
         if targets.get("max_cost_per_1k_usd") else "",
-        "failed": say("chart.failed", lang, names=", ".join(failed)) if failed else "",
+        "failed": say("chart.failed", lang, names=speak.listing(failed, lang)) if failed else "",
         "price_unknown": say("chart.price_unknown", lang), "free": say("chart.free", lang)}
     return accuracy_cost_figure(results, names, targets, recommended, words)
 

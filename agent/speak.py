@@ -232,7 +232,7 @@ def acknowledge(changes: dict, lang: str) -> str:
 
 def waived_line(fields: list[str], lang: str) -> str:
     names = [FIELD_NAMES.get(f, (f, f))[1 if lang == "zh" else 0] for f in fields]
-    return ("好的，不设：" if lang == "zh" else "OK, no target for: ") + ", ".join(names) + "."
+    return ("好的，不设：" if lang == "zh" else "OK, no target for: ") + listing(names, lang) + ("。" if lang == "zh" else ".")
 
 
 def brief_summary(brief: Brief, waived: list[str], dataset: DatasetProfile | None, lang: str) -> str:
@@ -288,7 +288,7 @@ def profile_text(profile: DatasetProfile, lang: str) -> str:
              + (f", sheet {profile['sheet']}" if profile.get("sheet") else "") + ")"]
     fields = profile.get("fields")
     if fields:  # extraction: the columns (or JSON keys) to pull out of each text
-        lines.append(say("profile.fields", lang, text=profile["text_column"], fields=", ".join(fields)))
+        lines.append(say("profile.fields", lang, text=profile["text_column"], fields=listing(fields, lang)))
     elif profile.get("reference_column"):  # open answers: questions and their reference answers
         lines.append(say("profile.answers", lang, text=profile["text_column"], reference=profile["reference_column"]))
         lines.append(say("profile.marks", lang, count=profile.get("human_marks") or 0,
@@ -340,7 +340,7 @@ def documents_text(info: DocumentsInfo, refused: list[str], lang: str, *, has_da
     lines += [f"⚠️ {render(problem, lang)}" for problem in info["problems"]]
     if info["passages"]:
         lines.append(say("docs.indexed", lang, documents=info["documents"], passages=info["passages"],
-                         chunk=info["chunk_tokens"], names=", ".join(info["read"][:8])
+                         chunk=info["chunk_tokens"], names=listing(info["read"][:8], lang)
                          + (" …" if len(info["read"]) > 8 else "")))
         lines.append(say("docs.next_plan" if has_data else "docs.next_data", lang))
     elif info["paths"] or refused:
@@ -473,14 +473,15 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     shown = [technique_name(0, lang, trained=True)] if BASELINE_ID in plan["candidates"] else []
     if any(c != BASELINE_ID for c in plan["candidates"]):
         shown += [technique_name(k, lang) for k in plan["shots"]]
-    techniques = ", ".join(shown)
+    techniques = listing(shown, lang)
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
     if plan.get("silver_by"):
-        lines.append(f"- ⚠️ {'标签是银标签，来自' if zh else 'Labels are silver labels from'} {plan['silver_by']}.")
+        lines.append(f"- ⚠️ 标签是银标签，来自 {plan['silver_by']}。" if zh else
+                     f"- ⚠️ Labels are silver labels from {plan['silver_by']}.")
     dropped = (f"；去掉了 {split['dropped_duplicates']} 条重复、{split['dropped_empty']} 条空行" if zh else
                f"; dropped {split['dropped_duplicates']} duplicate and {split['dropped_empty']} empty rows so no text "
                "appears in two splits")
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(split["eval_label_counts"].items(), key=lambda kv: -kv[1])[:10])
+    counts = listing([f"{k} {v}" for k, v in sorted(split["eval_label_counts"].items(), key=lambda kv: -kv[1])[:10]], lang)
     drawn = (f"分层抽样：{counts}" if zh else f"stratified: {counts}") if counts else say("plan.random_split", lang)
     lines.append((f"- 评测集：{split['size']} 条（{drawn}）；少样本示例池 {split['few_shot_pool']} 条，训练池 "
                   f"{split['train_pool']} 条{dropped}。") if zh else
@@ -521,7 +522,7 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     if looks and len(looks) > 1:
         rows = plan["calls"] // max(1, split["size"])
         fixed = sum(1 for c in plan["candidates"] if c == BASELINE_ID)  # a trained baseline always answers every item
-        lines.append("- " + say("plan.adaptive", lang, cap=split["size"], looks=", ".join(f"{n:,}" for n in looks),
+        lines.append("- " + say("plan.adaptive", lang, cap=split["size"], looks=listing([f"{n:,}" for n in looks], lang),
                                 low=(rows - fixed) * looks[0] + fixed * split["size"], high=plan["calls"]))
         costs = [f["eval_cost_usd"] for f in plan.get("forecasts") or []]
         if costs and None not in costs and sum(costs) > 0:  # every row priced: the same range in dollars
@@ -842,7 +843,7 @@ def nothing_run_yet(lang: str) -> str:
 
 
 def not_in_results(model: str, ran: list[str], lang: str) -> str:
-    listed = ", ".join(dict.fromkeys(ran))
+    listed = listing(list(dict.fromkeys(ran)), lang)
     return f"{model} 没有参加评测（参加的有：{listed}）。" if lang == "zh" else f"{model} was not in the run (it ran: {listed})."
 
 
@@ -994,7 +995,7 @@ def agent_line(description: str | None, lang: str = "en") -> str:
 
 
 def labels_not_in_data(labels: list[str], lang: str) -> str:
-    listed = ", ".join(labels)
+    listed = listing(labels, lang)
     if lang == "zh":
         return f"数据里没有这些标签，所以没有加入：{listed}。"
     return f"Not added — your data has no rows labelled: {listed}."

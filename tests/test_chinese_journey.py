@@ -28,8 +28,8 @@ def _reviews(path: Path) -> Path:
     return path
 
 
-# "推荐: x" reads as a half-translated line: Chinese takes the full-width colon ("推荐：x").
-ENGLISH_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff]: ")
+# "推荐: x" or "…（2026-11-25)." reads as a half-translated line: Chinese takes the full-width colon and full stop.
+ENGLISH_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff]: |[\u4e00-\u9fff）]\.(?:\s|$)", re.MULTILINE)
 
 
 def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
