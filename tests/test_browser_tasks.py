@@ -26,7 +26,7 @@ def test_an_extraction_journey_in_chinese(tmp_path) -> None:
         expect(page.locator(MESSAGES).last).to_contain_text("modelpick")
         _send(page, "从客服邮件里抽取订单号、金额、日期和客户，准确率40%，不限成本，不限延迟")
         _attach(page, data, replies=2, text="这是我的数据")
-        expect(page.locator(MESSAGES).nth(-2)).to_contain_text("要抽取的字段：amount, customer, date, order_id")
+        expect(page.locator(MESSAGES).nth(-2)).to_contain_text("要抽取的字段：amount、customer、date、order_id")
         _send(page, "去掉 smollm2-135m")
         expect(page.locator(MESSAGES).last).to_contain_text("候选：stub-llm")
         _send(page, "开始", replies=0)
