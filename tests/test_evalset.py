@@ -12,8 +12,8 @@ from tools.evalset import (
     items_per_arm_unpaired,
     items_to_beat,
     load_items,
+    near_duplicate_keys,
     normalise_text,
-    normalise_texts,
     pairs_to_tell_apart,
     power_analysis,
     split,
@@ -33,13 +33,17 @@ def test_splits_are_disjoint_even_after_normalisation(sms) -> None:
     assert len(s.eval) + len(s.few_shot_pool) + len(s.train_pool) + s.dropped_duplicates == len(sms)
 
 
-def test_the_batch_normal_form_is_the_per_text_one(sms) -> None:
-    tricky = ["", " ", "A\tB\n\nc", "  Hello,  World!! ", "x\0y", "___", "Ünïcode — ＡＢＣ", "abc", "a_b-c",
-              "MiXeD\r\ncase\x0b\x1f end.", "ok\u00a0nbsp", "\x00", "中文，标点！", "tab\tonly\t"]
+def test_near_duplicate_keys_are_equal_exactly_when_the_normal_forms_are(sms) -> None:
+    tricky = ["", " ", "A\tB\n\nc", "  Hello,  World!! ", "x\0y", "x y", "xy", "___", "Ünïcode — ＡＢＣ", "abc",
+              "a_b-c", "a b c", "ab c", "a bc", "AB-C", "ＡＢ Ｃ", "MiXeD\r\ncase\x0b\x1f end.", "ok\u00a0nbsp",
+              "ok nbsp", "oknbsp", "\x00", "中文，标点！", "中文 标点", "中文标点", "tab\tonly\t"]
     texts = tricky + [item.text for item in sms]
-    assert normalise_texts(texts) == [normalise_text(t) for t in texts]
-    assert normalise_texts(["ＡＢＣ", "abc"]) == ["abc", "abc"]  # full-width letters meet their ASCII twin
-    assert normalise_texts([]) == []
+    keys, forms = near_duplicate_keys(texts), [normalise_text(t) for t in texts]
+    # One key per normal form and one normal form per key: the keys group the texts exactly as the forms do.
+    assert len(set(zip(keys, forms, strict=True))) == len(set(keys)) == len(set(forms))
+    assert len(set(near_duplicate_keys(["ＡＢＣ", "abc"]))) == 1  # full-width letters meet their ASCII twin
+    assert len(set(near_duplicate_keys(["ab c", "a bc", "AB-C!"]))) == 2  # same letters, other words: not one text
+    assert near_duplicate_keys([]) == []
 
 
 def test_stratified_and_deterministic_per_seed(sms) -> None:

@@ -66,10 +66,10 @@ class EvalSetError(Problem):
 # ASCII text needs no NFKC and case-folds as lower(); mapping every non-alphanumeric to a space and re-joining the
 # words is the same as the regex below, several times faster (100k texts: 1.3 s → 0.2 s).
 _ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
-# The same map for ASCII bytes, lower-casing on the way (one pass instead of two), keeping NUL (the separator of a
-# batch) as it is.
-_ASCII_SPACES_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == 0 else 32 for c in range(128)) + b" " * 128
-_SPACE_RUNS = re.compile(rb"  +")
+# The near-duplicate key without its spaces, for ASCII bytes in one `translate`: lower-cased, every other character
+# deleted except NUL (the separator of a batch).
+_ASCII_LOWER = bytes(ord(chr(c).lower()) for c in range(128)) + bytes(range(128, 256))
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum() and c != 0)
 
 
 def normalise_text(text: str) -> str:
@@ -80,22 +80,34 @@ def normalise_text(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-def normalise_texts(texts: list[str]) -> list[str]:
-    """`normalise_text` of each text, the ASCII ones in one pass over one byte string (100k texts: 0.6 s → 0.2 s):
-    joined with NUL, lower-cased and punctuation mapped to spaces (one `translate`), runs of spaces collapsed, split
-    again."""
+def near_duplicate_keys(texts: list[str]) -> list[bytes | str]:
+    """A key per text, equal for two texts exactly when their `normalise_text` forms are equal — without computing
+    that form for most texts (100k texts: 0.25 s → 0.12 s).
+
+    The form without its spaces is computed first, for the ASCII texts in one pass over one byte string (joined
+    with NUL; one `translate` lower-cases and deletes the rest). Equal forms have equal space-free forms, so a text
+    whose space-free form is unique is its own key; only texts sharing one ("ab c" and "a bc") get their full form,
+    a `str` — which never equals a space-free `bytes` key, and equals another full form only within one group."""
+    coarse: list[bytes] = [b""] * len(texts)
     batched: list[int] = []
-    others: list[int] = []
     for i, text in enumerate(texts):
-        (batched if text.isascii() and "\0" not in text else others).append(i)
-    keys = [""] * len(texts)
+        if text.isascii() and "\0" not in text:
+            batched.append(i)
+        else:
+            coarse[i] = normalise_text(text).replace(" ", "").encode("utf-8")
     if batched:
-        joined = "\0".join(texts[i] for i in batched).encode("ascii").translate(_ASCII_SPACES_BYTES)
-        for i, key in zip(batched, _SPACE_RUNS.sub(b" ", joined).split(b"\0"), strict=True):
-            keys[i] = key.strip(b" ").decode("ascii")
-    for i in others:
-        keys[i] = normalise_text(texts[i])
-    return keys
+        joined = "\0".join([texts[i] for i in batched]).encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM)
+        for i, key in zip(batched, joined.split(b"\0"), strict=True):
+            coarse[i] = key
+    seen: set[bytes] = set()
+    shared: set[bytes] = set()
+    for key in coarse:
+        if key in seen:
+            shared.add(key)
+        seen.add(key)
+    if not shared:
+        return list(coarse)
+    return [normalise_text(text) if key in shared else key for text, key in zip(texts, coarse, strict=True)]
 
 
 def load_items(path: str | Path, *, text_column: str | None = None, label_column: str | None = None,
@@ -117,7 +129,7 @@ def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
     kept: list[Item] = []
     seen: dict[str, Item] = {}
     dropped = conflicts = 0
-    for item, key in zip(usable, normalise_texts([item.text for item in usable]), strict=True):
+    for item, key in zip(usable, near_duplicate_keys([item.text for item in usable]), strict=True):
         if key in seen:
             dropped += 1
             conflicts += seen[key].label != item.label
