@@ -127,7 +127,7 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
 def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
     usable = [item for item in items if item.label and not item.text.isspace() and item.text]
     kept: list[Item] = []
-    seen: dict[str, Item] = {}
+    seen: dict[bytes | str, Item] = {}
     dropped = conflicts = 0
     for item, key in zip(usable, near_duplicate_keys([item.text for item in usable]), strict=True):
         if key in seen:
