@@ -204,3 +204,46 @@ def test_a_file_deleted_by_the_retention_period_says_attach_it_again(tmp_path) -
     with pytest.raises(DataError) as error:
         read_dataset(str(tmp_path / "gone.csv"), display_name="reviews.csv")
     assert error.value.id == "data.gone" and "attach it again" in render(error.value, "en")
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("plain.csv", b"text,label\nhello there,a\nhow are you,b\n"),
+    ("bom_crlf.csv", "\ufefftext,label\r\nhello there,a\r\nhow are you,b\r\n".encode()),
+    ("cjk_emoji_rtl.csv", "文本,标签\n你好 😀,正面\nمرحبا بك,负面\n  spaced  ,正面\n".encode()),
+    ("blank_lines.tsv", b"text\tlabel\n\nfirst\tx\n\nsecond\ty\n\n"),
+    ("latin1.csv", "text,label\ncafé crème,a\nnaïve,b\n".encode("latin-1")),  # not UTF-8: read from the text
+    ("nul.csv", b"text,label\nfir\x00st,a\nsecond,b\n"),  # a NUL removed: the file's bytes are not the text
+])
+def test_the_fast_reader_gives_the_careful_readers_table(tmp_path, monkeypatch, name, raw) -> None:
+    """The C parser reads a well-formed file (from the file itself when its bytes are the text's UTF-8) into the
+    very table the csv-module reader makes of it."""
+    from tools import data
+
+    path = tmp_path / name
+    path.write_bytes(raw)
+    fast_reads: list[tuple[object, object]] = []
+    original = data._read_delimited_fast
+
+    def spy(text, delimiter, plain=None):
+        fast_reads.append((plain, original(text, delimiter, plain)))
+        return fast_reads[-1][1]
+
+    monkeypatch.setattr(data, "_read_delimited_fast", spy)
+    fast = data.load_table(path).frame
+    [(plain, frame)] = fast_reads
+    assert frame is not None  # the fast reader read it
+    assert (plain == path) == (name in ("plain.csv", "bom_crlf.csv", "cjk_emoji_rtl.csv", "blank_lines.tsv"))
+    monkeypatch.setattr(data, "_read_delimited_fast", lambda text, delimiter, plain=None: None)
+    careful = data.load_table(path).frame
+    assert fast.columns.tolist() == careful.columns.tolist() and fast.values.tolist() == careful.values.tolist()
+
+
+def test_an_unquoted_file_over_the_row_limit_is_refused_and_one_at_it_is_read(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MODELPICK_MAX_ROWS", "50")
+    path = tmp_path / "rows.csv"
+    path.write_text("text,label\n" + "".join(f"message {i},{'ab'[i % 2]}\n" for i in range(50)))
+    assert read_table(path).frame.shape == (50, 2)
+    path.write_text("text,label\n" + "".join(f"message {i},{'ab'[i % 2]}\n" for i in range(51)))
+    with pytest.raises(DataError) as caught:
+        read_table(path)
+    assert caught.value.code in ("too_many_rows", "too_many_rows_at_least")
