@@ -64,5 +64,5 @@ class DistilledCandidate(BaselineCandidate):
         self.silver = silver
 
     async def start(self, split: EvalSplit, labels: list[str]) -> None:
-        relabelled = [replace(item, label=self.silver[item.id]) for item in split.train_pool if item.id in self.silver]
+        relabelled = [item._replace(label=self.silver[item.id]) for item in split.train_pool if item.id in self.silver]
         await super().start(replace(split, train_pool=relabelled, few_shot_pool=[]), labels)
