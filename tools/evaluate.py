@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
+from core import collector
 from core.shapes import ResultRow, RowStatus, Technique
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive, cascade, generation
@@ -115,22 +116,23 @@ def prepare(config: EvalConfig) -> Prepared:
     key = (table_key(config.data, config.sheet), config.text_column, config.label_column, config.eval_size,
            config.seed, config.task, tuple(config.fields))
     if key not in _prepared:
-        if config.task == "generation":  # an item's label is its reference answer; there are no labels
-            items, text_col, reference_col, _marks = load_answers(
-                config.data, text_column=config.text_column, reference_column=config.label_column,
-                human_column=config.human_column, response_column=config.response_column, sheet=config.sheet)
-            the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
-            _prepared[key] = (the_split, [], text_col, reference_col, len(items))
-        elif config.task == "extraction":  # the run's "labels" are the fields; an item's label is its gold object
-            items, text_col, fields = load_records(config.data, text_column=config.text_column,
-                                                   fields=config.fields or None, sheet=config.sheet)
-            the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
-            _prepared[key] = (the_split, fields, text_col, ", ".join(fields), len(items))
-        else:
-            items, text_col, label_col = load_items(config.data, text_column=config.text_column,
-                                                    label_column=config.label_column, sheet=config.sheet)
-            the_split = split(items, eval_size=config.eval_size, seed=config.seed)
-            _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
+        with collector.paused():  # one object per row, no cycles (see core.collector)
+            if config.task == "generation":  # an item's label is its reference answer; there are no labels
+                items, text_col, reference_col, _marks = load_answers(
+                    config.data, text_column=config.text_column, reference_column=config.label_column,
+                    human_column=config.human_column, response_column=config.response_column, sheet=config.sheet)
+                the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
+                _prepared[key] = (the_split, [], text_col, reference_col, len(items))
+            elif config.task == "extraction":  # the run's "labels" are the fields, an item's label its gold
+                items, text_col, fields = load_records(config.data, text_column=config.text_column,
+                                                       fields=config.fields or None, sheet=config.sheet)
+                the_split = split(items, eval_size=config.eval_size, seed=config.seed, stratify=False)
+                _prepared[key] = (the_split, fields, text_col, ", ".join(fields), len(items))
+            else:
+                items, text_col, label_col = load_items(config.data, text_column=config.text_column,
+                                                        label_column=config.label_column, sheet=config.sheet)
+                the_split = split(items, eval_size=config.eval_size, seed=config.seed)
+                _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
         while len(_prepared) > 8:
             _prepared.popitem(last=False)
     return _prepared[key]

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from core import workspace
+from core import collector, workspace
 from core.settings import current
 from core.shapes import DatasetProfile
 from tools.data import DataError, Table, detect_columns, load_table, profile_table
@@ -117,9 +117,11 @@ def read_dataset(path: str | Path, *, display_name: str | None = None, sheet: st
     with _profiles_lock:
         profile = _profiles.get(key)
     if profile is None:
-        table = read_table(path, sheet=sheet, display_name=name)
-        columns = detect_columns(table.frame, text_column=text_column, label_column=label_column, name=f"'{name}'")
-        profile = profile_table(table, columns, name=name, path=str(path))
+        with collector.paused():  # a big upload makes many objects and no cycles (see core.collector)
+            table = read_table(path, sheet=sheet, display_name=name)
+            columns = detect_columns(table.frame, text_column=text_column, label_column=label_column,
+                                     name=f"'{name}'")
+            profile = profile_table(table, columns, name=name, path=str(path))
     with _profiles_lock:
         _profiles[key] = profile
         _profiles.move_to_end(key)
