@@ -8,6 +8,7 @@ A file is read by what its bytes are, not by what its name claims.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import re
@@ -319,10 +320,14 @@ def _read_delimited_fast(text: str, delimiter: str, plain: Path | None = None) -
             or len(set(header)) != len(header) or any(re.fullmatch(r".+\.\d+", h) and h.rsplit(".", 1)[0] in header
                                                      for h in header)):
         return None
-    if max(max(map(len, frame[c].tolist())) for c in frame.columns) > MAX_CELL_CHARS:
+    cells = [frame[c].tolist() for c in frame.columns]
+    if len(text) > MAX_CELL_CHARS and max(max(map(len, column)) for column in cells) > MAX_CELL_CHARS:
         return None
-    rows_with_a_filled_cell = map(any, zip(*(filled_cells(frame[c]) for c in frame.columns), strict=True))
-    return frame if all(rows_with_a_filled_cell) else None
+    # A row to drop has no filled cell, so its first cell is blank: only those rows need a look at the others.
+    blank_first = [i for i, cell in enumerate(cells[0]) if not cell or cell.isspace()]
+    if any(not any(column[i] and not column[i].isspace() for column in cells[1:]) for i in blank_first):
+        return None
+    return frame
 
 
 def _guess_delimiter(sample: str, name: str) -> str:
@@ -517,10 +522,11 @@ def _stats(values: list[int]) -> Spread:
 TOKEN_SAMPLE = 2000
 
 
-def _token_sample(texts: list[str]) -> list[int]:
-    """Token counts of an evenly spread sample (mean and p95 need no more) plus the longest texts (the max)."""
+def _token_sample(texts: list[str], lengths: list[int]) -> list[int]:
+    """Token counts of an evenly spread sample (mean and p95 need no more) plus the longest texts (the max);
+    `lengths` are the texts' lengths."""
     step = max(1, len(texts) // TOKEN_SAMPLE)
-    longest = sorted(range(len(texts)), key=lambda i: len(texts[i]))[-20:] if len(texts) > TOKEN_SAMPLE else []
+    longest = heapq.nlargest(20, range(len(texts)), key=lengths.__getitem__) if len(texts) > TOKEN_SAMPLE else []
     picked = sorted(set(range(0, len(texts), step)) | set(longest))
     return [count_tokens(texts[i]) for i in picked]
 
@@ -541,7 +547,8 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
         if len(label_counts) < 2:
             only = next(iter(label_counts), "")
             raise DataError("data.one_class", name=name, column=columns.label, only=only)
-    tokens = _token_sample(nonempty)
+    lengths = list(map(len, nonempty))
+    tokens = _token_sample(nonempty, lengths)
     languages = [detect_language(t) for t in nonempty[:2000]]
     zh_share = round(sum(lang == "zh" for lang in languages) / max(1, len(languages)), 3)
     formula_cells = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
@@ -569,7 +576,7 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
         "missing_labels": missing_labels,
         "empty_texts": int(len(stripped) - len(nonempty)),
         "duplicate_texts": len(nonempty) - len(set(nonempty)),
-        "text_chars": _stats(list(map(len, nonempty))),
+        "text_chars": _stats(lengths),
         "text_tokens": _stats(tokens),
         "tokens_encoding": "o200k_base",
         "language": "zh" if zh_share >= 0.5 else "en",

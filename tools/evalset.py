@@ -91,25 +91,24 @@ def near_duplicate_keys(texts: list[str]) -> list[bytes | str]:
     with NUL; one `translate` lower-cases and deletes the rest). Equal forms have equal space-free forms, so a text
     whose space-free form is unique is its own key; only texts sharing one ("ab c" and "a bc") get their full form,
     a `str` — which never equals a space-free `bytes` key, and equals another full form only within one group."""
-    coarse: list[bytes] = [b""] * len(texts)
-    batched: list[int] = []
-    for i, text in enumerate(texts):
-        if text.isascii() and "\0" not in text:
-            batched.append(i)
-        else:
-            coarse[i] = normalise_text(text).replace(" ", "").encode("utf-8")
-    if batched:
-        joined = "\0".join([texts[i] for i in batched]).encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM)
-        for i, key in zip(batched, joined.split(b"\0"), strict=True):
-            coarse[i] = key
-    seen: set[bytes] = set()
-    shared: set[bytes] = set()
-    for key in coarse:
-        if key in seen:
-            shared.add(key)
-        seen.add(key)
-    if not shared:
+    joined = "\0".join(texts)
+    if joined.isascii() and joined.count("\0") == len(texts) - 1:  # all ASCII, no NUL inside: one pass for all
+        coarse = joined.encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM).split(b"\0")
+    else:
+        coarse = [b""] * len(texts)
+        batched: list[int] = []
+        for i, text in enumerate(texts):
+            if text.isascii() and "\0" not in text:
+                batched.append(i)
+            else:
+                coarse[i] = normalise_text(text).replace(" ", "").encode("utf-8")
+        if batched:
+            some = "\0".join([texts[i] for i in batched]).encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM)
+            for i, key in zip(batched, some.split(b"\0"), strict=True):
+                coarse[i] = key
+    if len(set(coarse)) == len(coarse):
         return list(coarse)
+    shared = {key for key, count in Counter(coarse).items() if count > 1}
     return [normalise_text(text) if key in shared else key for text, key in zip(texts, coarse, strict=True)]
 
 
