@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 import tools.tables
 from agent.graph import compile_graph, new_replies, turn_input
 from core import workspace
-from tests.conftest import packages_imported_by
+from tests.conftest import ROOT, packages_imported_by
 from tools.tables import read_dataset, read_table
 
 LABELS = ["negative", "positive"]
@@ -119,3 +122,18 @@ def test_profiling_and_splitting_an_upload_imports_no_sdk_no_pydantic_and_no_con
     conversation_and_sdk = {"openai", "httpx", "pydantic", "langgraph", "langchain_core", "chainlit", "chromadb",
                             "sklearn"}
     assert packages_imported_by(code, conversation_and_sdk, tmp_path / "home") == []
+
+
+def test_the_eval_sets_kept_in_a_process_are_let_go_before_its_last_collections(tmp_path) -> None:
+    """At exit the splits kept in memory are emptied first (the interpreter's final garbage collections would
+    otherwise walk every cached row): a handler registered before them sees the cache empty."""
+    data = _data(tmp_path / "a.csv")
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('kept at exit:', len(sys.modules['tools.evaluate']._prepared)))\n"
+            "from tools.evaluate import EvalConfig, prepare\n"
+            f"prepare(EvalConfig(data={str(data)!r}, eval_size=60))\n"
+            "print('kept:', len(sys.modules['tools.evaluate']._prepared))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.split("\n")[:2] == ["kept: 1", "kept at exit: 0"]

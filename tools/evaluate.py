@@ -7,6 +7,7 @@ and the chat.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 from collections import OrderedDict
@@ -106,6 +107,9 @@ class EvalConfig:
 
 Prepared = tuple[EvalSplit, list[str], str, str, int]
 _prepared: OrderedDict[tuple, Prepared] = OrderedDict()
+# Emptied at exit, before the interpreter's last garbage collections: they would otherwise traverse every cached
+# row several times (100k rows: 0.12 s of a process's exit; emptying costs 0.03 s).
+atexit.register(_prepared.clear)
 
 
 def prepare(config: EvalConfig) -> Prepared:
