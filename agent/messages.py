@@ -181,7 +181,7 @@ MESSAGES: dict[str, Texts] = {
                       "points; to tell a {target:.0%} model from a {bar:.0%} one (one-sided, α 0.05, power 0.8) you "
                       "need about {items_for_target} items, and to tell two models 5 points apart on the same items "
                       "about {pairs_low}–{pairs_high} (if they disagree on 7–15% of items).",
-                      "用 {eval_size} 条数据，在 {target:.0%} 附近的95%置信区间约为 ±{halfwidth_points:.0f} 个百分点；要区分 "
+                      "用 {eval_size} 条数据，在 {target:.0%} 附近的 95% 置信区间约为 ±{halfwidth_points:.0f} 个百分点；要区分 "
                       "{target:.0%} 和 {bar:.0%} 的模型（单侧 α=0.05，功效0.8）约需 {items_for_target} 条；比较两个模型"
                       "（同一批数据，7–15% 的条目答案不同）约需 {pairs_low}–{pairs_high} 条。"),
     # ---------------------------------------------------------------- candidates (tools/candidates.py)
@@ -392,34 +392,34 @@ MESSAGES: dict[str, Texts] = {
                                    "训练池里不到两个类别，无法训练基线"),
     "note.failed": ("{id}: failed — {cause}", "{id}：失败 — {cause}"),
     "note.could_not_start": ("{id}: could not start — {cause}", "{id}：无法启动 — {cause}"),
-    "note.budget": ("stopped before exceeding the ${budget:g} budget (spent ${spent:.4f})",
-                    "为了不超出 ${budget:g} 的预算已停止（已花费 ${spent:.4f}）"),
+    "note.budget": ("stopped before exceeding the ${budget:g} budget (spent {spent:usd})",
+                    "为了不超出 ${budget:g} 的预算已停止（已花费 {spent:usd}）"),
     "note.interrupted_calls": ("{count} paid call(s) were in flight when the run was interrupted: they may have been "
-                               "billed, so ${usd:.4f} (estimated from the run's measured calls) is counted as spent; "
+                               "billed, so {usd:usd} (estimated from the run's measured calls) is counted as spent; "
                                "their items were asked again",
-                               "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按 ${usd:.4f}（由本次运行已测得的"
+                               "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按 {usd:usd}（由本次运行已测得的"
                                "调用估算）计入花费；这些条目已重新询问"),
     "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
     # ---------------------------------------------------------------- the recommendation (tools/recommend.py)
     "rec.meets": ("{label} meets every target at the lowest measured cost: accuracy {accuracy:.1%} (95% CI "
-                  "{low:.1%}–{high:.1%}), p95 latency {latency:.2f} s, ${cost:.4f} per 1,000 items.",
+                  "{low:.1%}–{high:.1%}), p95 latency {latency:.2f} s, {cost:usd} per 1,000 items.",
                   "{label} 以最低的实测成本满足全部目标：准确率 {accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}），"
-                  "p95 延迟 {latency:.2f} 秒，每千条 ${cost:.4f}。"),
-    "rec.also_meets": ("Also meets the targets: {label} at ${cost:.4f} per 1,000 items.",
-                       "同样满足目标：{label}，每千条 ${cost:.4f}。"),
+                  "p95 延迟 {latency:.2f} 秒，每千条 {cost:usd}。"),
+    "rec.also_meets": ("Also meets the targets: {label} at {cost:usd} per 1,000 items.",
+                       "同样满足目标：{label}，每千条 {cost:usd}。"),
     "rec.marginal": ("{label} reaches {accuracy:.1%}, above the {target:.0%} target, but its 95% interval starts at "
                      "{low:.1%}: more eval items are needed to be sure.",
                      "{label} 达到 {accuracy:.1%}，高于 {target:.0%} 的目标，但 95% 置信区间从 {low:.1%} 开始：需要更多评测"
                      "数据才能确定。"),
-    "rec.lowest_total": ("{label} has the lowest total cost: ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}) "
-                         "= ${api:.4f} API + ${errors:.4f} expected cost of its errors (accuracy {accuracy:.1%}).",
-                         "{label} 的总成本最低：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）= API ${api:.4f} + "
-                         "错误的预期代价 ${errors:.4f}（准确率 {accuracy:.1%}）。"),
-    "rec.total_runner_up": ("Next: {label} at ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}).",
-                            "其次是 {label}：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）。"),
-    "rec.total_runner_up_overlap": ("Next: {label} at ${total:.4f} per 1,000 items (95% CI ${low:.4f}–${high:.4f}): the "
+    "rec.lowest_total": ("{label} has the lowest total cost: {total:usd} per 1,000 items (95% CI {low:usd}–{high:usd}) "
+                         "= {api:usd} API + {errors:usd} expected cost of its errors (accuracy {accuracy:.1%}).",
+                         "{label} 的总成本最低：每千条 {total:usd}（95% 区间 {low:usd}–{high:usd}）= API {api:usd} + "
+                         "错误的预期代价 {errors:usd}（准确率 {accuracy:.1%}）。"),
+    "rec.total_runner_up": ("Next: {label} at {total:usd} per 1,000 items (95% CI {low:usd}–{high:usd}).",
+                            "其次是 {label}：每千条 {total:usd}（95% 区间 {low:usd}–{high:usd}）。"),
+    "rec.total_runner_up_overlap": ("Next: {label} at {total:usd} per 1,000 items (95% CI {low:usd}–{high:usd}): the "
                                     "intervals overlap, so the ranking is not certain — more items would settle it.",
-                                    "其次是 {label}：每千条 ${total:.4f}（95% 区间 ${low:.4f}–${high:.4f}）；两个区间有重叠，"
+                                    "其次是 {label}：每千条 {total:usd}（95% 区间 {low:usd}–{high:usd}）；两个区间有重叠，"
                                     "排名并不确定，多评测一些条目可以分出高下。"),
     "rec.error_type_month": ("'{gold}' answered as '{predicted}': {count} of {items} items; at {volume:,.0f} items a day "
                              "that costs about ${usd:,.0f} a month.",
@@ -462,21 +462,21 @@ MESSAGES: dict[str, Texts] = {
     "shortlist.context": ("context window {window} < {needed:,} tokens needed",
                           "上下文窗口 {window} 小于所需的 {needed:,} token"),
     "shortlist.no_structured": ("no structured-output support in the catalog", "目录显示它不支持结构化输出"),
-    "shortlist.over_ceiling": ("forecast ${cost:.3g} per 1k items exceeds your ${ceiling:g} ceiling",
-                               "预估每千条 ${cost:.3g}，超过你的上限 ${ceiling:g}"),
+    "shortlist.over_ceiling": ("forecast {cost:usd} per 1k items exceeds your ${ceiling:g} ceiling",
+                               "预估每千条 {cost:usd}，超过你的上限 ${ceiling:g}"),
     "shortlist.local_context": ("context window {window:,} < {needed:,} tokens needed by your longest item",
                                 "上下文窗口 {window:,} 小于你最长一条所需的 {needed:,} token"),
     "shortlist.baseline": ("runs offline on this machine at $0; the classical baseline every LLM must beat",
                            "在本机离线运行，$0；每个大模型都必须超过的经典基线"),
     "shortlist.local_llm": ("runs offline on this machine at $0 via llama.cpp; weak zero-shot, a test of few-shot",
                             "通过 llama.cpp 在本机离线运行，$0；零样本较弱，用来检验示例的作用"),
-    "shortlist.strongest": ("highest-priced eligible model (${cost:.3g} per 1k forecast): the accuracy-first "
+    "shortlist.strongest": ("highest-priced eligible model ({cost:usd} per 1k forecast): the accuracy-first "
                             "reference — can the target be reached at all? [{source}, {as_of}]",
-                            "符合条件中价格最高的模型（预估每千条 ${cost:.3g}）：准确率优先的参照——目标到底能不能达到？"
-                            "[{source}，{as_of}]"),
-    "shortlist.cheapest_in_family": ("forecast ${cost:.3g} per 1k items, cheapest eligible in the {family} family "
+                            "符合条件中价格最高的模型（预估每千条 {cost:usd}）：准确率优先的参照——目标到底能不能达到？"
+                            "（来源 {source}，{as_of}）"),
+    "shortlist.cheapest_in_family": ("forecast {cost:usd} per 1k items, cheapest eligible in the {family} family "
                                      "[{source}, {as_of}]",
-                                     "预估每千条 ${cost:.3g}，{family} 系列中符合条件的最便宜的一个 [{source}，{as_of}]"),
+                                     "预估每千条 {cost:usd}，{family} 系列中符合条件的最便宜的一个（来源 {source}，{as_of}）"),
     # ---------------------------------------------------------------- the catalog (knowledge/)
     "catalog.unknown_model": ("Unknown model '{name}'.", "目录里没有模型“{name}”。"),
     "catalog.unknown_model_suggest": ("Unknown model '{name}'. Did you mean: {suggestions}?",
@@ -776,10 +776,23 @@ MESSAGES: dict[str, Texts] = {
 }
 
 
+class _Formatter(string.Formatter):
+    """`str.format` plus one format of our own: `{cost:usd}` is a price as every table shows it (`money`, precise):
+    "$0.59", "$0.0118", "$1,234.50" — not "$0.5900" beside a table's "$0.59"."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "usd":
+            return money(value, precise=True)
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 def say(message_id: str, lang: str, /, **values: Any) -> str:
     """The message in the language ('zh' → Chinese, anything else English), filled with its values."""
     texts = MESSAGES[message_id]
-    return texts[1 if lang == "zh" else 0].format(**values)
+    return _FORMATTER.vformat(texts[1 if lang == "zh" else 0], (), values)
 
 
 def render(item: Mapping[str, Any] | Problem | str | None, lang: str) -> str:

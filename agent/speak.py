@@ -544,10 +544,10 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     if catalog:
         lines += ["", "**目录里值得一试的模型**（在设置面板 ⚙ 里添加它的端点，再说“加上 X”）：" if zh else
                   "**From the catalog, worth trying** (add its endpoint in the settings panel ⚙, then say *add X*):"]
-        lines += [f"- {s['id']}: {render(s['reason'], lang)}" for s in catalog[:4]]
+        lines += [f"- {s['id']}{colon(lang)}{render(s['reason'], lang)}" for s in catalog[:4]]
     if plan["excluded"]:
         lines += ["", "**排除的知名模型**：" if zh else "**Notable models left out:**"]
-        lines += [f"- {e['id']}: {render(e['reason'], lang)}" for e in plan["excluded"][:4]]
+        lines += [f"- {e['id']}{colon(lang)}{render(e['reason'], lang)}" for e in plan["excluded"][:4]]
     if closing:
         lines += ["", "在你说“跑吧”之前不会花一分钱。可以调整：“加上 gpt-4o-mini”、“去掉基线”、“用300条”、“试试5个示例”。" if zh
                   else "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the "
@@ -611,7 +611,7 @@ def expected_time_line(expected: ExpectedTime, zh: bool, first_look_share: float
         parts.append(f"{names} 还没有实测延迟，开跑后进度条会显示预计剩余时间" if zh else
                      f"{'plus ' if parts else 'Expected time: unknown for '}{names} until {whose} first items run "
                      "(the progress shows an ETA)")
-    return "；".join(parts) if zh else "; ".join(parts) + "."
+    return "；".join(parts) + "。" if zh else "; ".join(parts) + "."
 
 
 def results_table(results: list[ResultRow], lang: str) -> str:
@@ -933,8 +933,8 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
         lines.append(f"目录里没有 “{asked}”。" if zh else f"The catalog has no model called '{asked}'.")
     else:
         if excluded_reason:
-            lines.append(f"{card.display_name} {'被排除' if zh else 'was left out of the shortlist'}: "
-                         f"{render(excluded_reason, lang)}.")
+            lines.append(f"{card.display_name} {'被排除' if zh else 'was left out of the shortlist'}{colon(lang)}"
+                         f"{render(excluded_reason, lang)}{'。' if zh else '.'}")
         elif not can_run:
             lines.append(not_runnable(card.id, lang))
         else:

@@ -18,11 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_WORDS = {"label.row", "report.date", "failure.http", "verdict.no target"}  # a dash, in every language
 
 
-class Sample:
-    """A value that formats under any spec: a number where the text asks for one, a word otherwise."""
+class Sample(float):
+    """A value that formats under any spec: a number where the text asks for one (a price, `usd`, included), a word
+    otherwise."""
+
+    def __new__(cls) -> Sample:
+        return super().__new__(cls, 0.5)
 
     def __format__(self, spec: str) -> str:
-        return format(0.5, spec) if spec else "sample"
+        return format(float(self), spec) if spec else "sample"
 
 
 @pytest.mark.parametrize("message_id", sorted(MESSAGES))
@@ -31,6 +35,7 @@ def test_every_message_renders_in_both_languages_with_the_same_values(message_id
     assert english.strip() and chinese.strip()
     values = {name: Sample() for name in fields(message_id)}
     rendered = {lang: say(message_id, lang, **values) for lang in ("en", "zh")}
+    assert "$0.5000" not in rendered["en"]  # a price reads as the tables show it ("$0.5"), never padded
     if message_id not in NO_WORDS:
         assert detect_language(rendered["zh"]) == "zh", rendered["zh"]
     names = [{n for _, n, _, _ in __import__("string").Formatter().parse(text) if n} for text in (english, chinese)]
