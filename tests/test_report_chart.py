@@ -22,3 +22,14 @@ def test_labels_of_points_that_sit_together_take_different_positions() -> None:
     assert by_name["stub-llm (3-shot)"].textposition.endswith("left")  # the dearest: its label stays on the plot
     assert free[0].textposition.endswith("right")
     assert free[0].text[0].startswith("★ ") and free[0].marker.symbol == "star"
+
+
+def test_labels_that_would_overlap_sideways_take_different_positions_and_distant_ones_do_not() -> None:
+    """Two rows of one model at the same accuracy, three times apart in cost: in Chinese their labels are wider
+    than the gap between the points (they were printed over each other); a row far away keeps the first position."""
+    rows = [_row("cheap", 0.64, 0.0118), _row("cheap", 0.64, 0.0346, 3), _row("careful", 0.967, 0.59),
+            _row("far", 0.64, 5.0)]
+    figure = accuracy_cost_chart(rows, {"accuracy": 0.9}, {"candidate": "careful", "shots": 0}, "zh")
+    positions = {trace.name: trace.textposition for trace in figure.data}
+    assert positions["cheap（零样本）"].split()[0] != positions["cheap（3 个示例）"].split()[0]
+    assert positions["careful（零样本）"].startswith("top") and positions["far（零样本）"].startswith("top")

@@ -7,9 +7,20 @@ The words on a figure (title, axes, the names of the points) are given by the ca
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import TypedDict
 
 import plotly.graph_objects as go
+
+# The accuracy/cost chart as the chat shows it: ~600 px of plot, 11 px labels (~6 px per Latin character, twice
+# that for a Chinese one) — what decides whether two points' labels would overlap.
+CHART_PLOT_PX = 600
+LABEL_PX_PER_CHAR = 6
+
+
+def label_width_px(text: str) -> float:
+    """About how wide a label is drawn (a wide East Asian character counts twice)."""
+    return (len(text) + sum(unicodedata.east_asian_width(c) in "WF" for c in text)) * LABEL_PX_PER_CHAR
 
 
 class ChartWords(TypedDict):
@@ -61,12 +72,17 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     # Neighbours' labels take different positions; a label opens away from the nearer edge, so none leaves the plot.
     right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
     middle = (math.log10(floor) + math.log10(right)) / 2
-    placed: list[tuple[float, float]] = []
+    # Labels are neighbours when they would overlap: within a label's width (in decades of the axis, at the width
+    # the chat shows a chart) and 5 points of accuracy.
+    decades_per_px = (math.log10(right) - math.log10(floor) + 1) / CHART_PLOT_PX
+    placed: list[tuple[float, float, float]] = []
     for r, name in drawn:
         cost = r["cost_per_1k_usd"]
         x = math.log10(cost if cost else floor)
-        neighbours = sum(1 for px, py in placed if abs(px - x) < 0.3 and abs(py - r["accuracy"]) < 0.05)
-        placed.append((x, r["accuracy"]))
+        span = (label_width_px(name) + 2 * LABEL_PX_PER_CHAR) * decades_per_px  # with the star's room
+        neighbours = sum(1 for px, py, pspan in placed
+                         if abs(px - x) < max(span, pspan) and abs(py - r["accuracy"]) < 0.05)
+        placed.append((x, r["accuracy"], span))
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
                       and (recommended.get("shots") or 0) == r["shots"])
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
