@@ -19,6 +19,7 @@ from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, t
 from core.brief import Brief
 from core.settings import current
 from core.shapes import (
+    ENDPOINT_PRICE,
     DatasetProfile,
     DocumentsInfo,
     ForecastRow,
@@ -32,9 +33,17 @@ from core.shapes import (
 )
 from core.tokens import chat_tokens
 from knowledge.catalog import ModelCard, UnknownModel, get_card
-from knowledge.shortlist import forecast, shortlist
+from knowledge.shortlist import forecast, forecast_at, shortlist
 from tools import adaptive
-from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, can_run, configured_entries, resolve_id
+from tools.candidates import (
+    BASELINE_ID,
+    BUILT_IN,
+    CandidateError,
+    can_run,
+    configured_entries,
+    entry_price_model,
+    resolve_id,
+)
 from tools.compare import CompareError
 from tools.documents import DEFAULT_CHUNK_TOKENS
 from tools.error_costs import ErrorCosts
@@ -225,13 +234,24 @@ def _edited(plan: Plan, command: dict, entries: list[dict], labeller: str | None
     return plan
 
 
-def _forecasts(plan: Plan, tokens: dict[int, TokenEstimate], items: int, volume: float | None) -> list[ForecastRow]:
+def _forecasts(plan: Plan, tokens: dict[int, TokenEstimate], items: int, volume: float | None,
+               entries: list[dict]) -> list[ForecastRow]:
+    """A row per candidate and technique: catalog models at their card's price, endpoints at the price their
+    settings give (their own, or their model's in the catalog) — unpriced ones too, with "—"."""
     rows: list[ForecastRow] = []
     for cid in plan["candidates"]:
         card = catalog_card(cid)
-        if card is not None:
-            rows += [forecast(card, tokens[shots], eval_items=items, volume_per_day=volume)
-                     for shots in techniques(cid, plan["shots"])]
+        for shots in techniques(cid, plan["shots"]):
+            if card is not None:
+                rows.append(forecast(card, tokens[shots], eval_items=items, volume_per_day=volume))
+                continue
+            entry = next((e for e in entries if e["id"] == cid), None)
+            own = entry is not None and entry.get("input_usd_per_1m") is not None
+            priced_as = None if entry is None or own else catalog_card(entry_price_model(entry))
+            rows.append(forecast_at(cid, entry_price(cid, entries), tokens[shots], eval_items=items,
+                                    volume_per_day=volume, as_of=priced_as.as_of if priced_as else None,
+                                    source=ENDPOINT_PRICE + cid if own else
+                                    (priced_as.price_source or priced_as.source) if priced_as else None))
     return rows
 
 
@@ -266,7 +286,7 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
                  "shortlist": [{"id": p.card.id, "reason": p.reason, "runnable": can_run(p.card.id, entries)}
                                for p in picks.candidates if p.card.id in prompted([p.card.id], config.task)],
                  "excluded": [{"id": i, "reason": r} for i, r in picks.excluded],
-                 "forecasts": _forecasts(plan, tokens, items, brief.volume_per_day),
+                 "forecasts": _forecasts(plan, tokens, items, brief.volume_per_day, entries),
                  "calls": call_count(plan["candidates"], plan["shots"], items), "eval_config": config.to_dict(),
                  "looks": ([look.n for look in adaptive.looks(items)]
                            if config.adaptive and targets_of(brief).accuracy is not None else None),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.problems import Problem, decode
-from core.shapes import BASELINE_ID, DISTILLED_PREFIX, Technique
+from core.shapes import BASELINE_ID, DISTILLED_PREFIX, ENDPOINT_PRICE, Technique
 
 Texts = tuple[str, str]  # (English, Chinese)
 
@@ -628,6 +628,8 @@ MESSAGES: dict[str, Texts] = {
     "progress.done": ("done", "完成"),
     # ---------------------------------------------------------------- words used inside other messages
     "source.local": ("runs locally (the {what} package, $0)", "本机运行（{what} 包，$0）"),
+    "source.endpoint": ("the price set for {id} in your settings", "你在设置里为 {id} 填写的价格"),
+    "source.none": ("no price: give one in the endpoint's settings", "没有价格：请在端点设置里填写"),
     "label.row": ("{candidate} ({technique})", "{candidate}（{technique}）"),
     "technique.zero_shot": ("zero-shot", "零样本"),
     "technique.k_shot": ("{shots}-shot", "{shots} 个示例"),
@@ -927,9 +929,17 @@ def comparison_sentence(cmp: dict, lang: str) -> str:
 
 
 def cited(source: str | None, lang: str) -> str:
-    """A price or fact source as shown: a URL as it is; a local candidate's "local:<package>" in words."""
+    """A price or fact source as shown: a URL as it is; a local candidate's "local:<package>" and an endpoint's own
+    price ("endpoint:<id>") in words."""
     if not source:
         return "—"
     if source.startswith("local:"):
         return say("source.local", lang, what=source.removeprefix("local:"))
+    if source.startswith(ENDPOINT_PRICE):
+        return say("source.endpoint", lang, id=source.removeprefix(ENDPOINT_PRICE))
     return source
+
+
+def dated(source: str | None, as_of: str | None, lang: str) -> str:
+    """A source as shown with its date: "https://… (2026-11-25)"; an endpoint's own price has no date."""
+    return cited(source, lang) + (f" ({as_of})" if as_of else "")

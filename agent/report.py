@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 
 from agent import speak
 from agent.messages import (
-    cited,
     comparison_sentence,
+    dated,
     label,
     percent,
     render,
@@ -131,7 +131,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
 def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],
                 lang: str) -> str:
     """The downloadable report: brief, data profile, plan, results, recommendation, fine-tuning estimate, sources."""
-    sources = sorted({f"{cited(f['price_source'], lang)} ({f['as_of']})" for f in plan.get("forecasts", [])
+    sources = sorted({dated(f["price_source"], f["as_of"], lang) for f in plan.get("forecasts", [])
                       if f.get("price_source")})
     title = brief.use_case or say("report.untitled", lang)
     lines = [say("report.title", lang, use_case=title), "", say("report.date", lang, date=date.today().isoformat()),

@@ -9,7 +9,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from agent.messages import MESSAGES, cited, label, p_value, percent, render, row_technique, say, verdict
+from agent.messages import (
+    MESSAGES,
+    cited,
+    dated,
+    label,
+    p_value,
+    percent,
+    render,
+    row_technique,
+    say,
+    verdict,
+)
 from agent.messages import money as usd
 from agent.messages import technique as technique_name
 from core.brief import Brief
@@ -537,9 +548,13 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines += [header, "|---|---|---|---|---|---|"]
     for f in plan["forecasts"]:
         technique = technique_name(f["shots"], lang, trained=f["model_id"] == BASELINE_ID)
-        monthly = price(f["monthly_usd"]) if f["monthly_usd"] is not None else ("需要日处理量" if zh else "needs volume")
+        unpriced = f["cost_per_1k_usd"] is None
+        monthly = (price(f["monthly_usd"]) if f["monthly_usd"] is not None or unpriced else
+                   "需要日处理量" if zh else "needs volume")
+        source = say("source.none", lang) if unpriced and not f["price_source"] else dated(f["price_source"],
+                                                                                           f["as_of"], lang)
         lines.append(f"| {f['model_id']} | {technique} | {price(f['eval_cost_usd'])} | {price(f['cost_per_1k_usd'])} | "
-                     f"{monthly} | {cited(f['price_source'], lang)} ({f['as_of']}) |")
+                     f"{monthly} | {source} |")
     catalog = [s for s in plan["shortlist"] if s["id"] not in plan["candidates"]]
     if catalog:
         lines += ["", "**目录里值得一试的模型**（在设置面板 ⚙ 里添加它的端点，再说“加上 X”）：" if zh else

@@ -20,6 +20,7 @@ RecommendationStatus = Literal["met", "marginal", "none"]
 # The trained baseline's id: a TF-IDF classifier, not a prompted model (it is shown as "trained baseline").
 BASELINE_ID = "tfidf-logreg"
 DISTILLED_PREFIX = "distilled-"  # `distilled-<teacher>`: a local classifier trained on a teacher's labels
+ENDPOINT_PRICE = "endpoint:"  # the source of a price the user gave an endpoint (settings, candidates file) + its id
 
 TechniqueKind = Literal["drawn", "retrieved", "rag"]
 RAG_CODE = 1000  # technique codes ≤ -RAG_CODE are RAG with -code - RAG_CODE passages

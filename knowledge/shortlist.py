@@ -34,6 +34,19 @@ def forecast(card: ModelCard, tokens: TokenEstimate, *, eval_items: int, volume_
             "price_source": card.price_source or card.source, "as_of": card.as_of}
 
 
+def forecast_at(model_id: str, usd_per_token: tuple[float, float] | None, tokens: TokenEstimate, *,
+                eval_items: int, volume_per_day: float | None, source: str | None, as_of: str | None) -> ForecastRow:
+    """The same forecast at a price that is not a catalog card's: an endpoint's own (the user's settings or
+    candidates file), cited by `source`; None prices when it has none."""
+    per_1k = None if usd_per_token is None else (
+        tokens.input_tokens * usd_per_token[0] + tokens.output_tokens * usd_per_token[1]) * 1000
+    return {"model_id": model_id, "shots": tokens.shots, "cost_per_1k_usd": per_1k,
+            "eval_cost_usd": None if per_1k is None else per_1k * eval_items / 1000,
+            "monthly_usd": None if per_1k is None or volume_per_day is None
+            else per_1k * volume_per_day / 1000 * DAYS_PER_MONTH,
+            "price_source": source, "as_of": as_of}
+
+
 # ---------------------------------------------------------------- shortlist
 
 

@@ -277,3 +277,27 @@ def test_distillation_from_the_chat_is_planned_priced_and_measured(tmp_path, mon
     assert rows["distilled-stub-llm"]["cost_per_1k_usd"] == 0 and rows["distilled-stub-llm"]["accuracy"] >= 0.9
     assert rows["distilled-stub-llm"]["stopped"] is None  # it answered every item: not an adaptive row
     assert named in reply
+
+
+def test_the_plan_prices_endpoints_at_their_settings_and_shows_unpriced_ones(tmp_path, monkeypatch) -> None:
+    """An endpoint's own price (its settings) forecasts its rows like a catalog price, cited as the user's; an
+    endpoint without a price still has its rows in the table, with "—" for what cannot be known."""
+    with configured_stub(tmp_path, monkeypatch, ("ham", "spam")) as stub, \
+            SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text(candidates.read_text() + "- " + json.dumps(
+            {"id": "unpriced-llm", "base_url": stub.url, "model": "house-model"}) + "\n")
+        graph = compile_graph(saver)
+        _turn(graph, "classify SMS messages as spam or ham, 90% accuracy, no cost limit, no latency limit")
+        state, reply = _turn(graph, "", [workspace.keep_upload("journey", DATASETS / "sms_spam.csv", "sms_spam.csv")])
+        _turn(graph, "add unpriced-llm")
+        state, reply = _turn(graph, "use 200 items")
+    rows = {(f["model_id"], f["shots"]): f for f in state["plan"]["forecasts"]}
+    priced = rows[("stub-llm", 0)]
+    assert priced["price_source"] == "endpoint:stub-llm" and priced["as_of"] is None
+    assert priced["cost_per_1k_usd"] > 0 and priced["eval_cost_usd"] == pytest.approx(priced["cost_per_1k_usd"] / 5)
+    assert "the price set for stub-llm in your settings |" in reply
+    unpriced = rows[("unpriced-llm", 0)]
+    assert unpriced["cost_per_1k_usd"] is None and unpriced["price_source"] is None
+    assert "| unpriced-llm | zero-shot | — | — | — | no price: give one in the endpoint's settings |" in reply
+    assert stub.stats.completions == 0
