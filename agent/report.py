@@ -125,7 +125,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("comparison"):
         lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
-    return "\n".join(lines) + "\n"
+    return speak.linked_urls("\n".join(lines)) + "\n"
 
 
 def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],
@@ -145,7 +145,7 @@ def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dic
                   per_1m=c["training_usd_per_1m"], source=c["source"], as_of=c["as_of"]) for c in costs]
     lines += ["", say("report.sources_heading", lang), ""] + [f"- {s}" for s in sources]
     lines.append(say("report.method_source", lang))
-    return "\n".join(lines) + "\n"
+    return speak.linked_urls("\n".join(lines)) + "\n"
 
 
 def accuracy_cost_chart(results: list[dict], targets: dict, recommended: dict | None, lang: str) -> go.Figure:

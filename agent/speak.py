@@ -156,7 +156,26 @@ def reply(text: str, kind: str = "text", **extra: object) -> AIMessage:
     rephrase. (LangChain is imported here: `modelpick eval` uses this module's templates without a conversation.)"""
     from langchain_core.messages import AIMessage
 
-    return AIMessage(content=text, additional_kwargs={"kind": kind, **extra})
+    return AIMessage(content=linked_urls(text), additional_kwargs={"kind": kind, **extra})
+
+
+# A bare URL in Markdown, not already a link (`<…>`, `](…)`) or code; it ends where its ASCII characters end.
+_BARE_URL = re.compile(r"(?<![<(`])\bhttps?://[!-;=?-{}~]+")
+_SENTENCE_END = ".,:;!?'\"*_~]"
+
+
+def linked_urls(text: str) -> str:
+    """Bare URLs as `<url>` autolinks, which end exactly at `>`. A bare URL runs on through full-width
+    punctuation — "（来源 https://x.com/pricing，2026-11-25）" linked to "https://x.com/pricing，2026-11-25）", a page
+    that does not exist; trailing ASCII punctuation and an unbalanced ")" stay outside, as Markdown has them."""
+
+    def wrap(match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(_SENTENCE_END)
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(_SENTENCE_END)
+        return f"<{url}>{match.group(0)[len(url):]}"
+
+    return _BARE_URL.sub(wrap, text)
 
 
 def pct(value: float) -> str:

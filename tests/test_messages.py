@@ -145,3 +145,17 @@ def test_the_expected_time_names_unmeasured_candidates_as_a_list_of_the_users_la
     assert "smollm2-135m until its first items run" in expected_time_line(one, False)
     probed = {"seconds": 12.0, "unmeasured": [], "probed": ["smollm2-135m", "qwen2.5-0.5b"]}
     assert "对 smollm2-135m、qwen2.5-0.5b 的" in expected_time_line(probed, True)
+
+
+def test_urls_become_links_that_end_where_the_url_does() -> None:
+    from agent.speak import linked_urls
+
+    assert linked_urls("（来源 https://deepinfra.com/pricing，2026-11-25）") == \
+        "（来源 <https://deepinfra.com/pricing>，2026-11-25）"  # not a link to "…pricing，2026-11-25）"
+    assert linked_urls("(source https://x.com/docs/pricing).") == "(source <https://x.com/docs/pricing>)."
+    assert linked_urls("see https://x.com/a_(b), then") == "see <https://x.com/a_(b)>, then"
+    assert linked_urls("| https://x.com/p (2026-11-25) |") == "| <https://x.com/p> (2026-11-25) |"
+    for kept in ("[x](https://x.com/p)", "`https://x.com/p`", "base_url: http://…/v1", "<https://x.com/p>，"):
+        assert linked_urls(kept) == kept
+    once = linked_urls("a https://x.com/p，b")
+    assert linked_urls(once) == once
