@@ -19,7 +19,6 @@ from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, t
 from core.brief import Brief
 from core.settings import current
 from core.shapes import (
-    ENDPOINT_PRICE,
     DatasetProfile,
     DocumentsInfo,
     ForecastRow,
@@ -41,7 +40,6 @@ from tools.candidates import (
     CandidateError,
     can_run,
     configured_entries,
-    entry_price_model,
     resolve_id,
 )
 from tools.compare import CompareError
@@ -54,6 +52,7 @@ from tools.evaluate import (
     entry_price,
     judge_of,
     prepare,
+    price_quote,
     probe_speed,
     prompted,
     results_document,
@@ -245,13 +244,9 @@ def _forecasts(plan: Plan, tokens: dict[int, TokenEstimate], items: int, volume:
             if card is not None:
                 rows.append(forecast(card, tokens[shots], eval_items=items, volume_per_day=volume))
                 continue
-            entry = next((e for e in entries if e["id"] == cid), None)
-            own = entry is not None and entry.get("input_usd_per_1m") is not None
-            priced_as = None if entry is None or own else catalog_card(entry_price_model(entry))
-            rows.append(forecast_at(cid, entry_price(cid, entries), tokens[shots], eval_items=items,
-                                    volume_per_day=volume, as_of=priced_as.as_of if priced_as else None,
-                                    source=ENDPOINT_PRICE + cid if own else
-                                    (priced_as.price_source or priced_as.source) if priced_as else None))
+            quote = price_quote(cid, entries)
+            rows.append(forecast_at(cid, quote.per_token, tokens[shots], eval_items=items, volume_per_day=volume,
+                                    source=quote.source, as_of=quote.as_of))
     return rows
 
 

@@ -99,3 +99,28 @@ def test_a_fine_tuned_model_is_priced_from_the_catalogs_fine_tuned_price_of_its_
                {"id": "plain", "model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1"}]
     fine, plain = entry_price("mine", entries), entry_price("plain", entries)
     assert fine == (card.input_usd_per_1m / 1e6, card.output_usd_per_1m / 1e6) and fine != plain
+
+
+def test_a_price_quote_names_where_the_price_it_gives_comes_from() -> None:
+    """The plan's forecast cites the price the run is costed at: one function gives both."""
+    from core.shapes import ENDPOINT_PRICE
+    from knowledge.catalog import load_catalog
+    from tools.evaluate import entry_price, price_quote
+
+    catalog = load_catalog()
+    entries = [{"id": "own", "model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1",
+                "input_usd_per_1m": 2.0, "output_usd_per_1m": 8.0},
+               {"id": "mine", "model": "my-finetune", "base_url": "http://127.0.0.1:9/v1", "base_model": "gpt-4o-mini"},
+               {"id": "plain", "model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1"},
+               {"id": "nameless", "model": "someone-elses-model", "base_url": "http://127.0.0.1:9/v1"}]
+    own = price_quote("own", entries)
+    assert own == (pytest.approx((2e-6, 8e-6)), ENDPOINT_PRICE + "own", None)
+    fine_card = catalog.resolve("ft:gpt-4o-mini-2024-07-18")
+    assert price_quote("mine", entries) == ((fine_card.input_usd_per_1m / 1e6, fine_card.output_usd_per_1m / 1e6),
+                                            fine_card.price_source or fine_card.source, fine_card.as_of)
+    card = catalog.resolve("gpt-4o-mini")
+    for cid in ("plain", "gpt-4o-mini"):  # an endpoint of a catalog model, and the catalog model by name
+        quote = price_quote(cid, entries)
+        assert quote.source == (card.price_source or card.source) and quote.as_of == card.as_of
+        assert quote.per_token == entry_price(cid, entries) == catalog.price_per_token("gpt-4o-mini")
+    assert price_quote("nameless", entries) == (None, None, None)

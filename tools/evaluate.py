@@ -13,10 +13,10 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 from core import collector
-from core.shapes import ResultRow, RowStatus, Technique
+from core.shapes import ENDPOINT_PRICE, ResultRow, RowStatus, Technique
 from knowledge.catalog import NoPrice, UnknownModel, load_catalog
 from tools import adaptive, cascade, generation
 from tools import distil as distil_module
@@ -158,14 +158,40 @@ def candidate_price(candidate) -> tuple[float, float] | None:
     return token_price(candidate.price_model, getattr(candidate, "price_override", None))
 
 
-def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] | None:
-    """The price of a candidate named in a run's config, without building it."""
+class PriceQuote(NamedTuple):
+    """What a candidate named in a run's config pays per (input, output) token, and where that price comes from:
+    the plan's forecast cites the same price the run's cost is computed with."""
+
+    per_token: tuple[float, float] | None
+    source: str | None  # a catalog card's source, or ENDPOINT_PRICE + id for a price in the endpoint's settings
+    as_of: str | None  # the catalog card's date; None for the user's own price
+
+
+def price_quote(candidate_id: str, entries: list[dict]) -> PriceQuote:
+    """The price of a candidate named in a run's config, without building it: an endpoint's own price (its
+    settings or the candidates file), else its model's catalog card (a fine-tune: its base's fine-tuned price)."""
     if distil_module.teacher_of(candidate_id):  # a local classifier: the trained baseline's price ($0)
-        return token_price(BASELINE_ID, None)
+        return _catalog_quote(BASELINE_ID)
     entry = next((e for e in entries if e["id"] == candidate_id), None)
     if entry is None:
-        return token_price(candidate_id, None)
-    return token_price(entry_price_model(entry), (entry.get("input_usd_per_1m"), entry.get("output_usd_per_1m")))
+        return _catalog_quote(candidate_id)
+    if entry.get("input_usd_per_1m") is not None:
+        own = token_price(None, (entry["input_usd_per_1m"], entry.get("output_usd_per_1m")))
+        return PriceQuote(own, ENDPOINT_PRICE + candidate_id, None)
+    return _catalog_quote(entry_price_model(entry))
+
+
+def _catalog_quote(name: str) -> PriceQuote:
+    per_token = token_price(name, None)
+    if per_token is None:
+        return PriceQuote(None, None, None)
+    card = load_catalog().resolve(name)
+    return PriceQuote(per_token, card.price_source or card.source, card.as_of)
+
+
+def entry_price(candidate_id: str, entries: list[dict]) -> tuple[float, float] | None:
+    """USD per (input, output) token of a candidate named in a run's config (see `price_quote`)."""
+    return price_quote(candidate_id, entries).per_token
 
 
 async def run_eval(config: EvalConfig, store: RunStore, *, run_id: str | None = None,
