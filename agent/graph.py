@@ -322,7 +322,7 @@ def speak_node(state: SelectionState, config: RunnableConfig) -> dict:
         return {}
     on_token = ((config or {}).get("configurable") or {}).get("on_token")
     text, how = phrase(agent, reply_text(last), state.get("language", "en"), on_token)
-    return {"messages": [AIMessage(id=last.id, content=speak.linked_urls(text),
+    return {"messages": [AIMessage(id=last.id, content=speak.typeset(text),
                                    additional_kwargs={**last.additional_kwargs, "phrased": how})]}
 
 

@@ -941,5 +941,8 @@ def cited(source: str | None, lang: str) -> str:
 
 
 def dated(source: str | None, as_of: str | None, lang: str) -> str:
-    """A source as shown with its date: "https://… (2026-11-25)"; an endpoint's own price has no date."""
-    return cited(source, lang) + (f" ({as_of})" if as_of else "")
+    """A source as shown with its date: "https://… (2026-11-25)", "本机运行（…）（2026-11-25）"; an endpoint's own
+    price has no date."""
+    if not as_of:
+        return cited(source, lang)
+    return cited(source, lang) + (f"（{as_of}）" if lang == "zh" else f" ({as_of})")

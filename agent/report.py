@@ -36,7 +36,8 @@ def _row(row: dict, lang: str) -> str:
         failed = say("report.failed_cell", lang, cause=cause)
         return head + f"| {failed} | — | {row['unparseable']} | {row['errors']} | — | — | — | {verdict('failed', lang)} | — |"
     low, high = row["accuracy_ci"]
-    latency = "—" if row["latency_p50_s"] is None else f"{row['latency_p50_s']:.3f} / {row['latency_p95_s']:.3f} s"
+    latency = ("—" if row["latency_p50_s"] is None else
+               speak.latency(row["latency_p50_s"], row["latency_p95_s"], lang=lang))
     cost = "—" if row["cost_per_1k_usd"] is None else f"${row['cost_per_1k_usd']:.4f}"
     verdicts = " / ".join(verdict(row["verdicts"][k], lang) for k in ("accuracy", "cost", "latency"))
     p = "—" if row.get("mcnemar_p_vs_best") is None else f"{row['mcnemar_p_vs_best']:.3g}"
@@ -125,7 +126,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("comparison"):
         lines += ["", comparison_markdown(doc["comparison"], lang)]
     lines += ["", say("report.costs_note", lang)]
-    return speak.linked_urls("\n".join(lines)) + "\n"
+    return speak.typeset("\n".join(lines)) + "\n"
 
 
 def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dict, tokens: int, costs: list[dict],
@@ -145,7 +146,7 @@ def full_report(brief: Brief, dataset: DatasetProfile, plan: Plan, document: dic
                   per_1m=c["training_usd_per_1m"], source=c["source"], as_of=c["as_of"]) for c in costs]
     lines += ["", say("report.sources_heading", lang), ""] + [f"- {s}" for s in sources]
     lines.append(say("report.method_source", lang))
-    return speak.linked_urls("\n".join(lines)) + "\n"
+    return speak.typeset("\n".join(lines)) + "\n"
 
 
 def accuracy_cost_chart(results: list[dict], targets: dict, recommended: dict | None, lang: str) -> go.Figure:

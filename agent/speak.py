@@ -156,7 +156,36 @@ def reply(text: str, kind: str = "text", **extra: object) -> AIMessage:
     rephrase. (LangChain is imported here: `modelpick eval` uses this module's templates without a conversation.)"""
     from langchain_core.messages import AIMessage
 
-    return AIMessage(content=linked_urls(text), additional_kwargs={"kind": kind, **extra})
+    return AIMessage(content=typeset(text), additional_kwargs={"kind": kind, **extra})
+
+
+def typeset(text: str) -> str:
+    """A reply or report as it is shown: bare URLs linked (`linked_urls`), Chinese spacing tidied
+    (`chinese_spacing`)."""
+    return chinese_spacing(linked_urls(text))
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_FULL_WIDTH = "\u3000-\u303f\uff00-\uffef"  # CJK punctuation, full-width forms (（），：)
+# A space between Chinese and Chinese ("结论依次为 准确率", "（训练的基线） 达到"), or before full-width punctuation
+# after a word ("tfidf-logreg （"): templates join pieces with the space English needs.
+_SPACE_IN_CHINESE = re.compile(f"(?<=[{_HAN}{_FULL_WIDTH}])[ ]+(?=[{_HAN}])|(?<=[\\w%)>])[ ]+(?=[（）：；，。、！？])")
+
+
+def chinese_spacing(text: str) -> str:
+    """No space inside Chinese: between two Chinese characters, after full-width punctuation before Chinese, or
+    before full-width punctuation. The space between Chinese and Latin words or numbers ("达到 96.7%") stays; table
+    rows (the user's own texts are quoted there) and code are left as they are."""
+    if text.isascii():
+        return text
+    lines, fenced = text.split("\n"), False
+    for i, line in enumerate(lines):
+        opening = line.lstrip()[:3]
+        if opening == "```":
+            fenced = not fenced
+        elif not fenced and not opening.startswith("|"):
+            lines[i] = _SPACE_IN_CHINESE.sub("", line)
+    return "\n".join(lines)
 
 
 # A bare URL in Markdown, not already a link (`<…>`, `](…)`) or code; it ends where its ASCII characters end.
@@ -612,6 +641,11 @@ def pilot_text(model: str, rows: list[tuple[int, list]], target: float | None, l
     return "\n".join([say("pilot.heading", lang, model=model), "", *lines, "", verdict_line])
 
 
+def latency(*seconds: float, lang: str) -> str:
+    """Latencies as a table shows them: "0.007 s" / "0.007 秒", several joined by " / " with one unit."""
+    return " / ".join(f"{value:.3f}" for value in seconds) + (" 秒" if lang == "zh" else " s")
+
+
 def _duration(seconds: float, zh: bool) -> str:
     if seconds < 120:
         return f"{seconds:.0f} 秒" if zh else f"{seconds:.0f} s"
@@ -664,7 +698,7 @@ def results_table(results: list[ResultRow], lang: str) -> str:
         v = r["verdicts"]
         if r.get("status") == "stopped":
             v = dict.fromkeys(("accuracy", "cost", "latency"), "stopped")  # type: ignore[assignment]
-        p95 = "—" if r["latency_p95_s"] is None else f"{r['latency_p95_s']:.3f} s"
+        p95 = "—" if r["latency_p95_s"] is None else latency(r["latency_p95_s"], lang=lang)
         p = "—" if r.get("mcnemar_p_vs_best") is None else p_value(r["mcnemar_p_vs_best"] or 0.0, lang)
         items = f"{r['items']} ⏩" if r.get("stopped") else str(r["items"])
         lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {_f1_cell(r)} | "

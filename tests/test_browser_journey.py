@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser import ARTIFACTS, app_page
@@ -47,6 +49,7 @@ def test_plan_go_progress_results_chart_and_report(page, tmp_path) -> None:
     expect(page.get_by_text("items/s").first).to_be_visible(timeout=60_000)
     assert page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").count() == 0
     page.locator('[data-step-type="tool"]').last.scroll_into_view_if_needed()
+    expect(page.locator('[data-step-type="tool"]').first).to_contain_text(re.compile("Evaluating|Evaluated"))
     page.screenshot(path=str(ARTIFACTS / "journey-progress.png"))
     results = page.locator('[data-step-type="assistant_message"]').filter(has_text="Recommendation").last
     expect(results).to_be_visible(timeout=240_000)

@@ -32,6 +32,13 @@ def _reviews(path: Path) -> Path:
 # A bare URL that runs into Chinese text: Markdown links it to a page that does not exist ("…/pricing，2026-11-25）").
 URL_INTO_CHINESE = re.compile(r"(?<!<)https?://[^\s<>]*[^\x00-\x7f]")
 ENGLISH_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff]: |: [\u4e00-\u9fff]|[\u4e00-\u9fff）]\.(?:\s|$)", re.MULTILINE)
+# "结论依次为 准确率", "（训练的基线） 达到": an English template's space left inside Chinese (table rows quote the data).
+SPACE_INSIDE_CHINESE = re.compile(r"^(?!\s*\|).*[\u4e00-\u9fff（）：，。] +[\u4e00-\u9fff]")
+
+
+def _misset(line: str) -> bool:
+    return bool(ENGLISH_COLON_AFTER_CHINESE.search(line) or URL_INTO_CHINESE.search(line)
+                or SPACE_INSIDE_CHINESE.search(line))
 
 
 def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
@@ -45,13 +52,11 @@ def test_a_chinese_conversation_has_no_english_sentence(tmp_path) -> None:
             reply = "\n".join(m.content for m in new_replies(state))
             assert reply.strip(), turn
             english += [(turn, run) for run in ENGLISH_RUN.findall(reply)]
-            english += [(turn, line) for line in reply.splitlines() if ENGLISH_COLON_AFTER_CHINESE.search(line)
-                        or URL_INTO_CHINESE.search(line)]
+            english += [(turn, line) for line in reply.splitlines() if _misset(line)]
     assert state["language"] == "zh" and state["recommendation"]["candidate"] == "tfidf-logreg"
     report = Path(state["exports"]["report.md"]).read_text(encoding="utf-8")
     assert report.startswith("# modelpick 报告 — ") and "## 推荐" in report
     english += [("report.md", run) for run in ENGLISH_RUN.findall(report)]
-    english += [("report.md", line) for line in report.splitlines()
-                if ENGLISH_COLON_AFTER_CHINESE.search(line) or URL_INTO_CHINESE.search(line)]
+    english += [("report.md", line) for line in report.splitlines() if _misset(line)]
     assert english == [], "\n".join(f"{turn}: {line}" for turn, line in english)
     assert str(workspace.home()) not in report  # no server path in what the user takes away

@@ -159,3 +159,27 @@ def test_urls_become_links_that_end_where_the_url_does() -> None:
         assert linked_urls(kept) == kept
     once = linked_urls("a https://x.com/p，b")
     assert linked_urls(once) == once
+
+
+def test_chinese_has_no_space_inside_it_and_keeps_the_space_beside_latin_words() -> None:
+    from agent.messages import dated
+    from agent.speak import chinese_spacing, typeset
+
+    assert chinese_spacing("结论依次为 准确率 / 成本 / 延迟。") == "结论依次为准确率 / 成本 / 延迟。"
+    assert chinese_spacing("- tfidf-logreg（训练的基线） 以最低的实测成本") == "- tfidf-logreg（训练的基线）以最低的实测成本"
+    assert chinese_spacing("目标：成本 每千条 ≤ $5，x （y）") == "目标：成本每千条 ≤ $5，x（y）"
+    for kept in ("达到 96.7%，高于 90% 的目标", "评测集：60 条", "- （注）", "**推荐** （x）",
+                 "| 这家店 很好 | 正面 |",  # a table row quotes the user's text as it is
+                 "The model (x) is good: a b.", "```\n中 文\n```"):
+        assert chinese_spacing(kept) == kept
+    assert typeset("来源 https://x.com/p ，见 上文") == "来源 <https://x.com/p>，见上文"
+    assert dated("local:scikit-learn", "2026-11-25", "zh") == "本机运行（scikit-learn 包，$0）（2026-11-25）"
+    assert dated("https://x.com/p", "2026-11-25", "en") == "https://x.com/p (2026-11-25)"
+    assert dated("endpoint:mine", None, "zh") == dated("endpoint:mine", "", "zh")  # the user's own price: no date
+
+
+def test_latencies_in_a_table_carry_the_users_unit() -> None:
+    from agent.speak import latency
+
+    assert latency(0.0071, lang="en") == "0.007 s" and latency(0.0071, lang="zh") == "0.007 秒"
+    assert latency(0.5, 1.25, lang="zh") == "0.500 / 1.250 秒"
