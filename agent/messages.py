@@ -7,6 +7,7 @@ module phrases them in the conversation's language. Values are raw data (numbers
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -56,7 +57,7 @@ MESSAGES: dict[str, Texts] = {
     "data.gone": ("'{name}' is no longer kept (uploads are deleted {days:.0f} days after they arrive): attach it "
                   "again to go on.",
                   "“{name}”已不再保存（上传的文件在 {days:.0f} 天后删除）：请重新上传后继续。"),
-    "data.mixed_encoding": ("'{name}' is UTF-8 except {count} line(s) ({lines}) in another encoding: I read those as "
+    "data.mixed_encoding": ("'{name}' is UTF-8 except {count:~line} ({lines}) in another encoding: I read those as "
                             "Windows-1252 — check their accents, or re-export the file as UTF-8.",
                             "“{name}”是 UTF-8 编码，但有 {count} 行（第 {lines} 行）是别的编码：这些行按 Windows-1252 读取——"
                             "请检查其中的重音字符，或把文件重新导出为 UTF-8。"),
@@ -242,7 +243,7 @@ MESSAGES: dict[str, Texts] = {
     "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
     "compare.p": ("p = {p:.2g}", "p 值 = {p:.2g}"),
     "compare.p_tiny": ("p < 0.001", "p 值 < 0.001"),
-    "docs.indexed": ("Indexed {documents} document(s) as {passages} passages of up to {chunk} tokens for RAG: {names}.",
+    "docs.indexed": ("Indexed {documents:~document} as {passages} passages of up to {chunk} tokens for RAG: {names}.",
                      "已为 RAG 建好索引：{documents} 份文档，切成 {passages} 段（每段最多 {chunk} 个词元）：{names}。"),
     "docs.next_plan": ("The plan now measures RAG beside the other techniques: each prompt gets the passages closest "
                        "to its item. Nothing runs before you say *go*.",
@@ -252,11 +253,11 @@ MESSAGES: dict[str, Texts] = {
     "docs.nothing_usable": ("No document could be used for RAG; the plan stays as it was. Attach documents with text "
                             "(TXT, Markdown, PDF, DOCX or a zip).",
                             "没有可用于 RAG 的文档，计划保持不变。请附上有文字内容的文档（TXT、Markdown、PDF、DOCX 或 zip 包）。"),
-    "plan.rag": ("RAG: each prompt gets the {k} closest of {passages} passages ({documents} document(s), up to {chunk} "
+    "plan.rag": ("RAG: each prompt gets the {k} closest of {passages} passages ({documents:~document}, up to {chunk} "
                  "tokens each) — about {extra:,.0f} more input tokens per item, counted in the forecast below.",
                  "RAG：每条提示附上 {passages} 段中最接近的 {k} 段（{documents} 份文档，每段最多 {chunk} 个词元）"
                  "——每条约多 {extra:,.0f} 个输入词元，已计入下面的费用预测。"),
-    "plan.rag_all": ("RAG: the documents make only {passages} passage(s) of up to {chunk} tokens, so every prompt gets "
+    "plan.rag_all": ("RAG: the documents make only {passages:~passage} of up to {chunk} tokens, so every prompt gets "
                      "all of them (nothing to choose) — about {extra:,.0f} more input tokens per item, counted in the "
                      "forecast below.",
                      "RAG：文档只切出 {passages} 段（每段最多 {chunk} 个词元），每条提示都附上全部段落（无需检索挑选）"
@@ -336,7 +337,7 @@ MESSAGES: dict[str, Texts] = {
     "docs.encrypted": ("'{name}' is a password-protected PDF: save a copy without the password and attach that. "
                        "The other documents are used.",
                        "“{name}”是加密的 PDF：请另存一份不带密码的再附上。其他文档照常使用。"),
-    "docs.no_text": ("'{name}' has {pages} page(s) but no text layer (a scan?): run OCR on it, or attach the text. "
+    "docs.no_text": ("'{name}' has {pages:~page} but no text layer (a scan?): run OCR on it, or attach the text. "
                      "The other documents are used.",
                      "“{name}”有 {pages} 页，但没有文字层（可能是扫描件）：请先做 OCR，或直接附上文字。其他文档照常使用。"),
     "docs.broken": ("'{name}' could not be read ({cause}): it may be damaged; export it again. The other documents "
@@ -430,7 +431,7 @@ MESSAGES: dict[str, Texts] = {
                           "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
     "rec.nothing_usable": ("No candidate produced usable results.", "没有候选得出可用的结果。"),
     "rec.failed": ("{label} failed: {cause}.", "{label} 失败：{cause}。"),
-    "rec.stopped": ("{label} was stopped after {items} item(s), so it is not compared.",
+    "rec.stopped": ("{label} was stopped after {items:~item}, so it is not compared.",
                     "{label} 在 {items} 条后被停止，所以不参与比较。"),
     "step.more_items": ("Run more eval items to narrow the interval.", "增加评测数据，缩小置信区间。"),
     "step.k_shot": ("Try k-shot prompting (e.g. 3 or 5 examples): a few labelled examples in the prompt often lift "
@@ -611,7 +612,7 @@ MESSAGES: dict[str, Texts] = {
                            "decided before the end).",
                            "评测费用在 {low}（所有候选在第一次检查时就有结论）到 {high}（直到最后都没有结论）之间。"),
     "results.adaptive": ("Adaptive run: {calls:,} calls instead of {fixed:,} for every candidate on every item ({saved:.0%} "
-                         "saved), in {rounds} round(s); rows marked ⏩ stopped early because their verdict was decided.",
+                         "saved), in {rounds:~round}; rows marked ⏩ stopped early because their verdict was decided.",
                          "自适应运行：共 {calls:,} 次调用，而每个候选跑完全部条目需要 {fixed:,} 次（节省 {saved:.0%}），"
                          "共 {rounds} 轮；标 ⏩ 的行因结论已定而提前停止。"),
     "progress.items": ("{done:,} items", "{done:,} 条"),
@@ -638,6 +639,9 @@ MESSAGES: dict[str, Texts] = {
     "technique.trained": ("trained baseline", "训练的基线"),
     "technique.distilled": ("trained on {teacher}'s labels", "用 {teacher} 的标签训练"),
     "technique.cascade": ("cascade", "级联"),
+    "technique.cascade_if_unparseable": ("cascade if unparseable", "无法解析时级联"),
+    "technique.cascade_if_disagrees_with_baseline": ("cascade if the baseline disagrees", "与基线不一致时级联"),
+    "technique.cascade_if_low_confidence": ("cascade if unsure", "没把握时级联"),
     "technique.cascade_when": ("cascade: escalate when {signal} ({share:.0%} of items)",
                                "级联：{signal}时升级（{share:.0%} 的条目）"),
     "signal.unparseable": ("the first answer is unparseable or failed", "第一个模型的答案无法解析或调用失败"),
@@ -779,12 +783,16 @@ MESSAGES: dict[str, Texts] = {
 
 
 class _Formatter(string.Formatter):
-    """`str.format` plus one format of our own: `{cost:usd}` is a price as every table shows it (`money`, precise):
-    "$0.59", "$0.0118", "$1,234.50" — not "$0.5900" beside a table's "$0.59"."""
+    """`str.format` plus two formats of our own: `{cost:usd}` is a price as every table shows it (`money`,
+    precise): "$0.59", "$0.0118", "$1,234.50" — not "$0.5900" beside a table's "$0.59"; `{count:~row}` is a count
+    with its English noun, "1 row", "2,000 rows" — not "1 row(s)"."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "usd":
             return money(value, precise=True)
+        if format_spec.startswith("~"):
+            noun = format_spec[1:]
+            return f"{value:,} {noun}" + ("" if value == 1 else "s")
         return super().format_field(value, format_spec)
 
 
@@ -818,12 +826,36 @@ def _localised(values: dict, lang: str) -> dict:
 
 
 def label(candidate: str, shots: int, lang: str) -> str:
-    """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap:0→careful:3 (cascade)"."""
-    return say("label.row", lang, candidate=candidate, technique=candidate_technique(candidate, shots, lang))
+    """"tfidf-logreg (zero-shot)" / "gpt-4o-mini（3 个示例）" / "cheap → careful (cascade if unsure)"."""
+    return say("label.row", lang, candidate=shown_candidate(candidate, lang),
+               technique=candidate_technique(candidate, shots, lang))
+
+
+# A cascade's id (tools.cascade.Cascade.name): "first:shots→then:shots", then "/baseline" or "/unsure<share>".
+_CASCADE_ID = re.compile(r"(?P<first>.+):(?P<first_shots>\d+)→(?P<then>.+):(?P<then_shots>\d+)"
+                         r"(?:/(?P<signal>baseline|unsure)\d*)?")
+_CASCADE_SIGNAL = {None: "unparseable", "baseline": "disagrees_with_baseline", "unsure": "low_confidence"}
+
+
+def shown_candidate(candidate: str, lang: str) -> str:
+    """A candidate as people read it. A cascade's id ("cheap:0→careful:3/unsure30", kept as it is in the JSON and
+    the exports' data) is shown as its two steps, "cheap → careful (3-shot)" — an id that long made the results
+    table and the chart hard to read; the row's technique says when it escalates."""
+    found = _CASCADE_ID.fullmatch(candidate)
+    if found is None:
+        return candidate
+
+    def step(model: str, shots: str) -> str:
+        return model if shots == "0" else say("label.row", lang, candidate=model, technique=technique(int(shots), lang))
+
+    return f"{step(found['first'], found['first_shots'])} → {step(found['then'], found['then_shots'])}"
 
 
 def candidate_technique(candidate: str, shots: int, lang: str) -> str:
     """How a row answered, from its candidate and shots: a cascade, a distilled or trained classifier, or a prompt."""
+    cascade = _CASCADE_ID.fullmatch(candidate)
+    if cascade is not None:
+        return say(f"technique.cascade_if_{_CASCADE_SIGNAL[cascade['signal']]}", lang)
     if "→" in candidate:
         return say("technique.cascade", lang)
     if candidate.startswith(DISTILLED_PREFIX):

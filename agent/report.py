@@ -21,6 +21,7 @@ from agent.messages import (
     render,
     row_technique,
     say,
+    shown_candidate,
     verdict,
 )
 from core.brief import Brief
@@ -30,7 +31,7 @@ from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_b
 
 
 def _row(row: dict, lang: str) -> str:
-    head = f"| {row['candidate']}{' ⏩' if row.get('stopped') else ''} | {row_technique(row, lang)} "
+    head = f"| {shown_candidate(row['candidate'], lang)}{' ⏩' if row.get('stopped') else ''} | {row_technique(row, lang)} "
     if row.get("status") == "failed":
         cause = " ".join(render(row["failure"], lang).split()).replace("|", "\\|")
         failed = say("report.failed_cell", lang, cause=cause)
@@ -107,7 +108,7 @@ def eval_report_markdown(doc: dict, lang: str = "en") -> str:
     if doc.get("error_costs"):
         pairs = speak.listing([f"{pair} ${usd:g}" for pair, usd in doc["error_costs"]["pairs"].items()], lang)
         lines += ["", say("report.totals_head", lang, pairs=pairs), "", say("report.totals_table", lang), "|---|---|---|---|---|"]
-        lines += [f"| {r['candidate']} | {row_technique(r, lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
+        lines += [f"| {shown_candidate(r['candidate'], lang)} | {row_technique(r, lang)} | ${r['cost_per_1k_usd'] or 0:.4f} | "
                   f"${r['error_cost_per_1k_usd']:.4f} | ${r['total_cost_per_1k_usd']:.4f} "
                   f"(${r['total_cost_per_1k_ci'][0]:.4f}–${r['total_cost_per_1k_ci'][1]:.4f}) |"
                   for r in doc["results"] if r.get("total_cost_per_1k_usd") is not None]

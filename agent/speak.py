@@ -19,6 +19,7 @@ from agent.messages import (
     render,
     row_technique,
     say,
+    shown_candidate,
     verdict,
 )
 from agent.messages import money as usd
@@ -691,9 +692,9 @@ def results_table(results: list[ResultRow], lang: str) -> str:
     for r in results:
         technique = row_technique(r, lang)
         if r.get("status") == "failed":
-            failed = f"**{'失败' if zh else 'failed'}**: {_cell(render(r['failure'], lang))}"
-            lines.append(f"| {r['candidate']} | {technique} | {r['items']} | {failed} | — | {r['unparseable']} / "
-                         f"{r['errors']} | — | — | {'失败' if zh else 'failed'} | — |")
+            failed = f"**{'失败' if zh else 'failed'}**{colon(lang)}{_cell(render(r['failure'], lang))}"
+            lines.append(f"| {shown_candidate(r['candidate'], lang)} | {technique} | {r['items']} | {failed} | — | "
+                         f"{r['unparseable']} / {r['errors']} | — | — | {'失败' if zh else 'failed'} | — |")
             continue
         v = r["verdicts"]
         if r.get("status") == "stopped":
@@ -701,8 +702,8 @@ def results_table(results: list[ResultRow], lang: str) -> str:
         p95 = "—" if r["latency_p95_s"] is None else latency(r["latency_p95_s"], lang=lang)
         p = "—" if r.get("mcnemar_p_vs_best") is None else p_value(r["mcnemar_p_vs_best"] or 0.0, lang)
         items = f"{r['items']} ⏩" if r.get("stopped") else str(r["items"])
-        lines.append(f"| {r['candidate']} | {technique} | {items} | {_accuracy_cell(r)} | {_f1_cell(r)} | "
-                     f"{r['unparseable']} / {r['errors']} | {p95} | "
+        lines.append(f"| {shown_candidate(r['candidate'], lang)} | {technique} | {items} | {_accuracy_cell(r)} | "
+                     f"{_f1_cell(r)} | {r['unparseable']} / {r['errors']} | {p95} | "
                      f"{price(r['cost_per_1k_usd'])} | {verdict(v['accuracy'], lang)} / {verdict(v['cost'], lang)} / "
                      f"{verdict(v['latency'], lang)} | {p} |")
     return "\n".join(lines)
@@ -777,8 +778,9 @@ def results_text(results: list[ResultRow], rec: Recommendation, brief: Brief, ta
         lines.append("⏹ 已停止：完成的部分都保留了。" if zh else "⏹ Stopped: everything that finished is kept.")
     for r in results:
         if r.get("status") == "failed":
-            technique = row_technique(r, lang)
-            lines.append(f"⚠️ {r['candidate']} ({technique}) "
+            shown = say("label.row", lang, candidate=shown_candidate(r["candidate"], lang),
+                        technique=row_technique(r, lang))
+            lines.append(f"⚠️ {shown} "
                          + (f"失败，没有测出结果：{render(r['failure'], lang)}" if zh else
                             f"failed, nothing was measured: {render(r['failure'], lang)}"))
     if run.get("silver_by"):

@@ -195,7 +195,7 @@ def test_a_utf8_file_with_a_few_lines_in_another_encoding_is_read_and_says_which
     assert profile["rows"] == 21 and profile["label_counts"] == {"bon": 11, "mauvais": 10}
     warning = next(w for w in profile["warnings"] if w["id"] == "data.mixed_encoding")
     assert warning["values"]["lines"] == "22"  # the header is line 1
-    assert "line(s) (22)" in render(warning, "en") and "第 22 行" in render(warning, "zh")
+    assert "except 1 line (22)" in render(warning, "en") and "第 22 行" in render(warning, "zh")
     assert read_table(str(path)).frame["text"].iloc[-1] == "Crème brûlée"  # not mojibake like "CafÃ©"
     assert read_table(str(path)).frame["text"].iloc[0] == "café numéro 0"
 

@@ -183,3 +183,24 @@ def test_latencies_in_a_table_carry_the_users_unit() -> None:
 
     assert latency(0.0071, lang="en") == "0.007 s" and latency(0.0071, lang="zh") == "0.007 秒"
     assert latency(0.5, 1.25, lang="zh") == "0.500 / 1.250 秒"
+
+
+def test_counts_take_their_nouns_number() -> None:
+    from agent.messages import say
+
+    one = say("results.adaptive", "en", calls=10, fixed=20, saved=0.5, rounds=1)
+    assert "in 1 round;" in one and "round(s)" not in one
+    assert "in 2 rounds;" in say("results.adaptive", "en", calls=10, fixed=20, saved=0.5, rounds=2)
+    assert "Indexed 1,200 documents as" in say("docs.indexed", "en", documents=1200, passages=3, chunk=4, names="a")
+    assert "共 2 轮" in say("results.adaptive", "zh", calls=10, fixed=20, saved=0.5, rounds=2)
+
+
+def test_a_cascade_is_shown_as_its_two_steps_and_when_it_escalates() -> None:
+    from agent.messages import label, shown_candidate
+
+    assert label("cheap:0→careful:0/unsure30", 0, "en") == "cheap → careful (cascade if unsure)"
+    assert label("cheap:0→careful:3", 0, "zh") == "cheap → careful（3 个示例）（无法解析时级联）"
+    assert label("a:2→org/model:0/baseline", 0, "en") == "a (2-shot) → org/model (cascade if the baseline disagrees)"
+    assert shown_candidate("ft:gpt-4o-mini:acme::x:0→careful:0", "en") == "ft:gpt-4o-mini:acme::x → careful"
+    for kept in ("tfidf-logreg", "org/model", "ft:gpt-4o-mini:acme::x"):
+        assert shown_candidate(kept, "zh") == kept

@@ -18,7 +18,8 @@ def test_labels_of_points_that_sit_together_take_different_positions() -> None:
     by_name = {trace.name: trace for trace in figure.data}
     free = [by_name["tfidf-logreg (trained baseline)"], by_name["distilled-stub-llm (trained on stub-llm's labels)"]]
     assert free[0].x == free[1].x and free[0].textposition != free[1].textposition
-    assert by_name["stub-llm (zero-shot)"].textposition == "top left"  # alone, right of the middle: opens leftwards
+    # alone, right of the middle: opens leftwards; a point under the target's line: its label below it
+    assert by_name["stub-llm (zero-shot)"].textposition == "bottom left"
     assert by_name["stub-llm (3-shot)"].textposition.endswith("left")  # the dearest: its label stays on the plot
     assert free[0].textposition.endswith("right")
     assert free[0].text[0].startswith("★ ") and free[0].marker.symbol == "star"
@@ -33,3 +34,16 @@ def test_labels_that_would_overlap_sideways_take_different_positions_and_distant
     positions = {trace.name: trace.textposition for trace in figure.data}
     assert positions["cheap（零样本）"].split()[0] != positions["cheap（3 个示例）"].split()[0]
     assert positions["careful（零样本）"].startswith("top") and positions["far（零样本）"].startswith("top")
+
+
+def test_a_label_is_not_printed_across_the_target_line() -> None:
+    """The cascade at 88 % under a 90 % target had its label printed on the dashed line; a point just above the line
+    keeps its label above, a point far from it keeps the first position."""
+    rows = [_row("cheap", 0.64, 0.0118), _row("cheap:0→careful:0/unsure30", 0.88, 0.18), _row("careful", 0.967, 0.59),
+            _row("close", 0.91, 1.5)]
+    for row in rows:
+        row["accuracy_ci"] = [row["accuracy"] - 0.15, min(1.0, row["accuracy"] + 0.03)]
+    figure = accuracy_cost_chart(rows, {"accuracy": 0.9}, {"candidate": "careful", "shots": 0}, "en")
+    positions = {trace.name: trace.textposition.split()[0] for trace in figure.data}
+    assert positions == {"cheap (zero-shot)": "top", "cheap → careful (cascade if unsure)": "bottom",
+                         "careful (zero-shot)": "top", "close (zero-shot)": "top"}

@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 # that for a Chinese one) — what decides whether two points' labels would overlap.
 CHART_PLOT_PX = 600
 LABEL_PX_PER_CHAR = 6
+CHART_PLOT_HEIGHT_PX = 320  # the figure's 420 px less its margins
+LABEL_REACH_PX = 24  # from a point to the far edge of its label above or below it
 
 
 def label_width_px(text: str) -> float:
@@ -55,6 +57,23 @@ def class_balance_figure(label_counts: dict[str, int], words: BalanceWords, *, t
     return figure
 
 
+def _label_reach(drawn: list[tuple[dict, str]], target: float | None) -> float:
+    """How far (in accuracy) a label above or below its point reaches, at the chart's height and y range."""
+    lows = [r["accuracy_ci"][0] for r, _ in drawn] + ([target] if target is not None else [])
+    highs = [r["accuracy_ci"][1] for r, _ in drawn] + ([target] if target is not None else [])
+    return LABEL_REACH_PX * (max(highs) - min(lows)) / CHART_PLOT_HEIGHT_PX if lows else 0.0
+
+
+def _label_order(accuracy: float, target: float | None, reach: float) -> tuple[str, str, str]:
+    """Where a point's label goes, by preference: above it, unless the target's dashed line runs just above the
+    point (a label there is printed across the line) — then below; and the other way round just under the line."""
+    if target is not None and 0 < target - accuracy < reach:
+        return "bottom", "middle", "top"
+    if target is not None and 0 < accuracy - target < reach:
+        return "top", "middle", "bottom"
+    return "top", "bottom", "middle"
+
+
 def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, recommended: dict | None,
                          words: ChartWords) -> go.Figure:
     """Accuracy with 95 % CI whiskers against measured $ per 1k items (log scale), targets drawn, pick marked.
@@ -75,21 +94,24 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     # Labels are neighbours when they would overlap: within a label's width (in decades of the axis, at the width
     # the chat shows a chart) and 5 points of accuracy.
     decades_per_px = (math.log10(right) - math.log10(floor) + 1) / CHART_PLOT_PX
-    placed: list[tuple[float, float, float]] = []
+    target = targets.get("accuracy")
+    placed: list[tuple[float, float, float, str]] = []
     for r, name in drawn:
         cost = r["cost_per_1k_usd"]
         x = math.log10(cost if cost else floor)
         span = (label_width_px(name) + 2 * LABEL_PX_PER_CHAR) * decades_per_px  # with the star's room
-        neighbours = sum(1 for px, py, pspan in placed
-                         if abs(px - x) < max(span, pspan) and abs(py - r["accuracy"]) < 0.05)
-        placed.append((x, r["accuracy"], span))
+        taken = [position for px, py, pspan, position in placed
+                 if abs(px - x) < max(span, pspan) and abs(py - r["accuracy"]) < 0.05]
+        order = _label_order(r["accuracy"], target, _label_reach(drawn, target))
+        vertical = next((p for p in order if p not in taken), order[len(taken) % 3])
+        placed.append((x, r["accuracy"], span, vertical))
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
                       and (recommended.get("shots") or 0) == r["shots"])
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
         figure.add_trace(go.Scatter(
             x=[cost if cost else floor], y=[r["accuracy"]], mode="markers+text", name=name,
             text=[("★ " if chosen else "") + name],
-            textposition=("top", "bottom", "middle")[neighbours % 3] + (" left" if x > middle else " right"),
+            textposition=vertical + (" left" if x > middle else " right"),
             textfont={"size": 13 if chosen else 11, "color": "#1a7f37" if chosen else "#333"},
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
