@@ -3,7 +3,10 @@ points that sit together never share a position (two $0 rows at 100 % used to pr
 
 from __future__ import annotations
 
+import math
+
 from agent.report import accuracy_cost_chart
+from tools.report import CHART_PLOT_PX, LABEL_PX_PER_CHAR, label_width_px
 
 
 def _row(candidate: str, accuracy: float, cost: float | None, shots: int = 0) -> dict:
@@ -47,3 +50,19 @@ def test_a_label_is_not_printed_across_the_target_line() -> None:
     positions = {trace.name: trace.textposition.split()[0] for trace in figure.data}
     assert positions == {"cheap (zero-shot)": "top", "cheap → careful (cascade if unsure)": "bottom",
                          "careful (zero-shot)": "top", "close (zero-shot)": "top"}
+
+
+def test_four_models_at_one_accuracy_get_four_places() -> None:
+    """A base model and its fine-tune, zero-shot and 3-shot, all at 73.3 %: with three places the fourth label was
+    printed over the first."""
+    rows = [_row("tfidf-logreg", 1.0, 0.0), _row("gpt-4.1-mini", 0.733, 0.0252), _row("gpt-4.1-mini", 0.733, 0.072, 3),
+            _row("ft:gpt-4.1-mini:stub-org::stub1", 0.733, 0.0504),
+            _row("ft:gpt-4.1-mini:stub-org::stub1", 0.733, 0.144, 3)]
+    figure = accuracy_cost_chart(rows, {"accuracy": 0.8}, {"candidate": "tfidf-logreg", "shots": 0}, "zh")
+    positions = [trace.textposition for trace in figure.data[1:]]
+    assert len(set(positions)) == 4, positions
+    low, high = figure.layout.xaxis.range  # every label ends on the plot: the axis makes room for it
+    for trace in figure.data:
+        start = (math.log10(trace.x[0]) - low) / (high - low) * CHART_PLOT_PX
+        width = label_width_px(trace.text[0]) + LABEL_PX_PER_CHAR
+        assert (start + width <= CHART_PLOT_PX) if trace.textposition.endswith("right") else start - width >= 0, trace.name

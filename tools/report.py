@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import plotly.graph_objects as go
 
@@ -18,6 +18,7 @@ CHART_PLOT_PX = 600
 LABEL_PX_PER_CHAR = 6
 CHART_PLOT_HEIGHT_PX = 320  # the figure's 420 px less its margins
 LABEL_REACH_PX = 24  # from a point to the far edge of its label above or below it
+LABEL_HEIGHT_PX = 14
 
 
 def label_width_px(text: str) -> float:
@@ -57,11 +58,12 @@ def class_balance_figure(label_counts: dict[str, int], words: BalanceWords, *, t
     return figure
 
 
-def _label_reach(drawn: list[tuple[dict, str]], target: float | None) -> float:
-    """How far (in accuracy) a label above or below its point reaches, at the chart's height and y range."""
-    lows = [r["accuracy_ci"][0] for r, _ in drawn] + ([target] if target is not None else [])
-    highs = [r["accuracy_ci"][1] for r, _ in drawn] + ([target] if target is not None else [])
-    return LABEL_REACH_PX * (max(highs) - min(lows)) / CHART_PLOT_HEIGHT_PX if lows else 0.0
+class _Box(NamedTuple):
+    """Where a label is printed: x in decades of the log axis, y (its middle) in accuracy."""
+
+    left: float
+    right: float
+    y: float
 
 
 def _label_order(accuracy: float, target: float | None, reach: float) -> tuple[str, str, str]:
@@ -72,6 +74,51 @@ def _label_order(accuracy: float, target: float | None, reach: float) -> tuple[s
     if target is not None and 0 < accuracy - target < reach:
         return "top", "middle", "bottom"
     return "top", "bottom", "middle"
+
+
+def _label_box(x: float, y: float, width: float, vertical: str, side: str, lift: float) -> _Box:
+    """The box of a label printed above, beside or below a point (its middle `lift` away), opening left or right."""
+    middle = y + {"top": lift, "middle": 0.0, "bottom": -lift}[vertical]
+    return _Box(x - width, x, middle) if side == "left" else _Box(x, x + width, middle)
+
+
+def _label_positions(points: list[tuple[float, float, float]], target: float | None, x_range: tuple[float, float],
+                     y_per_px: float) -> list[str]:
+    """A textposition per point (x in decades, accuracy, label width in decades), in order: of the six places
+    (above, below, beside × opening left or right) the one whose label overlaps the fewest labels placed before and
+    stays on the plot — by preference, away from the target's line and opening away from the nearer edge. Three
+    vertical places were not enough: four models at one accuracy printed two labels over each other."""
+    middle = sum(x_range) / 2
+    reach = LABEL_REACH_PX * y_per_px
+    boxes: list[_Box] = []
+    positions: list[str] = []
+    for x, y, width in points:
+        sides = ("left", "right") if x > middle else ("right", "left")
+        slots = [(vertical, side) for side in sides for vertical in _label_order(y, target, reach)]
+        placed = [_label_box(x, y, width, vertical, side, reach - LABEL_HEIGHT_PX * y_per_px / 2)
+                  for vertical, side in slots]
+        costs = [(sum(1 for o in boxes if b.left < o.right and o.left < b.right
+                      and abs(b.y - o.y) < LABEL_HEIGHT_PX * y_per_px),
+                  b.left < x_range[0] or b.right > x_range[1]) for b in placed]
+        best = costs.index(min(costs))  # the first of the least bad: preferences break ties
+        boxes.append(placed[best])
+        positions.append(" ".join(slots[best]))
+    return positions
+
+
+def _room_for_labels(x_range: tuple[float, float], labels: list[tuple[float, float, str]]) -> tuple[float, float]:
+    """The x range (decades) widened so that every label (x, width in px, side it opens to) ends on the plot: a label
+    past the edge is cut off. Only where no place inside was free of other labels does one open outwards."""
+    left, right = x_range
+    for x, width_px, side in labels:
+        share = width_px / CHART_PLOT_PX
+        if share >= 0.8:  # a label nearly as wide as the plot: widening cannot make it fit
+            continue
+        if side == "right":
+            right = max(right, left + (x - left) / (1 - share))
+        else:
+            left = min(left, right - (right - x) / (1 - share))
+    return left, right
 
 
 def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, recommended: dict | None,
@@ -88,30 +135,29 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     if words["failed"]:
         figure.add_annotation(text=words["failed"], xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                               xanchor="left", font={"color": "#b00020"})
-    # Neighbours' labels take different positions; a label opens away from the nearer edge, so none leaves the plot.
     right = max([*costs, targets.get("max_cost_per_1k_usd") or 0, floor * 10])
-    middle = (math.log10(floor) + math.log10(right)) / 2
-    # Labels are neighbours when they would overlap: within a label's width (in decades of the axis, at the width
-    # the chat shows a chart) and 5 points of accuracy.
-    decades_per_px = (math.log10(right) - math.log10(floor) + 1) / CHART_PLOT_PX
+    x_range = (math.log10(floor) - 0.5, math.log10(right) + 0.5)
+    # Labels are placed at the size the chat shows a chart: plot pixels per decade and per point of accuracy.
+    decades_per_px = (x_range[1] - x_range[0]) / CHART_PLOT_PX
     target = targets.get("accuracy")
-    placed: list[tuple[float, float, float, str]] = []
-    for r, name in drawn:
+    lows = [r["accuracy_ci"][0] for r, _ in drawn] + ([target] if target is not None else [])
+    highs = [r["accuracy_ci"][1] for r, _ in drawn] + ([target] if target is not None else [])
+    y_per_px = (max(highs) - min(lows)) * 1.1 / CHART_PLOT_HEIGHT_PX if lows else 0.0  # plotly pads 5 % a side
+    xs = [math.log10(r["cost_per_1k_usd"] or floor) for r, _ in drawn]
+    widths_px = [label_width_px(name) + 2 * LABEL_PX_PER_CHAR for _, name in drawn]  # with the star's room
+    positions = _label_positions([(x, r["accuracy"], w * decades_per_px) for x, (r, _), w in
+                                  zip(xs, drawn, widths_px, strict=True)], target, x_range, y_per_px)
+    x_range = _room_for_labels(x_range, [(x, w, position.split()[1]) for x, w, position in
+                                         zip(xs, widths_px, positions, strict=True)])
+    for (r, name), position in zip(drawn, positions, strict=True):
         cost = r["cost_per_1k_usd"]
-        x = math.log10(cost if cost else floor)
-        span = (label_width_px(name) + 2 * LABEL_PX_PER_CHAR) * decades_per_px  # with the star's room
-        taken = [position for px, py, pspan, position in placed
-                 if abs(px - x) < max(span, pspan) and abs(py - r["accuracy"]) < 0.05]
-        order = _label_order(r["accuracy"], target, _label_reach(drawn, target))
-        vertical = next((p for p in order if p not in taken), order[len(taken) % 3])
-        placed.append((x, r["accuracy"], span, vertical))
         chosen = bool(recommended and recommended.get("candidate") == r["candidate"]
                       and (recommended.get("shots") or 0) == r["shots"])
         price = f"${cost:.4f}/1k" if cost else (words["free"] if cost == 0 else words["price_unknown"])
         figure.add_trace(go.Scatter(
             x=[cost if cost else floor], y=[r["accuracy"]], mode="markers+text", name=name,
             text=[("★ " if chosen else "") + name],
-            textposition=vertical + (" left" if x > middle else " right"),
+            textposition=position,
             textfont={"size": 13 if chosen else 11, "color": "#1a7f37" if chosen else "#333"},
             error_y={"type": "data", "symmetric": False, "array": [r["accuracy_ci"][1] - r["accuracy"]],
                      "arrayminus": [r["accuracy"] - r["accuracy_ci"][0]]},
@@ -131,7 +177,7 @@ def accuracy_cost_figure(results: list[dict], names: list[str], targets: dict, r
     ticks = {floor: words["free"], **{10.0 ** k: f"${10.0 ** k:g}" for k in decades}}
     if targets.get("max_cost_per_1k_usd"):
         ticks[targets["max_cost_per_1k_usd"]] = f"${targets['max_cost_per_1k_usd']:g}"
-    figure.update_xaxes(range=[math.log10(floor) - 0.5, math.log10(right) + 0.5], tickvals=list(ticks),
+    figure.update_xaxes(range=list(x_range), tickvals=list(ticks),
                         ticktext=list(ticks.values()))
     figure.update_layout(title=words["title"], xaxis_type="log", xaxis_title=words["x"], yaxis_title=words["y"],
                          yaxis_tickformat=".0%", showlegend=False, height=420, margin={"l": 50, "r": 20, "t": 50, "b": 50})
