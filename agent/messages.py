@@ -100,7 +100,7 @@ MESSAGES: dict[str, Texts] = {
                            "那里的引号或缩短文本后重新上传。"),
     "data.header_only": ("'{name}' has a header ({header}) but no data rows: add rows of data and upload again.",
                          "“{name}”只有表头（{header}），没有数据行：请加入数据行后重新上传。"),
-    "data.ragged": ("{count:,} row(s) of '{name}' have a different number of fields than the header's {width} "
+    "data.ragged": ("'{name}' has {count:~row} whose number of fields differs from the header's {width} "
                     "(first: line {line} has {got}); quote texts that contain '{delimiter}' or fix those rows, then "
                     "upload again.",
                     "“{name}”有 {count:,} 行的字段数与表头的 {width} 个不同（第一处：第 {line} 行有 {got} 个）；"
@@ -151,11 +151,11 @@ MESSAGES: dict[str, Texts] = {
                                  "{name} 有好几列都可能是标签（{options}）：哪一列是正确答案？"),
     "data.read_as": ("'{name}' is named .{claimed} but its content is {actual}; it was read as {actual}.",
                      "“{name}”的扩展名是 .{claimed}，但内容是 {actual}，已按 {actual} 读取。"),
-    "data.nul_removed": ("'{name}' had {count} NUL byte(s) (a damaged export); they were removed and the rest "
+    "data.nul_removed": ("'{name}' had {count:~NUL byte} (a damaged export), now removed; the rest "
                          "was read as text.",
                          "“{name}”里有 {count} 个 NUL 字节（导出时损坏），已删除，其余内容按文本读取。"),
-    "data.formula_cells": ("{count:,} cell(s) start with = + - or @; they are kept as plain text, never evaluated, "
-                           "and are neutralised in exports.",
+    "data.formula_cells": ("Found {count:~cell} starting with = + - or @: kept as plain text, never evaluated, and "
+                           "neutralised in exports.",
                            "有 {count:,} 个单元格以 = + - 或 @ 开头：它们只当作普通文本，绝不会被执行，导出时也已做安全处理。"),
     "data.no_label_column": ("No label column: these texts can be run through models but not scored until they "
                              "have correct answers.",
@@ -395,9 +395,9 @@ MESSAGES: dict[str, Texts] = {
     "note.could_not_start": ("{id}: could not start — {cause}", "{id}：无法启动 — {cause}"),
     "note.budget": ("stopped before exceeding the ${budget:g} budget (spent {spent:usd})",
                     "为了不超出 ${budget:g} 的预算已停止（已花费 {spent:usd}）"),
-    "note.interrupted_calls": ("{count} paid call(s) were in flight when the run was interrupted: they may have been "
-                               "billed, so {usd:usd} (estimated from the run's measured calls) is counted as spent; "
-                               "their items were asked again",
+    "note.interrupted_calls": ("When the run was interrupted, {count:~paid call} in flight may have been billed, so "
+                               "{usd:usd} (estimated from the run's measured calls) is counted as spent; their items "
+                               "were asked again",
                                "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按 {usd:usd}（由本次运行已测得的"
                                "调用估算）计入花费；这些条目已重新询问"),
     "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
@@ -588,12 +588,12 @@ MESSAGES: dict[str, Texts] = {
     "results.significant": ("{a} vs {b}: the difference is significant ({p}).", "{a} 对比 {b}：差异显著（{p}）。"),
     "results.not_significant": ("{a} vs {b}: the difference could be chance ({p}).", "{a} 对比 {b}：差异可能只是偶然（{p}）。"),
     "why.next": ("**What to try next**", "**接下来可以尝试**"),
-    "story.finished": ("The run finished: {measured} row(s) measured, {early} of them stopped early because their verdict "
+    "story.finished": ("The run finished: {measured:~row} measured, {early} of them stopped early because their verdict "
                        "was decided.", "运行已完成：测了 {measured} 行，其中 {early} 行因结论已定而提前停止。"),
-    "story.cancelled": ("The run was stopped by you: {measured} row(s) have results; every item that finished is kept; "
+    "story.cancelled": ("The run was stopped by you: results for {measured:~row}; every item that finished is kept; "
                         "say **go** again to finish the rest.",
                         "运行被你停止了：{measured} 行有结果；完成的条目都保留了，再说“跑吧”可以跑完剩下的部分。"),
-    "story.budget": ("The run stopped at the budget cap: {measured} row(s) have results; raise the budget to finish.",
+    "story.budget": ("The run stopped at the budget cap: results for {measured:~row}; raise the budget to finish.",
                      "运行在预算上限处停止：{measured} 行有结果；提高预算后可以跑完。"),
     "story.failed": ("{label} failed: {cause}", "{label} 失败：{cause}"),
     "plan.more_items": ("To be that sure, say *use {items} items* (adaptive: a clear case still stops early).",

@@ -91,7 +91,7 @@ def test_targets_upload_plan_go_recommend_and_follow_ups(tmp_path, workspace_hom
             state, reply = _turn(graph, "为什么推荐这个模型？")
             assert chosen in reply and "知识库" not in reply and "McNemar" in reply
         state, reply = _turn(graph, "what happened?")
-        assert reply.startswith("The run finished: 3 row(s) measured")
+        assert reply.startswith("The run finished: 3 rows measured")
         state, reply = _turn(graph, "download the report")
         files = state["exports"]
         assert set(files) == {"report.md", "report.html", "items.csv", "finetune.jsonl"}
