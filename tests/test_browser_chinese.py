@@ -58,6 +58,11 @@ def test_a_chinese_browser_gets_the_whole_journey_in_chinese(page, tmp_path) -> 
     expect(results).to_be_visible(timeout=240_000)
     expect(results.locator("table")).to_contain_text("训练的基线")
     expect(page.locator(".js-plotly-plot")).to_have_count(2)
+    # a Chinese header breaks between words, not inside one: "条数" (items) sits on one line, not 条 / 数
+    items_header = results.locator("th", has_text="条数")
+    lines = items_header.evaluate("th => { const r = document.createRange(); r.selectNodeContents(th); "
+                                  "return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+    assert lines == 1, f"the header 条数 is set on {lines} lines"
     results.screenshot(path=str(ARTIFACTS / "zh-4-results.png"))  # the whole message: heading, table, chart
     _send(page, "为什么推荐这个模型？")
     expect(messages.last).to_contain_text("McNemar")
