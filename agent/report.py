@@ -68,7 +68,8 @@ def report_html(markdown: str, figures: list[go.Figure], lang: str) -> str:
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{escaped}</title><style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;"
-            "padding:0 1em;line-height:1.5}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;word-break:keep-all}"
+            "padding:0 1em;line-height:1.5}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:4px 8px;word-break:keep-all}"  # as public/modelpick.css
             f"</style></head><body>{body}{charts}</body></html>")
 
 
