@@ -20,6 +20,7 @@ import chainlit.config
 import chainlit.server
 from chainlit.input_widget import InputWidget, NumberInput, TextInput
 from chainlit.session import BaseSession, WebsocketSession
+from chainlit.utils import utc_now
 from fastapi import Request, Response
 
 from agent import speak
@@ -299,7 +300,7 @@ class ProgressSteps:
         for key, old in list(self.steps.items()):
             await old.remove()
             step = cl.Step(name=old.name, type="tool", show_input=False, default_open=True)
-            step.output = old.output
+            step.output, step.start, step.end = old.output, old.start, old.end
             self.steps[key] = step
             await step.send()
 
@@ -310,12 +311,20 @@ class ProgressSteps:
         if step is None:
             # Open: the items done, speed, errors and time left are visible without a click.
             step = cl.Step(name=label(p.candidate, p.shots, self.lang), type="tool", show_input=False, default_open=True)
-            step.output = line
+            step.output, step.start = line, utc_now()  # started: the UI says "Evaluating …", not "Evaluated …"
+            self._end_if_over(step, p)
             self.steps[key] = step
             await step.send()
         else:
             step.output = line
+            self._end_if_over(step, p)
             await step.update()
+
+    @staticmethod
+    def _end_if_over(step: cl.Step, p: Progress) -> None:
+        """A row that finished, failed or was stopped early (adaptive) has ended: its title says so."""
+        if step.end is None and (p.finished or p.failure or p.message in ("settled", "hopeless")):
+            step.end = utc_now()
 
 
 class TurnView:

@@ -174,7 +174,7 @@ MESSAGES: dict[str, Texts] = {
     "evalset.one_class": ("The labels have one class only ('{only}'): accuracy needs at least two classes.",
                           "标签只有一个类别（“{only}”）：衡量准确率至少需要两个类别。"),
     "evalset.too_large": ("An eval set of {asked:,} items is larger than the data allows: {usable:,} usable rows "
-                          "after removing {duplicates:,} duplicates, {empty:,} empty rows and the few-shot pool "
+                          "after removing {duplicates:~duplicate}, {empty:~empty row} and the few-shot pool "
                           "({few_shot:,}). Ask for at most {usable:,}.",
                           "数据不够 {asked:,} 条的评测集：去掉 {duplicates:,} 条重复、{empty:,} 条空行和示例池（{few_shot:,} 条）"
                           "后，只剩 {usable:,} 条可用。最多只能要 {usable:,} 条。"),
@@ -230,20 +230,20 @@ MESSAGES: dict[str, Texts] = {
     "compare.unknown": ("'{name}' is not among the measured rows; use one of: {known} (id, or id:k for its k-shot row).",
                         "“{name}”不在已测的结果里；可选：{known}（写模型名，或 模型名:k 表示 k 个示例的那一行）。"),
     "compare.heading": ("**{a} vs {b}** on the same {n:,} items", "**{a} 对比 {b}**（同样的 {n:,} 条）"),
-    "compare.better": ("{b} is right on {b_only} items where {a} is wrong, {a} on {a_only} where {b} is wrong: {better} "
+    "compare.better": ("{b} is right on {b_only:~item} where {a} is wrong, {a} on {a_only} where {b} is wrong: {better} "
                        "is better ({p}: so uneven a split is unlikely if they were equally good).",
                        "{b} 在 {b_only} 条上答对而 {a} 答错，{a} 在 {a_only} 条上答对而 {b} 答错：{better} 更好（{p}：如果两者一样好，"
                        "很难出现这么不均衡的结果）。"),
-    "compare.chance": ("{b} is right on {b_only} items where {a} is wrong, {a} on {a_only} where {b} is wrong: the "
+    "compare.chance": ("{b} is right on {b_only:~item} where {a} is wrong, {a} on {a_only} where {b} is wrong: the "
                        "difference could be chance ({p}); more items would tell.",
                        "{b} 在 {b_only} 条上答对而 {a} 答错，{a} 在 {a_only} 条上答对而 {b} 答错：差异可能只是偶然（{p}），"
                        "需要更多条目才能分出高下。"),
-    "compare.table_head": ("They answer differently on {count:,} items{shown}:", "两者有 {count:,} 条答案不同{shown}："),
+    "compare.table_head": ("They answer differently on {count:~item}{shown}:", "两者有 {count:,} 条答案不同{shown}："),
     "compare.shown": (" (the first {n} below)", "（下面列出前 {n} 条）"),
     "compare.columns": ("| text | right answer | {a} | {b} |", "| 文本 | 正确答案 | {a} | {b} |"),
     "compare.p": ("p = {p:.2g}", "p 值 = {p:.2g}"),
     "compare.p_tiny": ("p < 0.001", "p 值 < 0.001"),
-    "docs.indexed": ("Indexed {documents:~document} as {passages} passages of up to {chunk} tokens for RAG: {names}.",
+    "docs.indexed": ("Indexed {documents:~document} as {passages:~passage} of up to {chunk} tokens for RAG: {names}.",
                      "已为 RAG 建好索引：{documents} 份文档，切成 {passages} 段（每段最多 {chunk} 个词元）：{names}。"),
     "docs.next_plan": ("The plan now measures RAG beside the other techniques: each prompt gets the passages closest "
                        "to its item. Nothing runs before you say *go*.",
@@ -278,7 +278,7 @@ MESSAGES: dict[str, Texts] = {
     "finetune.endpoint_error": ("The endpoint refused the fine-tune: {cause}. Nothing was trained.",
                                 "端点拒绝了微调请求：{cause}。没有进行任何训练。"),
     "finetune.estimate": ("Fine-tune {model} on the {rows:,} train-pool rows (never the eval or few-shot items): "
-                          "{tokens:,} tokens × {epochs} epochs at ${usd_per_1m:g} per 1M training tokens ≈ **{usd}** "
+                          "{tokens:,} tokens × {epochs:~epoch} at ${usd_per_1m:g} per 1M training tokens ≈ **{usd}** "
                           "([{source}], {as_of}). The fine-tuned model is then measured on the same eval items.",
                           "用训练池的 {rows:,} 条数据微调 {model}（评测集和少样本示例从不参与训练）：{tokens:,} 个词元 × "
                           "{epochs} 轮，每百万训练词元 ${usd_per_1m:g}，约 **{usd}**（[{source}]，{as_of}）。微调好的模型"
@@ -621,8 +621,9 @@ MESSAGES: dict[str, Texts] = {
     "progress.hopeless": ("stopped early: it cannot be the pick (below the target, over a limit, or a cheaper one "
                           "already meets every target)",
                           "提前结束：它不可能被推荐（低于目标、超出限制，或已有更便宜的模型达到全部目标）"),
-    "progress.line": ("{done}/{total} items · {rate:.1f} items/s · {errors} errors",
+    "progress.line": ("{done}/{total} items · {rate:.1f} items/s · {errors:~error}",
                       "{done}/{total} 条 · 每秒 {rate:.1f} 条 · 错误 {errors} 条"),
+    "progress.starting": ("{done}/{total} items · starting", "{done}/{total} 条 · 正在开始"),
     "progress.accuracy": ("running accuracy {accuracy:.0%}", "目前准确率 {accuracy:.0%}"),
     "progress.eta": ("about {seconds:.0f} s left", "预计还需 {seconds:.0f} 秒"),
     "progress.failed": ("**failed**: {cause}", "**失败**：{cause}"),

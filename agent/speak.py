@@ -299,7 +299,8 @@ def brief_summary(brief: Brief, waived: list[str], dataset: DatasetProfile | Non
     """The brief as a table: what is known, what was waived, what is still open."""
     zh = lang == "zh"
     head = "**目前掌握的需求**" if zh else "**Your brief so far**"
-    rows = ["| | |", "|---|---|"]
+    # A header that names the columns: an empty one renders as a blank bar above the table.
+    rows = ["| 事项 | 目前 |" if zh else "| Topic | So far |", "|---|---|"]
     values = brief.model_dump()
     for field, (en, cn) in FIELD_NAMES.items():
         value = values.get(field)
@@ -1081,6 +1082,8 @@ def progress_line(p: Progress, lang: str) -> str:
     """One candidate × technique's live progress: items, speed, errors, running accuracy, time left or failure."""
     if p.message in ("settled", "hopeless"):  # an adaptive run ended this row: its verdict is decided
         return say("progress.items", lang, done=p.done) + " · " + say(f"progress.{p.message}", lang)
+    if not p.done and not p.failure and not p.finished:  # no answer yet: a speed of 0.0 items/s says nothing
+        return say("progress.starting", lang, done=p.done, total=p.total)
     parts = [say("progress.line", lang, done=p.done, total=p.total, rate=p.rate, errors=p.errors)]
     if p.done and not p.failure:
         parts.append(say("progress.accuracy", lang, accuracy=p.correct / p.done))

@@ -53,6 +53,7 @@ def test_a_chinese_browser_gets_the_whole_journey_in_chinese(page, tmp_path) -> 
     page.locator('[data-step-type="tool"]').last.scroll_into_view_if_needed()
     # the step's caption says what happens to the candidate, in Chinese (Chainlit's own is "已使用", "used")
     expect(page.locator('[data-step-type="tool"]').first).to_contain_text(re.compile("正在评测|已评测"))
+    expect(page.get_by_text("正在评测 smollm2-135m")).to_be_visible()  # the local model, still answering
     page.screenshot(path=str(ARTIFACTS / "zh-3-progress.png"))
     results = messages.filter(has_text="评测结果").last
     expect(results).to_be_visible(timeout=240_000)

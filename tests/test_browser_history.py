@@ -188,6 +188,9 @@ def test_a_run_goes_on_when_the_tab_closes_and_the_reopened_tab_follows_it(tmp_p
         expect(progress.first).to_be_visible()
         expect(reopened.get_by_text("items/s").first).to_be_visible()  # open, readable without a click
         expect(reopened.locator("#stop-button")).to_be_visible()  # the run is live here, and can be stopped here
+        # A row still answering reads as running, a finished one as finished (a step with no start read "Evaluated").
+        expect(reopened.get_by_text("Evaluating smollm2-135m")).to_be_visible()
+        expect(reopened.get_by_text("Evaluated tfidf-logreg")).to_be_visible()
         reopened.screenshot(path=str(ARTIFACTS / "history-reopened-running.png"), full_page=True)
         results = reopened.locator(MESSAGES).filter(has_text="Recommendation").last
         expect(results).to_be_visible(timeout=240_000)

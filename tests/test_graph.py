@@ -50,6 +50,7 @@ def test_scripted_interview_and_upload_survive_a_restart(tmp_path) -> None:
         assert not state["files"]  # consumed: the next turn does not re-profile
         state, reply = _turn(graph, "t1", "what do you know so far?")
         assert "85.7%" in reply and "10,000 / day" in reply and "sms_spam.csv" in reply
+        assert "| Topic | So far |" in reply  # the table's header names its columns (never a blank bar)
         # Rows never live in the state: only the profile and a path into the workspace.
         assert "Go until jurong point" not in str(state)
 

@@ -193,6 +193,24 @@ def test_counts_take_their_nouns_number() -> None:
     assert "in 2 rounds;" in say("results.adaptive", "en", calls=10, fixed=20, saved=0.5, rounds=2)
     assert "Indexed 1,200 documents as" in say("docs.indexed", "en", documents=1200, passages=3, chunk=4, names="a")
     assert "共 2 轮" in say("results.adaptive", "zh", calls=10, fixed=20, saved=0.5, rounds=2)
+    assert "1 passage of up to" in say("docs.indexed", "en", documents=1, passages=1, chunk=4, names="a")
+    better = say("compare.better", "en", a="A", b="B", a_only=0, b_only=1, better="B", p="p = 0.5")
+    assert "B is right on 1 item where A is wrong" in better
+    assert "differently on 1 item:" in say("compare.table_head", "en", count=1, shown="")
+    too_large = say("evalset.too_large", "en", asked=9, usable=5, duplicates=1, empty=2, few_shot=3)
+    assert "removing 1 duplicate, 2 empty rows and" in too_large
+
+
+def test_progress_says_starting_until_an_answer_and_counts_its_errors() -> None:
+    from agent.speak import progress_line
+    from tools.runner import Progress
+
+    assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "en") == "0/100 items · starting"
+    assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "zh") == "0/100 条 · 正在开始"
+    line = progress_line(Progress("m", 0, 10, 100, 1, 9, 2.0), "en")
+    assert line.startswith("10/100 items · 5.0 items/s · 1 error · running accuracy 90%"), line
+    done = progress_line(Progress("m", 0, 100, 100, 2, 90, 10.0, finished=True), "en")
+    assert "2 errors" in done and done.endswith("done")
 
 
 def test_a_cascade_is_shown_as_its_two_steps_and_when_it_escalates() -> None:
