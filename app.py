@@ -323,7 +323,7 @@ class ProgressSteps:
     @staticmethod
     def _end_if_over(step: cl.Step, p: Progress) -> None:
         """A row that finished, failed or was stopped early (adaptive) has ended: its title says so."""
-        if step.end is None and (p.finished or p.failure or p.message in ("settled", "hopeless")):
+        if step.end is None and p.over:
             step.end = utc_now()
 
 

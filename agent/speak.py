@@ -1080,7 +1080,7 @@ def labeller_not_scored(model: str, lang: str) -> str:
 
 def progress_line(p: Progress, lang: str) -> str:
     """One candidate × technique's live progress: items, speed, errors, running accuracy, time left or failure."""
-    if p.message in ("settled", "hopeless"):  # an adaptive run ended this row: its verdict is decided
+    if p.stopped_early:  # an adaptive run ended this row: its verdict is decided
         return say("progress.items", lang, done=p.done) + " · " + say(f"progress.{p.message}", lang)
     if not p.done and not p.failure and not p.finished:  # no answer yet: a speed of 0.0 items/s says nothing
         return say("progress.starting", lang, done=p.done, total=p.total)

@@ -266,7 +266,7 @@ def default_progress_printer() -> tuple:
         key = (p.candidate, p.shots)
         if key not in tasks:
             tasks[key] = bar.add_task(label(p.candidate, p.shots, "en"), total=p.total, rate=0.0, errors=0)
-        if p.message in ("settled", "hopeless"):  # an adaptive run ended this row: its verdict is known
+        if p.stopped_early:  # an adaptive run ended this row: its verdict is known
             bar.update(tasks[key], total=p.done, completed=p.done, description=label(p.candidate, p.shots, "en")
                        + " — " + say(f"progress.{p.message}", "en"))
             return

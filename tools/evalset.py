@@ -93,10 +93,10 @@ def near_duplicate_keys(texts: list[str]) -> list[bytes | str]:
     Equal forms have equal space-free forms, so a text whose space-free form is unique is its own key; only texts
     sharing one ("ab c" and "a bc") get their full form, a `str` — which never equals a space-free `bytes` key, and
     equals another full form only within one group."""
-    coarse = [text.encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM) if text.isascii()
-              else normalise_text(text).replace(" ", "").encode("utf-8") for text in texts]
+    coarse: list[bytes | str] = [text.encode("ascii").translate(_ASCII_LOWER, _ASCII_NOT_ALNUM) if text.isascii()
+                                 else normalise_text(text).replace(" ", "").encode("utf-8") for text in texts]
     if len(set(coarse)) == len(coarse):
-        return list(coarse)
+        return coarse
     shared = {key for key, count in Counter(coarse).items() if count > 1}
     return [normalise_text(text) if key in shared else key for text, key in zip(texts, coarse, strict=True)]
 

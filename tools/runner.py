@@ -18,11 +18,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 from core import workspace
 from core.database_url import libpq_url
 from core.problems import Problem, encode
 from core.tokens import chat_tokens
+from tools.adaptive import Stop
 from tools.candidates import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.evalset import EvalSplit, Item
 from tools.group_commit import GroupCommit
@@ -110,6 +112,16 @@ class Progress:
     @property
     def eta_s(self) -> float | None:
         return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+    @property
+    def stopped_early(self) -> bool:
+        """An adaptive run ended this row because its verdict is decided; `message` says why (settled, hopeless)."""
+        return self.message in get_args(Stop)
+
+    @property
+    def over(self) -> bool:
+        """No more items come for this row: it finished, failed or stopped early."""
+        return self.finished or self.failure is not None or self.stopped_early
 
 
 @dataclass
