@@ -29,9 +29,11 @@ from agent.state import (
     BriefUpdate,
     SelectionState,
     dataset_of,
+    derive_ceiling,
     labelled,
     merge_brief,
     plan_of,
+    stated_facts,
 )
 from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
@@ -100,7 +102,8 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         update.labels = [label for label in update.labels if label in known] or None
         if unknown:
             notice = "\n\n".join(filter(None, [notice, speak.labels_not_in_data(unknown, language)]))
-    merged = merge_brief(brief, update)
+    facts = stated_facts(state.get("facts") or {}, update)
+    merged = derive_ceiling(merge_brief(brief, update), facts, update)
     before, after = brief.model_dump(), merged.model_dump()
     changes = {k: v for k, v in after.items() if v != before[k]}
     waived = [f for f in dict.fromkeys([*(state.get("waived") or []), *update.waived]) if after.get(f) in (None, [])]
@@ -115,6 +118,7 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         "brief": after,
         "waived": waived,
         "error_kinds": list(kinds.values()),
+        "facts": facts,
         "update": {**update.model_dump(), "changes": changes, "command": command.__dict__ if command else None,
                    "notice": notice},
         "files": state.get("files") or [],
@@ -219,8 +223,11 @@ def _turn_preamble(state: SelectionState) -> list[str]:
     notice = update.get("notice")
     lines = [notice] if notice else []
     shown = {k: v for k, v in changes.items() if k != "break_even_accuracy"}
+    if "derived" in (state.get("facts") or {}) and "max_cost_per_1k_usd" in shown:
+        shown.pop("max_cost_per_1k_usd")  # the derivation line says it, with its arithmetic
     if shown:
-        lines.append(speak.acknowledge(shown, lang))
+        lines.append(speak.acknowledge(shown, lang, update.get("said") or {}))
+    lines.extend(speak.understood_lines(dict(update), state.get("facts") or {}, _brief(state).volume_per_day, lang))
     if "break_even_accuracy" in changes:
         lines.append(speak.break_even_line(_brief(state), lang))
     if update.get("waived"):

@@ -536,6 +536,44 @@ MESSAGES: dict[str, Texts] = {
     "understood.false_alarm": ("a false '{label}' (something else taken for it) costs ${usd:g}",
                                "误判一条为“{label}”（把别的当成它）代价 ${usd:g}"),
     "understood.some_class": ("the class you care about", "你关注的那一类"),
+    "understood.said": ("{value} (from “{said}”)", "{value}（来自“{said}”）"),
+    "understood.derived": ("Cost ceiling: {spend} a {period} at {volume:,.0f} items a day ≈ {per_1k:usd} per 1,000 "
+                           "items (say a ceiling per 1,000 if you meant something else).",
+                           "成本上限：每{period}{spend}、每天 {volume:,.0f} 条，约合每千条 {per_1k:usd}（如果不是这个意思，直接告诉我每千条的上限）。"),
+    "understood.derived_other": ("Cost ceiling: {spend} a {period} at {volume:,.0f} items a day ≈ {per_1k} per 1,000 "
+                                 "items.", "成本上限：每{period}{spend}、每天 {volume:,.0f} 条，约合每千条 {per_1k}。"),
+    "understood.spend_needs_volume": ("Budget: {spend} a {period}. Tell me about how many items a day and I'll turn it "
+                                      "into a ceiling per 1,000 items.",
+                                      "预算：每{period}{spend}。告诉我每天大概多少条，我就能换算成每千条的成本上限。"),
+    "understood.eval_budget": ("Evaluation budget: {amount} — the plan will say what fits in it, and no run will spend "
+                               "past it.", "评测预算：{amount}——计划会说明在预算内能测什么，任何一次评测都不会超出它。"),
+    "understood.cost_in": ("Cost ceiling: {amount} per 1,000 items, in {currency}.", "成本上限：每千条 {amount}（{currency}）。"),
+    "understood.rate_question": ("Prices in the catalog are in US dollars: what exchange rate should I use — how many "
+                                 "{currency} to one US dollar (e.g. *1 USD = 7.1 {code}*)?",
+                                 "目录里的价格是美元：换算用什么汇率？一美元合多少{currency}（例如“1美元=7.1元”）？"),
+    "understood.rate_noted": ("Rate noted: 1 USD = {rate:g} {code} (yours) — {amount} per 1,000 items ≈ {usd:usd}.",
+                              "已记下汇率：1 美元 = {rate:g} {code}（你给的）——每千条 {amount} ≈ {usd:usd}。"),
+    "understood.unplaced_money": ("I did not understand {said} — is that per 1,000 items, a month, or your budget "
+                                  "for this evaluation?", "{said}我没看明白——是每千条、每月，还是这次评测的预算？"),
+    "understood.unplaced_tokens": ("{said} is a price per token, not a target — prices come from the catalog. What is "
+                                   "the most you can spend per 1,000 items?",
+                                   "{said}是按 token 计的价格，不是目标——价格我从目录里取。每千条最多能花多少？"),
+    "understood.unplaced_period": ("{said} — is that a day, a week or a month?", "{said}——是每天、每周还是每月？"),
+    "understood.unplaced_ideal": ("Noted {said} as a wish; the firm target is what I test against.",
+                                  "{said}记为期望值；检验用的是硬性目标。"),
+    "understood.unplaced_other": ("Not used as targets: {said}.", "以下数字没有当作目标：{said}。"),
+    "understood.unplaced_currency": ("{said} is not in US dollars; say it in dollars or give me a rate (e.g. *1 USD = "
+                                     "7.1 CNY*).", "{said}不是美元；请用美元说，或者告诉我汇率（例如“1美元=7.1元”）。"),
+    "understood.unplaced_range": ("{said} is not a share I can use as a target.", "{said}不是能用作目标的比例。"),
+    "currency.CNY": ("yuan (CNY)", "人民币"),
+    "currency.EUR": ("euros (EUR)", "欧元"),
+    "currency.GBP": ("pounds (GBP)", "英镑"),
+    "period.1": ("day", "天"),
+    "period.7": ("week", "周"),
+    "period.30": ("month", "月"),
+    "period.91": ("quarter", "季度"),
+    "period.365": ("year", "年"),
+    "period.other": ("period of {days:g} days", "{days:g} 天"),
     "plan.error_costs": ("Errors priced: {pairs}; the pick is the lowest API + error cost per 1,000 items.",
                          "错误代价：{pairs}；推荐每千条 API 费用加错误代价最低的候选。"),
     "plan.error_pair": ("'{gold}' read as '{predicted}' ${usd:g}", "把“{gold}”判成“{predicted}” ${usd:g}"),

@@ -278,16 +278,92 @@ def error_kinds_line(kinds: list[dict], lang: str) -> str:
     return say("understood.error_kinds", lang, kinds="; ".join(parts))
 
 
-def acknowledge(changes: dict, lang: str) -> str:
-    """One line confirming what this turn changed, so the user sees what was understood."""
+def acknowledge(changes: dict, lang: str, said: dict[str, str] | None = None) -> str:
+    """One line confirming what this turn changed, so the user sees what was understood — with the user's own
+    words beside a value read from words ("90% (you said “nine times out of ten”)")."""
     if not changes:
         return ""
-    parts = [f"{FIELD_NAMES[k][1 if lang == 'zh' else 0].lower()}{colon(lang)}{format_value(k, v, lang)}"
+    said = said or {}
+
+    def shown(field: str, value) -> str:
+        text = format_value(field, value, lang)
+        words = said.get(field)
+        if words and re.search(r"[^\W\d_]{2,}", re.sub(r"\b(?:ms|s|k|usd|per)\b|美元|秒|毫秒", "", words)) \
+                and _plain(words) != _plain(text):  # read from words, not digits: say which words
+            return say("understood.said", lang, value=text, said=words)
+        return text
+
+    parts = [f"{FIELD_NAMES[k][1 if lang == 'zh' else 0].lower()}{colon(lang)}{shown(k, v)}"
              for k, v in changes.items() if k in FIELD_NAMES and k != "use_case"]
     if "use_case" in changes:
         parts.insert(0, ("用例：" if lang == "zh" else "use case: ") + f"*{changes['use_case']}*")
     return ("已记下：" if lang == "zh" else "Noted — ") + ("；" if lang == "zh" else "; ").join(parts) + (
         "。" if lang == "zh" else ".")
+
+
+def _plain(text: str) -> str:
+    """A value's text without spacing, case, separators and units' spelling, to tell whether the user said it so."""
+    return re.sub(r"[\s,$/]|per|1k|千条|1000", "", text.lower())
+
+
+def amount_text(amount: float, currency: str, lang: str) -> str:
+    """An amount in its currency: "$5", "¥2" / "2 元", "€2", "£1"."""
+    if currency == "USD":
+        return usd(amount)
+    number = f"{amount:,.4g}" if amount < 1 else f"{amount:,.2f}".rstrip("0").rstrip(".")
+    if lang == "zh":
+        return f"{number} " + {"CNY": "元", "EUR": "欧元", "GBP": "英镑"}.get(currency, currency)
+    return {"CNY": "¥", "EUR": "€", "GBP": "£"}.get(currency, currency + " ") + number
+
+
+def period_name(days: float, lang: str) -> str:
+    key = f"period.{days:g}"
+    return say(key, lang) if key in MESSAGES else say("period.other", lang, days=days)
+
+
+def understood_lines(update: dict, facts: dict, volume_per_day: float | None, lang: str) -> list[str]:
+    """What this message said beside the brief's own fields — a budget per period and the ceiling derived from
+    it, the evaluation's budget, a ceiling in another currency — and every quantity that could not be placed,
+    each named with a question, so that nothing the user stated is dropped in silence."""
+    lines = []
+    derived = facts.get("derived")
+    spend = update.get("spend") or (derived or {}).get("spend") if (update.get("spend") or (
+        derived and "volume_per_day" in (update.get("changes") or {}))) else None
+    if spend:
+        amount, period = amount_text(spend["amount"], spend["currency"], lang), period_name(spend["per_days"], lang)
+        if derived and derived.get("volume_per_day"):
+            if spend["currency"] == "USD":
+                lines.append(say("understood.derived", lang, spend=amount, period=period,
+                                 volume=derived["volume_per_day"], per_1k=derived["per_1k"]))
+            else:
+                lines.append(say("understood.derived_other", lang, spend=amount, period=period,
+                                 volume=derived["volume_per_day"],
+                                 per_1k=amount_text(derived["per_1k"], spend["currency"], lang)))
+        else:
+            lines.append(say("understood.spend_needs_volume", lang, spend=amount, period=period))
+    if update.get("eval_budget"):
+        budget = update["eval_budget"]
+        lines.append(say("understood.eval_budget", lang, amount=amount_text(budget["amount"], budget["currency"], lang)))
+    if update.get("cost_in"):
+        cost = update["cost_in"]
+        lines.append(say("understood.cost_in", lang, amount=amount_text(cost["amount"], cost["currency"], lang),
+                         currency=say(f"currency.{cost['currency']}", lang)))
+    if update.get("rate_noted"):
+        noted = update["rate_noted"]
+        lines.append(say("understood.rate_noted", lang, rate=noted["rate"], code=noted["currency"],
+                         amount=amount_text(noted["amount"], noted["currency"], lang), usd=noted["usd"]))
+    by_why: dict[str, list[str]] = {}
+    for item in update.get("unplaced") or []:
+        by_why.setdefault(item["why"], []).append(item["text"])
+    quote = (lambda t: f"“{t}”") if lang == "zh" else (lambda t: f"'{t}'")
+    for why in ("money_unit", "tokens", "volume_period", "currency", "range", "ideal", "latency_unit", "not_target"):
+        texts = by_why.get(why)
+        if not texts or why == "latency_unit":  # the follow-up question asks for the unit
+            continue
+        key = {"money_unit": "money", "tokens": "tokens", "volume_period": "period", "currency": "currency",
+               "range": "range", "ideal": "ideal", "not_target": "other"}[why]
+        lines.append(say(f"understood.unplaced_{key}", lang, said=listing([quote(t) for t in texts], lang)))
+    return lines
 
 
 def waived_line(fields: list[str], lang: str) -> str:

@@ -62,6 +62,16 @@ class BriefUpdate(BriefFacts):
     intent: Literal["summary", "help", "greeting", "question", "none"] = "none"
     # Costs of kinds of error ("a missed spam costs $1"): {"kind": "missed" | "false_alarm", "label", "usd"}.
     error_kinds: list[dict] | None = None
+    # The user's own words for each value read (field → "$5 per 1,000 articles"), shown back in the reply.
+    said: dict[str, str] = Field(default_factory=dict)
+    # Facts beside the pinned brief: a cost ceiling per 1,000 in another currency ({"amount", "currency",
+    # "text"}), a budget per period ({"amount", "currency", "per_days", "text"}) and what the evaluation itself
+    # may cost ({"amount", "currency", "text"}).
+    cost_in: dict | None = None
+    spend: dict | None = None
+    eval_budget: dict | None = None
+    # Quantities the reader found but could not place ({"text", "why"}): named in the reply, never dropped.
+    unplaced: list[dict] = Field(default_factory=list)
 
     def filled(self) -> dict[str, Any]:
         """Brief fields this update sets."""
@@ -81,6 +91,47 @@ def merge_brief(brief: Brief, update: BriefUpdate) -> Brief:
     return Brief(**values)
 
 
+def stated_facts(facts: dict, update: BriefUpdate) -> dict:
+    """The facts kept beside the pinned brief, with this message's: a later statement replaces an earlier one.
+
+    `spend`: a budget per period; `eval_budget`: what the evaluation may cost; `cost_in`: a ceiling per 1,000
+    in another currency (kept in its currency until there is a rate for it)."""
+    facts = dict(facts)
+    for key in ("spend", "eval_budget", "cost_in"):
+        value = getattr(update, key)
+        if value:
+            facts[key] = dict(value)
+    if update.max_cost_per_1k_usd is not None:  # a ceiling said in dollars replaces one in another currency
+        facts.pop("cost_in", None)
+        facts.pop("derived", None)
+    if update.cost_in:
+        facts.pop("derived", None)
+    if update.spend and "derived" in facts:  # a new budget: derive again
+        facts.pop("derived", None)
+        facts.pop("cost_in", None)
+    if facts.get("eval_budget", {}).get("currency") == "USD":
+        facts["eval_budget_usd"] = facts["eval_budget"]["amount"]
+    return facts
+
+
+def derive_ceiling(brief: Brief, facts: dict, update: BriefUpdate) -> Brief:
+    """A budget per period with a volume gives the ceiling per 1,000 items ("$500 a month at 20,000 a day ≈
+    $0.83 per 1,000"), unless the user gave the ceiling itself; the derivation is kept to be shown."""
+    spend = facts.get("spend")
+    if not spend or not brief.volume_per_day:
+        return brief
+    said_ceiling = update.max_cost_per_1k_usd is not None or update.cost_in is not None or (
+        "derived" not in facts and (brief.max_cost_per_1k_usd is not None or facts.get("cost_in")))
+    if said_ceiling:
+        return brief
+    per_1k = spend["amount"] / spend["per_days"] / brief.volume_per_day * 1000
+    facts["derived"] = {"spend": spend, "volume_per_day": brief.volume_per_day, "per_1k": per_1k}
+    if spend["currency"] != "USD":  # kept in its currency until there is a rate for it
+        facts["cost_in"] = {"amount": round(per_1k, 6), "currency": spend["currency"], "text": spend["text"]}
+        return brief
+    return brief.model_copy(update={"max_cost_per_1k_usd": round(per_1k, 6)})
+
+
 class SelectionState(TypedDict, total=False):
     """The graph's state. `messages` accumulates; everything else is replaced by the node that sets it.
 
@@ -93,6 +144,9 @@ class SelectionState(TypedDict, total=False):
     # What kinds of error cost (`BriefUpdate.error_kinds`), kept beside the pinned brief; a later mention of the
     # same kind and class replaces an earlier one.
     error_kinds: list[dict]
+    # Facts beside the pinned brief (`stated_facts`): a budget per period, the evaluation's budget, a ceiling in
+    # another currency, and how a ceiling was derived.
+    facts: dict
     # Files attached to the current turn; consumed by profile_data.
     files: list[FileRef]
     uploads: list[FileRef]

@@ -8,80 +8,80 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import cast
 
-import cn2an
-
 from agent.llm import data_block
+from agent.quantities import _MULT as _MULT
+from agent.quantities import DENOMINATOR, NUM, Quantity, find_quantities, normalise
 from agent.state import Brief, BriefFacts, BriefUpdate
 from core.shapes import Pending, TaskType
 
+# Words that name each target, to tell which one a waiver ("… doesn't matter") is about.
 FIELD_KEYWORDS = {
     "accuracy_target": r"accura\w*|correct(?:ly)?\b|准确|正确率|精度|准度",
-    "max_cost_per_1k_usd": r"cost|price|budget|cheap|spend|\$|dollar|usd|cent|成本|费用|预算|价格|美元|美金|钱",
-    "max_latency_s": r"latency|fast|slow|respon\w+ time|seconds?|\bms\b|延迟|时延|速度|响应|秒",
-    "volume_per_day": r"volume|per day|a day|daily|per month|a month|\bitems?\b|每天|每日|每月|量",
-    "constraints": r"constraint|requirement|on-?prem|open|complian|限制|要求|约束",
+    "max_cost_per_1k_usd": (r"\bcosts?\b|price|pricing|budget|cheap|expensive|spend|money|\$|dollar|\busd\b|cent|"
+                            r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱"),
+    "max_latency_s": (r"latency|\bspeed|fast|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|"
+                      r"rush|time[- ]sensitive|seconds?|\bms\b|延迟|时延|速度|响应|快慢|实时|多快|时效|秒"),
+    "volume_per_day": r"volume|traffic|throughput|how many|per day|a day|daily|per month|每天|每日|每月|量",
+    "constraints": (r"constraints?|hard (?:limits?|requirements?|rules?)|deploy|hosting|on-?prem|complian|硬性|约束|部署|"
+                    r"合规"),
 }
-WAIVER = (r"no (?:limit|target|requirement|constraint|preference)s?|don'?t care|doesn'?t matter|not important|"
-          r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever)\b|no hard|"
-          r"不限|无所谓|没有(?:要求|限制|约束)?$|没要求|都行|都可以|随便|跳过|不重要")
+# "… doesn't matter", "no latency limit", "成本不限": a target the user does not have. Read per clause, so a
+# waiver inside a longer sentence waives what its own clause names.
+WAIVER = (r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|"
+          r"slas?|restrictions?|concerns?|rules?|worries|deadline)\b|\bnot (?:really )?(?:a |an |that |very |too |super )?"
+          r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|"
+          r"bothered|sensitive|time[- ]sensitive|in a (?:hurry|rush))\b|(?:doesn'?t|does not|don'?t|do not|won'?t|"
+          r"wouldn'?t|didn'?t) (?:really |much )?(?:matter|care|mind|need|have (?:a |any )?(?:limit|target|"
+          r"requirement|constraint)s?)|\bdon'?t (?:really )?care\b|\bno rush\b|\bno hurry\b|\bcan wait\b|"
+          r"\bwhatever (?:it )?costs?\b|\bany (?:cost|price|speed|latency)\b|\bunlimited\b|\birrelevant\b|"
+          r"\bflexible\b|\bnot a constraint\b|\bnothing special\b|\bopen[- ]ended\b|"
+          r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever|no limit|none really|not really)\b|no hard|"
+          r"\bno object\b|^(?:无|没有|没|不用|不需要|没有的|都没有)$|"
+          r"不限|无所谓|没有.{0,4}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
+          r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
+          r"不是问题|不是重点|无上限|不设上限|没上限")
 SUMMARY = (r"what do you know|what have you got|so far|recap|^\s*summary\s*\??$|show (?:me )?the brief|where are we|"
            r"总结一下|总结下|小结|目前.{0,6}(?:知道|了解|掌握)|你知道什么|汇总一下|现在的需求")
 HELP = r"^\s*(?:help|\?|how does (?:this|it) work|what can you do)\s*\??\s*$|帮助|怎么用|能做什么"
 GREETING = r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨)\W*$"
+# A greeting that opens a message ("Hi! We run support for a bank…") is not its use case.
+GREETING_START = (r"^\s*(?:(?:hi|hello|hey|hiya|howdy|greetings|dear \w+|good (?:morning|afternoon|evening)|"
+                  r"thanks|thank you|ok(?:ay)?|so|well|sure)(?: (?:there|all|team|folks|everyone|guys))?\b[\s,!.~-]*)+|"
+                  r"^\s*(?:你好|您好|嗨|哈喽|大家好|早上好|下午好|谢谢)[，,！!。~\s]*")
 
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
-    ("classification", r"classif|categori[sz]|\bsort\w* .{0,40}\binto\b|triag|\broute|\blabel(?:l?ing)? |\btag\w* |"
-                       r"detect|spam|sentiment|intent|moderat|fake|flag |分类|分成|分为|归类|判断|识别|打标签|真假|情感"),
-    ("extraction", r"extract|pull out|\bpull\b.{0,60}\bout of\b|parse|named entit|\bner\b|fields from|提取|抽取|抽出"),
-    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrite|draft|generat|translat|rewrite|"
+    ("classification", r"cla?s+i?f|\bclf\b|categori[sz]|catagori|\bsort\w* .{0,40}\binto\b|\bput\w* .{0,40}\binto\b|triag|"
+                       r"\brout(?:e|ing)|\blabel(?:l?ing)? |\btag\w* |\b(?:score|rate|mark|grade|flag)\w* .{0,40}\bas\b|"
+                       r"detect|spam|sentiment|intent|moderat|toxic|fake|\bflag\w*|(?:pre-?)?filter|"
+                       r"\bmatch\w* .{0,40}\bto\b|"
+                       r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
+                       r"是否"),
+    ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
+                   r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)"),
+    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing)|draft|generat|translat|rewrit|"
                    r"answer\w*\b.{0,30}\bquestions|"
-                   r"reply to|chatbot|生成|摘要|翻译|写|回复|改写|回答.{0,12}问题|问答|答疑"),
+                   r"reply to|chatbot|生成|摘要|翻译|写|回复|改写|回答.{0,12}问题|问答|答疑|批改|评语|点评|纪要|整理成"),
 ]
 
 CONSTRAINTS = [
     ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?)|air-?gapped|"
                 r"local(?:ly)? (?:deploy|host|run)|run locally|本地部署|私有化|内网|自己的服务器|本地运行"),
     ("open weights", r"open[- ]weights?|open[- ]source|开源"),
-    ("data residency: EU", r"\beu\b|gdpr|europe"),
-    ("data residency: CN", r"数据不(?:能)?出境|不能出境|境内|中国大陆"),
-    ("no third-party APIs", r"no third[- ]part|can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部"),
-    ("structured output", r"must (?:return|output) json|structured output|json schema|结构化输出"),
+    ("data residency: EU", r"\beu\b|gdpr|europe|欧盟|欧洲"),
+    ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
+                           r"(?:mainland )?china|china only|within china"),
+    ("no third-party APIs", r"no third[- ]part|(?:no|not|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
+                            r".{0,30}\b(?:third[- ]part\w*|external) (?:apis?|services?|providers?|vendors?)|"
+                            r"can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|使用)"
+                            r"(?:任何)?(?:第三方|外部|境外)"),
+    ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
+                          r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
+                          r"结构化输出|(?:输出|返回|结果)[^,，。]{0,4}json|json格式"),
 ]
-
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9,
-         "千": 1e3, "万": 1e4, "w": 1e4, "亿": 1e8}
-NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
-_ZH_DIGITS = "零一二两三四五六七八九十百千万亿"
-
-
-def normalise(text: str) -> str:
-    """Full-width to ASCII, Chinese numerals to digits ("九成" → "9成", "一万" → "10000"), lower case."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _zh_numerals(text)
-    return text.lower()
-
-
-def _zh_numerals(text: str) -> str:
-    def convert(match: re.Match) -> str:
-        chunk = match.group(0)
-        if chunk in ("一", "两") and not re.match(r"[成千万亿秒]", text[match.end():match.end() + 1] or "x"):
-            return chunk  # "一下", "一个" are words, not numbers
-        try:
-            value = cn2an.cn2an(chunk, "smart")
-        except (ValueError, KeyError):
-            return chunk
-        return str(int(value)) if float(value).is_integer() else str(value)
-
-    text = re.sub("百分之([" + _ZH_DIGITS + r"\d.]+)", lambda m: convert(_whole(m.group(1))) + "%", text)
-    return re.sub(r"[\d.]*[" + _ZH_DIGITS + "]+", convert, text)
-
-
-def _whole(chunk: str) -> re.Match:
-    """A match object spanning all of `chunk`, so the numeral converter can be reused on a captured group."""
-    return re.match(r".*", chunk)  # type: ignore[return-value]
-
 
 def _number(raw: str, suffix: str | None = None) -> float:
     value = float(raw.replace(",", ""))
@@ -92,93 +92,198 @@ def _clauses(text: str) -> list[str]:
     return [c for c in re.split(r"[,;!?，；。！？\n]|\.(?=\s|$)|\band\b|\bbut\b|\bwhile\b|而|但", text) if c.strip()]
 
 
-# ---------------------------------------------------------------- fields
+_SEPARATOR = re.compile(r"[;!?；。！？\n]|,(?!\d{3})|，|\.(?=\s|$)|\bbut\b|\bwhile\b|\bwhereas\b|但是?|而且|\band\b|并且|和|另外|同时|还有")
 
 
-def read_accuracy(text: str, pending_field: str | None) -> float | None:
-    """"90%", "0.9", "at least 95 percent", "九成", "准确率95%"; bare numbers only as an answer to the question."""
-    keyword = re.search(FIELD_KEYWORDS["accuracy_target"], text)
-    asked = pending_field == "accuracy_target"
-    m = re.search(r"(\d+)成(\d)?", text)
-    if m:
-        return float(f"0.{m.group(1)}{m.group(2) or ''}")
-    for m in re.finditer(NUM + r"\s*(?:%|percent|pct|个点)(?!\s*of\b)", text):
-        value = _number(m.group(1)) / 100
-        if 0 < value <= 1 and (keyword or asked or not _other_context(text)):
-            return value
-    if keyword or asked:
-        m = re.search(r"(?<![\d$.])(0?\.\d+|1\.0|\d{2}(?:\.\d+)?)(?![\d%]|\s*(?:ms|s\b|秒|k\b|条|items?|dollars?))",
-                      text)
-        if m:
-            value = float(m.group(1))
-            value = value / 100 if value > 1 else value
-            if 0.3 <= value <= 1:
-                return value
-    return None
+def clause_of(text: str, start: int, end: int) -> str:
+    """The clause around a span: from the separator before it to the one after it."""
+    before = [m.end() for m in _SEPARATOR.finditer(text, 0, start)]
+    after = _SEPARATOR.search(text, end)
+    return text[(before[-1] if before else 0):(after.start() if after else len(text))]
 
 
-def _other_context(text: str) -> bool:
-    """A percentage next to these words is about something else (a share of the data, a discount)."""
-    return bool(re.search(r"\bof (?:the |our )?\w+|spam|discount|off\b|growth|占|其中", text))
+_OUTCOME_WRONG = (r"wrong|error|mistake|incorrect|\bmiss|false (?:positive|negative)|misroute|misclassif|refund|"
+                  r"penalt|答错|错误|错一|错的|误判|出错|分错|错分|判错|损失|亏|赔|罚")
+_OUTCOME_RIGHT = r"\bright\b|correct|saves?\b|saving|worth|earn|答对|正确|对一|对的|省|赚|收益|带来"
+_EVAL = (r"evaluat|\beval\b|\bevals\b|this test|the test|testing|benchmark|experiment|trial|pilot|bake-?off|"
+         r"(?:this|the) comparison|to (?:find out|compare|test)|the run\b|this run|评测|测评|测试|试验|评估|实验|对比")
+_ERROR_RATE = r"error|mistake|wrong|incorrect|misclassif|fail|false (?:positive|negative)s?|错误|出错|错|误判|误差|误报|漏判"
+_ACCURACY_WORD = r"accura\w*|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
+_NOT_A_TARGET = (r"\bof (?:the|our|all|them|those|these|each|every|its|my|their)\b|\bof [a-z]+s\b|\bare (?:spam|fraud|"
+                 r"positive|negative|duplicates?)|discount|\boff\b|growth|grow|increase|decrease|cheaper|more|"
+                 r"share|占|其中|增长|折扣|便宜|左右的数据|的数据")
+_IDEALLY = r"ideal|prefer|nice to have|stretch|would love|bonus|best case|最好|理想|更好"
+_BUDGET = r"budget|spend|afford|pay|cost|price|charge|预算|花|成本|费用|价格|支出|开销"
+_VOLUME_WORD = r"volume|traffic|throughput|load|we (?:get|see|handle|process|receive)|量|处理|进线|调用"
 
 
-_MONEY = (r"(?:\$\s*" + NUM + r"\s*(k|m)?\b|" + NUM + r"\s*(k|m)?\s*(?:dollars?|usd|bucks|美元|美金|刀)|"
-          + NUM + r"\s*(cents?|美分|分钱))")
+def _ascii(q: Quantity) -> str:
+    return q.text
 
 
-def _money(clause: str) -> float | None:
-    if re.search(r"half a cent|半美分", clause):
-        return 0.005
-    m = re.search(_MONEY, clause)
-    if not m:
-        return None
-    if m.group(1):
-        return _number(m.group(1), m.group(2))
-    if m.group(3):
-        return _number(m.group(3), m.group(4))
-    return _number(m.group(5)) / 100
+@dataclass
+class Placement:
+    """What the quantities of one message say, field by field, and what could not be placed."""
+
+    values: dict[str, float] = _field(default_factory=dict)
+    said: dict[str, str] = _field(default_factory=dict)  # field → the user's own words for it
+    cost_in: dict | None = None  # a cost ceiling per 1,000 in another currency: {"amount", "currency"}
+    spend: dict | None = None  # a budget per period: {"amount", "currency", "per_days", "text"}
+    eval_budget: dict | None = None  # what the evaluation itself may cost: {"amount", "currency", "text"}
+    unplaced: list[dict] = _field(default_factory=list)  # {"text", "why"}: named in the reply, never dropped
+    unclear: dict[str, str] = _field(default_factory=dict)
 
 
-_OUTCOME_WRONG = r"wrong|error|mistake|incorrect|miss|false (?:positive|negative)|答错|错误|错一|错的|误判|出错"
-_OUTCOME_RIGHT = r"right|correct|saves?\b|saving|答对|正确|对一|对的|省"
-# "per review", "per ticket", "each email", "每篇", "每封": a cost per one of the use case's own units is per item —
-# any noun after "per" that is not a period, a thousand/million or a token.
-_NOT_A_UNIT = (r"(?:1,?000|1k|thousand|k|million|1m|m|day|week|month|year|hour|minute|second|sec|token|tokens|cent|"
-               r"cents|dollar|dollars|usd|person|user|seat|head|annum|cent)s?\b")
-_PER_ITEM = (r"(?:per|each|every|a|an) (?!" + _NOT_A_UNIT + r")[a-z]{3,}\b(?! a (?:day|week|month|year))|/item|"
-             r"每(?:条|个|次|篇|封|张|单|份|件|笔|则|段)|一条|单条")
-_PER_1K = r"per (?:1,?000|1k|thousand|k\b)|/ ?1,?000|/ ?1k|every (?:1,?000|thousand)|每千条|每1000|每千|千条"
-_PER_1M = r"per (?:1,?000,?000|1m|million)|/ ?1m|每百万|每1000000"
+def _set(place: Placement, name: str, value: float, q: Quantity, clause: str, chosen: dict[str, bool]) -> None:
+    """A later value wins (corrections), except that an 'ideally …' one never replaces a firm one."""
+    soft = bool(re.search(_IDEALLY, clause))
+    if name in place.values and soft and chosen.get(name, True) is not False and chosen.get(name) is not None:
+        place.unplaced.append({"text": q.text, "why": "ideal"})
+        q.placed = "ideal"
+        return
+    if name in place.values and soft:
+        place.unplaced.append({"text": q.text, "why": "ideal"})
+        q.placed = "ideal"
+        return
+    place.values[name] = value
+    place.said[name] = q.text
+    chosen[name] = not soft
+    q.placed = name
 
 
-def read_money(text: str) -> tuple[dict[str, float], float | None, bool]:
-    """Outcome values, a cost ceiling per 1k items, and whether a money amount had no unit we could read."""
-    outcomes: dict[str, float] = {}
-    ceiling = None
-    unitless = False
-    previous = ""
-    for clause in _clauses(text):
-        amount = _money(clause)
-        context, previous = previous + " " + clause, clause
-        if amount is None:
+def place_quantities(text: str, asked: str | None) -> tuple[Placement, list[Quantity]]:
+    """Find every quantity of a normalised message and put each where its unit and context say."""
+    place = Placement()
+    quantities = find_quantities(text)
+    chosen: dict[str, bool] = {}
+    for q in quantities:
+        if q.placed == DENOMINATOR:
             continue
-        if re.search(_PER_1K, clause):
-            ceiling = amount
-        elif re.search(_PER_1M, clause):
-            ceiling = amount / 1000
-        elif re.search(_OUTCOME_WRONG, clause):
-            outcomes["cost_per_error_usd"] = amount
-        elif re.search(_OUTCOME_RIGHT, clause):
-            outcomes["value_per_correct_usd"] = amount
-        elif re.search(_PER_ITEM, clause):
-            ceiling = amount * 1000
-        elif re.search(_OUTCOME_WRONG, context):  # "…re-checks wrong ones and that costs us $4 each"
-            outcomes["cost_per_error_usd"] = amount
-        elif re.search(_OUTCOME_RIGHT, context):
-            outcomes["value_per_correct_usd"] = amount
+        clause = clause_of(text, q.start, q.end)
+        wider = text[max(0, q.start - 60):q.end + 40]
+        if q.kind == "percent":
+            _place_percent(place, q, clause, text, asked, chosen)
+        elif q.kind == "duration":
+            _set(place, "max_latency_s", q.value, q, clause, chosen)
+        elif q.kind == "money":
+            _place_money(place, q, clause, wider, asked, chosen)
         else:
-            unitless = True
-    return outcomes, ceiling, unitless
+            _place_count(place, q, clause, asked, chosen, sum(x.placed != DENOMINATOR for x in quantities))
+        if q.placed == "not_target":  # "12 agents", not "12": the noun says what it counted
+            noun = re.match(r"\s*(?:[^\W\d_][\w-]*|[\u4e00-\u9fff]{1,4})", text[q.end:q.end + 20])
+            place.unplaced[-1]["text"] = (q.text + (noun.group(0) if noun else "")).strip()
+    return place, quantities
+
+
+def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked: str | None,
+                   chosen: dict[str, bool]) -> None:
+    after = text[q.end:q.end + 30]
+    if re.search(_ERROR_RATE, clause) and not re.search(_ACCURACY_WORD, clause) and 0 < q.value < 0.5:
+        _set(place, "accuracy_target", round(1 - q.value, 6), q, clause, chosen)
+    elif re.match(r"\s*(?:of\b(?! (?:the )?(?:time|cases|answers|predictions|items|them|calls|replies))|are\b|"
+                  r"is\b(?! (?:fine|ok|enough|the (?:target|minimum|bar))))", after) and not \
+            re.search(_ACCURACY_WORD, clause) or re.search(r"discount|\boff\b|growth|increase|cheaper|折扣|增长|占", clause):
+        place.unplaced.append({"text": q.text, "why": "not_target"})
+        q.placed = "not_target"
+    elif 0 < q.value <= 1:
+        _set(place, "accuracy_target", q.value, q, clause, chosen)
+    else:
+        place.unplaced.append({"text": q.text, "why": "range"})
+        q.placed = "range"
+
+
+def _place_money(place: Placement, q: Quantity, clause: str, wider: str, asked: str | None,
+                 chosen: dict[str, bool]) -> None:
+    amount = {"amount": q.value, "currency": q.currency or "USD", "text": q.text}
+    if q.per_tokens:
+        place.unplaced.append({"text": q.text, "why": "tokens"})
+        q.placed = "tokens"
+        return
+    if q.per_items is not None and q.per_items != 1:
+        _cost(place, q, q.value * 1000 / q.per_items, clause, chosen)
+        return
+    if not re.search(_OUTCOME_WRONG + "|" + _OUTCOME_RIGHT, clause) and q.per_days is None and q.per_items is None:
+        clause = wider  # "每正确识别一个客户，大概能带来2美元": the outcome is named in the clause before
+    wrong, right = re.search(_OUTCOME_WRONG, clause), re.search(_OUTCOME_RIGHT, clause)
+    if (wrong or right) and q.per_days is None and not re.search(r"per (?:1,?000|1k|thousand)|每千", clause):
+        name = "cost_per_error_usd" if wrong and not (right and right.start() > wrong.start()) else \
+            "value_per_correct_usd"
+        if wrong and right:  # "a right answer saves $50, a wrong one costs $300": the nearest word before it
+            before = clause[:max(0, clause.find(q.text))]
+            last_wrong = max((m.start() for m in re.finditer(_OUTCOME_WRONG, before)), default=-1)
+            last_right = max((m.start() for m in re.finditer(_OUTCOME_RIGHT, before)), default=-1)
+            name = "cost_per_error_usd" if last_wrong > last_right else "value_per_correct_usd"
+        if q.currency == "USD":
+            _set(place, name, q.value, q, clause, chosen)
+        else:
+            place.unplaced.append({"text": q.text, "why": "currency"})
+            q.placed = "currency"
+        return
+    if q.per_items == 1:
+        _cost(place, q, q.value * 1000, clause, chosen)
+        return
+    if q.per_days is None and re.search(_EVAL, wider):
+        place.eval_budget = amount
+        q.placed = "eval_budget"
+        return
+    if q.per_days is not None:
+        place.spend = {**amount, "per_days": q.per_days}
+        q.placed = "spend"
+        return
+    if asked == "max_cost_per_1k_usd":  # the question asked for dollars per 1,000 items
+        _cost(place, q, q.value, clause, chosen)
+        return
+    if asked == "eval_budget":
+        place.eval_budget = amount
+        q.placed = "eval_budget"
+        return
+    place.unplaced.append({"text": q.text, "why": "money_unit"})
+    q.placed = "money_unit"
+
+
+def _cost(place: Placement, q: Quantity, per_1k: float, clause: str, chosen: dict[str, bool]) -> None:
+    if q.currency in (None, "USD"):  # a bare number answers the question, which asks in US dollars
+        _set(place, "max_cost_per_1k_usd", round(per_1k, 9), q, clause, chosen)
+        place.cost_in = None
+    else:
+        place.cost_in = {"amount": round(per_1k, 9), "currency": q.currency, "text": q.text}
+        place.values.pop("max_cost_per_1k_usd", None)
+        q.placed = "cost_in"
+
+
+def _place_count(place: Placement, q: Quantity, clause: str, asked: str | None, chosen: dict[str, bool],
+                 how_many: int) -> None:
+    if q.per_days is not None:
+        _set(place, "volume_per_day", round(q.value / q.per_days, 4), q, clause, chosen)
+        return
+    lone = how_many == 1
+    if asked == "accuracy_target" and lone or re.search(_ACCURACY_WORD, clause) and (
+            0.3 <= q.value < 1 and "." in q.text or 30 <= q.value <= 100):
+        value = q.value / 100 if q.value > 1 else q.value
+        if 0 < value <= 1:
+            _set(place, "accuracy_target", value, q, clause, chosen)
+            return
+    if asked == "max_latency_s" and lone:
+        if q.value <= 60:
+            _set(place, "max_latency_s", q.value, q, clause, chosen)
+        else:
+            place.unclear["max_latency_s"] = "unit"
+            place.unplaced.append({"text": q.text, "why": "latency_unit"})
+            q.placed = "latency_unit"
+        return
+    if asked == "volume_per_day" and lone:
+        _set(place, "volume_per_day", q.value, q, clause, chosen)
+        return
+    if asked == "max_cost_per_1k_usd" and lone:
+        _cost(place, q, q.value, clause, chosen)
+        return
+    if re.search(_VOLUME_WORD, clause) and q.value >= 50:
+        place.unplaced.append({"text": q.text, "why": "volume_period"})
+        place.unclear.setdefault("volume_per_day", "period")
+        q.placed = "volume_period"
+        return
+    place.unplaced.append({"text": q.text, "why": "not_target"})
+    q.placed = "not_target"
 
 
 _MISSED = r"\bmiss(?:ed|es|ing)?\b|false negatives?|let through|漏判|漏掉|漏检|漏了|漏过|假阴性"
@@ -191,58 +296,24 @@ def read_error_kinds(text: str, labels: list[str] | None) -> list[dict]:
     each as {"kind": "missed" | "false_alarm", "label": the class named or None, "usd"}. Which pairs of labels
     they mean is settled once the data's labels are known (`agent.journey.error_costs_of`)."""
     kinds = []
-    for clause in _clauses(text):
-        amount = _money(clause)
-        if amount is None:
+    for q in find_quantities(text):
+        if q.kind != "money" or q.currency != "USD":
             continue
+        clause = clause_of(text, q.start, q.end)
         kind = "missed" if re.search(_MISSED, clause) else "false_alarm" if re.search(_FALSE_ALARM, clause) else None
         if kind is None:
             continue
         named = [label for label in labels or [] if re.search(r"(?<!\w)" + re.escape(label.lower()) + r"(?!\w)",
                                                                clause)]
-        kinds.append({"kind": kind, "label": named[0] if named else None, "usd": amount})
+        kinds.append({"kind": kind, "label": named[0] if named else None, "usd": q.value})
     return kinds
-
-
-def read_latency(text: str) -> float | None:
-    """"2 s", "500 ms", "2秒内", "under two seconds", "1.5 minutes"."""
-    m = re.search(NUM + r"\s*(ms|msec|millisec\w*|毫秒)", text)
-    if m:
-        return _number(m.group(1)) / 1000
-    m = re.search(NUM + r"\s*(s|secs?|seconds?|秒)(?![a-z])", text)
-    if m:
-        return _number(m.group(1))
-    m = re.search(NUM + r"\s*(min|mins|minutes?|分钟)(?![a-z])", text)
-    if m:
-        return _number(m.group(1)) * 60
-    return None
-
-
-_PERIOD_DAYS = {"day": 1, "daily": 1, "天": 1, "日": 1, "week": 7, "周": 7, "星期": 7, "month": 30, "月": 30,
-                "year": 365, "年": 365, "hour": 1 / 24, "小时": 1 / 24}
-
-
-def read_volume(text: str) -> float | None:
-    """"10k a day", "about 8k support emails a day", "50,000 per month", "每天一万条" → items per day."""
-    m = re.search(NUM + r"\s*(k\b|m\b|thousand|million|w\b|万|千)?\s*(?:[a-z\u4e00-\u9fff-]+\s+){0,3}?"
-                  r"(?:a|per|each|every|/|an)\s*(day|week|month|year|hour)\b", text)
-    if not m:
-        m = re.search(NUM + r"\s*(k\b|m\b|thousand|million)?\s*(?:[a-z-]+\s+){0,3}?(daily)\b", text)
-    if m:
-        return round(_number(m.group(1), m.group(2)) / _PERIOD_DAYS[m.group(3)], 1)
-    m = re.search(r"(每天|每日|一天|日均|每周|每星期|每月|每年|每小时)[^\d]{0,8}?" + NUM + r"\s*(万|千|k|w)?", text)
-    if m:
-        period = re.sub(r"^(每|一|日均)", "", m.group(1)) or "天"
-        period = "天" if m.group(1) == "日均" else period
-        return round(_number(m.group(2), m.group(3)) / _PERIOD_DAYS[period], 1)
-    return None
-
 
 def read_constraints(text: str) -> list[str]:
     found = []
     for name, pattern in CONSTRAINTS:
         if re.search(pattern, text):
-            if name == "data residency: EU" and not re.search(r"leave|stay|in the|only|within|host|resid|gdpr", text):
+            if name == "data residency: EU" and not re.search(r"leave|stay|in the|only|within|host|resid|gdpr|留在|不出|境内|"
+                                                              r"存储|存放", text):
                 continue
             found.append(name)
     return found
@@ -255,32 +326,92 @@ def read_task(text: str) -> TaskType | None:
     return None
 
 
+# ---------------------------------------------------------------- labels
+
+_LIST_SEPARATOR = r"\s*(?:,|，|、|/|\||;|；|\bor\b|\band\b|\bvs\.?|\bversus\b|和|或者|或是|或|及|与|以及|还是|跟)\s*"
+_LIST_END = (r"[.。!?！？\n;；]|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
+             r"accuracy|latency|cost|budget|about|around|roughly|each|every|per|depending|based on|using|"
+             r"(?:in|from) (?:the|our|their|a|an|each|every|real|under|less|production)|that|to route|to send)\b|"
+             r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类)|这几类|这些类|等(?:类|几类)?|"
+             r"(?:准确|準確|成本|延迟|预算|每天|每月|每日|目标|标签|標籤)")
+
+
 def _split_labels(raw: str) -> list[str]:
-    raw = re.split(r"[.;。；!?]|\b(?:with|for|where|which|because|so that)\b|(?:两|三|四|五|几|\d)类|这几类", raw)[0]
-    parts = re.split(r"\s*(?:,|，|、|/|\||\bor\b|\band\b|和|或者|或|及|与|以及)\s*", raw)
+    raw = re.split(_LIST_END, raw)[0]
+    raw = re.sub(r"\((?:e\.g\.|eg|like|such as)[^)]*\)", "", raw)
+    parts = re.split(_LIST_SEPARATOR, raw)
     kept = []
     for part in parts:  # the list ends where the targets start ("…, bugs and sales, 90% accuracy, …")
-        if re.search(r"\d\s*(?:%|ms\b|s\b|秒|k\b)|\$|\bper\b|a day|accura|under|at least|准确|每|不超过", part):
+        if re.search(r"\d\s*(?:%|ms\b|s\b|秒|k\b|percent)|\$|\bper\b|a day|accur|latenc|under|at least|准确|每|不超过",
+                     part):
             break
         kept.append(part)
-    labels = [p.strip(" '\"“”‘’`()[]{}:：-").strip() for p in kept]
-    labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 4]
+    labels = [re.sub(r"^(?:either|as|into|in|to|one of|a|an|the|whether|是|为|成)\s+", "", p.strip()) for p in kept]
+    labels = [p.strip(" '\"“”‘’`()[]{}<>:：-*…").strip() for p in labels]
+    if labels and len(labels[0].split()) >= 3:  # "written in english" → "english": the lead-in ends at its preposition
+        labels[0] = re.split(r"\b(?:in|as|into|to|between|either|whether|is|are)\s+", labels[0])[-1]
+    if labels and re.fullmatch(r"[\u4e00-\u9fff]{5,}", labels[0]):  # "把工单分给一线" → "一线": the verb ends the lead-in
+        labels[0] = re.split(r"分给|分成|分到|分为|归到|归为|打上|打成|标成|标为|标记为|是否|判断|打|是|为|到|给|成", labels[0])[-1]
+    labels = [re.sub(r"^(?:either|as|into|is|are|as either)\s+", "", lab) for lab in labels]
+    labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 4
+              and not re.fullmatch(r"(?:etc|so on|more|等|等等)\.?", lab)]
     if len(labels) == 1 and re.fullmatch(r"[\u4e00-\u9fff]{2}", labels[0]):
         labels = list(labels[0])  # "分成真假" → 真, 假
     return list(dict.fromkeys(labels))
 
 
+_LABEL_WORDS = r"labels?|classes|class names|categories|category|intents|buckets|tags|options|outcomes|标签|类别|类型|分类"
+_SORT_VERBS = (r"cla?s+i?f\w*|scor\w*|categori[sz]\w*|sort\w*|triag\w*|split\w*|label\w*|tag\w*|rout\w*|bucket\w*|mark\w*|"
+               r"flag\w*|separat\w*|group\w*|assign\w*|put\w*|decide|tell|detect\w*|judg\w*|rate|rating")
+_LABEL_PATTERNS = [
+    r"(?:" + _LABEL_WORDS + r")\s*(?:are|is|will be|would be|include|includes|should be|:|=|是|为|有|：|分别是|包括)\s*(.+)",
+    r"(?:" + _SORT_VERBS + r")\b[^.:：\n]{0,60}?\b(?:into|as|to one of|between|among|as either|as one of)\s+"
+    r"(?:either\s+|one of\s+|the\s+)?(.+)",
+    r"(?:" + _SORT_VERBS + r")\b[^.:：\n]{0,60}?[:：]\s*(.+)",
+    r"\(([^()]*?(?:,|、|/|\||\bor\b)[^()]*)\)",
+    r"(?:->|→|=>)\s*(.+)",
+    r"\b(?:is|are)\s+(?:the\s+|this\s+|it\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:a|an)\s+([^?.]+?\bor\b[^?.]+)",
+    r"\b(?:whether|if)\b[^.\n]{0,40}?\b(?:is|are|was)\s+(.+?\bor\b.+)",
+    r"(?:分成|分为|分类为|分类成|归为|归类为|归到|判断(?:是|为)|标成|标为|标记为|打上|区分|识别(?:是|为))(.+)",
+    r"(?:判断|识别|区分|看|分辨)[^，,。]{0,20}?(?:是|属于)(.+?还是.+)",
+]
+
+
+# Lists with no label word before them, taken only in a classification message: "English, German or French",
+# "正面、负面、中性", "lead or not lead", "是或否", "：财务、技术、售后".
+_LOOSE_LISTS = [
+    r"[:：]\s*([^:：]+)",
+    r"((?:[\w\u4e00-\u9fff-]+(?: [\w-]+)?, )+[\w-]+(?: [\w-]+)?,? (?:or|and) [\w-]+(?: [\w-]+)?)",
+    r"((?:[\u4e00-\u9fff\w]{1,8}、)+[\u4e00-\u9fff\w]{1,8})",
+    r"\bas\s+([\w-]+(?: [\w-]+)? or (?:not )?[\w-]+(?: [\w-]+)?)",
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,4}(?:或|还是)[\u4e00-\u9fff]{1,4})(?![\u4e00-\u9fff])",
+]
+
+
 def read_labels(text: str, pending_field: str | None) -> list[str] | None:
-    m = re.search(r"(?:labels?|classes|categories|intents|标签|类别)\s*(?:are|is|will be|would be|include|:|=|是|为|有|：)"
-                  r"\s*(.+)", text)
-    if not m:
-        m = re.search(r"(?:classif\w*|categori[sz]e|sort|triage|split|label|tag|route)\b.{0,60}?\b(?:into|as)\s+(.+)", text)
-    if not m:
-        m = re.search(r"(?:分成|分为|分类为|归为|归类为|判断是)(.+)", text)
-    if m:
-        labels = _split_labels(m.group(1))
-        if len(labels) >= 2:
-            return labels
+    """The label set a message names: "labels: a, b", "into a, b or c", "as X or Y", "X vs Y", "标签：好评、差评"."""
+    for pattern in _LABEL_PATTERNS:
+        for m in re.finditer(pattern, text):
+            labels = _split_labels(m.group(1))
+            if len(labels) >= 2:
+                return labels
+    for pattern in _LOOSE_LISTS:
+        loose = re.search(pattern, text)
+        if loose and (read_task(text) == "classification" or re.search(_LABEL_WORDS, text)):
+            labels = _split_labels(loose.group(1))
+            if 2 <= len(labels) <= 20:
+                return labels
+    vs = re.search(r"([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)\s+(?:vs\.?|versus)\s+([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)",
+                  text)
+    if vs:
+        return [vs.group(1), vs.group(2)]
+    slashed = re.search(r"(?<![\w/])([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*(?:\s*/\s*[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)+)"
+                        r"(?![\w/])", text)
+    if slashed and (read_task(text) == "classification" or re.search(_LABEL_WORDS, text)) and not re.search(
+            r"\d", slashed.group(1)):
+        labels = _split_labels(slashed.group(1))
+        if 2 <= len(labels) <= 12 and not any(lab in ("day", "month", "k", "item", "天", "月") for lab in labels):
+            return list(dict.fromkeys(labels))
     if pending_field == "labels":
         labels = _split_labels(text)
         if len(labels) >= 2:
@@ -288,20 +419,87 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
     return None
 
 
+# ---------------------------------------------------------------- use case
+
 # Words about the data, not the task ("this one has no labels, can you label it?"): never a use case.
 ABOUT_THE_DATA = (r"\b(?:no|without|missing|unlabell?ed) labels?\b|\blabel (?:it|them|this|these|my data|the data)\b|"
                   r"\bunlabell?ed\b|没有标签|没标签|帮我标注|给它标注|自动标注")
+# A sentence that states targets, or speaks of a file, is not the use case.
+_TARGETS_SENTENCE = (r"^\s*(?:targets?|goals?|requirements?|constraints?|budget|目标|要求|预算|指标)\s*(?:are|is|:|：|-)|"
+                     r"^\s*(?:here(?:'s| is| it is| they are| you go)|attached|this is (?:it|the file|our data)|"
+                     r"see attached|附件|这是|文件)|发给你|发你了|附上|传上来|上传了|给你了")
+_WANT = (r"\b(?:we|i)(?:'d| would)? (?:want|need|like|plan|hope|are trying|try|are looking|are building|run|have)\b|"
+         r"\blooking for\b|\bhelp (?:us|me)\b|\bgoal is\b|\bjob is\b|\bautomat\w*|我们|我想|想要|需要|希望|打算|要做")
+
+
+# A sentence that announces the task ("Task: …", "任务是…") is the use case before one that only mentions it.
+_TASK_MARK = (r"^\s*(?:task|the task|job|the job|use case|goal|we want|we need|we'd like|i want|i need)\b|"
+              r"任务是|需求是|用例|^\s*(?:我们)?(?:想|要|需要|希望)")
+
+
+def _sentences(original: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", original).strip()
+    return [s.strip() for s in re.split(r"(?<=[.!?])(?:\s+|$)|(?<=[。！？])|\n+", text) if s and s.strip()]
 
 
 def read_use_case(original: str, text: str, pending_field: str | None, task: str | None) -> str | None:
+    """The sentence that says what the model must do — never a greeting, a targets line or a file's caption."""
     if re.search(ABOUT_THE_DATA, text):
         return None
-    if task or pending_field == "use_case":
-        if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\b", text) or len(text.strip()) < 6 or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, text):
-            return None
-        first = re.split(r"(?<=[.!?。！？])\s*", original.strip())[0]
-        return first[:200].rstrip(" .。")
-    return None
+    best: str | None = None
+    best_score = 0
+    for sentence in _sentences(original):
+        plain = re.sub(GREETING_START, "", sentence, flags=re.I).strip(" -*•·:：")
+        low = normalise(plain)
+        if len(plain) < 6 or re.search(_TARGETS_SENTENCE, low) or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, low) \
+                and not read_task(low):
+            continue
+        if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)", low):
+            continue
+        if read_task(low):
+            score = 2 + bool(re.search(_TASK_MARK, low)) - bool(find_quantities(low)) - (best_score > 0)
+            if score > best_score:
+                best, best_score = plain, score
+            continue
+        if best is None and re.search(_WANT, low) and not _mostly_targets(low):
+            best = plain
+    if best is None and pending_field == "use_case":
+        plain = re.sub(GREETING_START, "", unicodedata.normalize("NFKC", original).strip(), flags=re.I).strip()
+        low = normalise(plain)
+        if len(plain) >= 6 and not re.search(WAIVER + "|" + SUMMARY + "|" + HELP + "|" + _TARGETS_SENTENCE, low) \
+                and not _mostly_targets(low):
+            best = plain
+    if best is None or not (task or pending_field == "use_case" or read_task(normalise(best))):
+        return None
+    return _without_targets(best)[:200].rstrip(" .。!！,，;；")
+
+
+def _without_targets(sentence: str) -> str:
+    """The task part of a sentence that goes on with targets ("route tickets into a, b or c; right nine times out
+    of ten, …" → "route tickets into a, b or c"): the targets are shown beside it, read on their own. It starts
+    at the sentence's start, or at the clause that names the task when targets come before it."""
+    clauses = [c for c in re.split(r"(?<=[,，;；])\s*", sentence) if c.strip()]
+
+    def targets(clause: str) -> bool:
+        low = normalise(clause)
+        return bool(find_quantities(low) or re.search(WAIVER, low) or
+                    re.search(r"accura|latenc|budget|\bcost|准确|延迟|预算|成本", low))
+
+    task_at = next((i for i, c in enumerate(clauses) if read_task(normalise(c))), 0)
+    start = 0 if not any(targets(c) for c in clauses[:task_at]) else task_at
+    kept = []
+    for i, clause in enumerate(clauses[start:], start):
+        if i > task_at and targets(clause):
+            break
+        kept.append(clause)
+    return " ".join(kept).strip(" ,，;；")
+
+
+def _mostly_targets(text: str) -> bool:
+    """A sentence whose words are mostly numbers and target words ("85% accuracy, under $1 per 1,000")."""
+    quantities = find_quantities(text)
+    return bool(quantities) and not read_task(text) and len(re.findall(r"[a-z]{4,}|[\u4e00-\u9fff]", text)) < \
+        6 + 3 * len(quantities)
 
 
 def _column_answer(original: str, text: str, pending: Pending | None, update: BriefUpdate) -> None:
@@ -333,11 +531,14 @@ def _original_case(original: str, lowered: str) -> str:
     return m.group(0) if m else lowered
 
 
+# ---------------------------------------------------------------- the whole message
+
+
 def understand_rules(original: str, *, brief: Brief | None = None, pending: Pending | None = None) -> BriefUpdate:
     """Read a message with rules. `pending` is the question the assistant last asked (its `field`)."""
     brief = brief or Brief()
     text = normalise(original)
-    field = (pending or {}).get("field")
+    field_asked = (pending or {}).get("field")
     update = BriefUpdate()
     if re.search(SUMMARY, text) or re.search(SUMMARY, original):
         update.intent = "summary"
@@ -350,64 +551,69 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
         return update
     _column_answer(original, text, pending, update)
 
-    outcomes, ceiling, unitless_money = read_money(text)
+    place, _ = place_quantities(text, field_asked)
     kinds = read_error_kinds(text, brief.labels)
     if kinds:  # "a missed spam costs $1" prices one kind of error, not every error
         update.error_kinds = kinds
-        outcomes.pop("cost_per_error_usd", None)
-    for key, value in outcomes.items():
+        place.values.pop("cost_per_error_usd", None)
+    for key, value in place.values.items():
         setattr(update, key, value)
-    update.max_cost_per_1k_usd = ceiling
-    update.accuracy_target = read_accuracy(text, field)
-    update.max_latency_s = read_latency(text)
-    update.volume_per_day = read_volume(text)
+    update.said = place.said
+    update.cost_in = place.cost_in
+    update.spend = place.spend
+    update.eval_budget = place.eval_budget
+    update.unplaced = [u for u in place.unplaced if not (kinds and u["why"] == "currency")]
+    update.unclear.update(place.unclear)
     update.constraints = read_constraints(text) or None
     update.task_type = read_task(text)
-    update.labels = read_labels(text, field)
-    update.use_case = read_use_case(original, text, field, update.task_type)
+    update.labels = read_labels(text, field_asked)
+    update.use_case = read_use_case(original, text, field_asked, update.task_type)
     if re.search(ABOUT_THE_DATA, text):  # "can you label it?" asks for silver labels; it names no task
         update.task_type = None
     if update.use_case and not update.task_type and brief.task_type is None:
         update.unclear["task_type"] = "which"
 
-    _waivers(text, field, update)
-    _bare_answer(text, field, update, unitless_money)
+    _waivers(text, field_asked, update)
+    _bare_answer(text, field_asked, update)
     return update
 
 
-def _waivers(text: str, field: str | None, update: BriefUpdate) -> None:
-    if not re.search(WAIVER, text):
-        return
-    named = [f for f in ("max_cost_per_1k_usd", "max_latency_s", "volume_per_day", "constraints", "accuracy_target")
-             if re.search(FIELD_KEYWORDS[f], text) and getattr(update, f) in (None, [])]
-    for f in named or ([field] if field and getattr(update, field, None) in (None, []) else []):
-        update.waived.append(f)
+def _waivers(text: str, asked: str | None, update: BriefUpdate) -> None:
+    """Each clause that waives something waives the targets it names (or, alone, the question just asked)."""
+    for clause in re.split(r"[;!?；。！？\n]|,|，|\.(?=\s|$)|\bbut\b|\bwhile\b|但是?|不过", text):
+        if not clause.strip() or not re.search(WAIVER, clause):
+            continue
+        named = [f for f in FIELD_KEYWORDS if re.search(FIELD_KEYWORDS[f], clause)]
+        if re.search(r"\bno (?:hard |other |special )?(?:constraints?|requirements?|restrictions?|rules?)\b|"
+                     r"没有(?:什么|任何)?硬性|无硬性|没有(?:别的|其他)?(?:限制|约束)$", clause):
+            named = [f for f in named if f not in ("max_cost_per_1k_usd", "max_latency_s")] or ["constraints"]
+        if "max_latency_s" in named and "max_cost_per_1k_usd" in named and re.search(r"\bseconds?\b|秒", clause) and \
+                not re.search(r"latency|speed|延迟|速度", clause):
+            named.remove("max_latency_s")
+        if not named and asked and clause.strip() == text.strip():
+            named = [asked]
+        for f in named:
+            if f in ("accuracy_target",) and not re.search(r"accura|准确", clause):
+                continue
+            if getattr(update, f, None) in (None, []) and f not in update.waived:
+                update.waived.append(f)
+    if asked and not update.waived and re.search(WAIVER, text) and not update.filled():
+        update.waived.append(asked)
 
 
-def _bare_answer(text: str, field: str | None, update: BriefUpdate, unitless_money: bool) -> None:
-    """Answers to the pending question that carry no unit: take them when the question fixed the unit."""
-    if field is None or field in update.waived:
+def _bare_answer(text: str, asked: str | None, update: BriefUpdate) -> None:
+    """Answers to the pending question that carry no number: say what is missing instead of guessing."""
+    if asked is None or asked in update.waived:
         return
-    bare = re.fullmatch(r"\s*(?:about|around|roughly|maybe|~|约|大约|大概)?\s*\$?\s*" + NUM + r"\s*(k|m|万|千)?\s*", text)
-    if field == "max_cost_per_1k_usd" and update.max_cost_per_1k_usd is None:
-        if bare or unitless_money:
-            update.unclear[field] = "unit"
-        elif re.search(r"cheap|as low|便宜|越低", text):
-            update.unclear[field] = "vague"
-    elif field == "max_latency_s" and update.max_latency_s is None:
-        if bare:
-            value = _number(bare.group(1), bare.group(2))
-            if value <= 60:
-                update.max_latency_s = value
-            else:
-                update.unclear[field] = "unit"
-        elif re.search(r"fast|quick|real[- ]?time|asap|快|实时", text):
-            update.unclear[field] = "vague"
-    elif field == "volume_per_day" and update.volume_per_day is None and bare:
-        update.volume_per_day = _number(bare.group(1), bare.group(2))
-    elif field == "accuracy_target" and update.accuracy_target is None and update.value_per_correct_usd is None \
+    if asked == "max_cost_per_1k_usd" and update.max_cost_per_1k_usd is None and update.cost_in is None:
+        if re.search(r"cheap|as low|便宜|越低|越少越好", text) and not update.spend:
+            update.unclear[asked] = "vague"
+    elif asked == "max_latency_s" and update.max_latency_s is None:
+        if re.search(r"fast|quick|real[- ]?time|asap|快|实时", text) and not update.unclear.get(asked):
+            update.unclear[asked] = "vague"
+    elif asked == "accuracy_target" and update.accuracy_target is None and update.value_per_correct_usd is None \
             and update.cost_per_error_usd is None and re.search(r"high|good|best|accurate|perfect|高|好|准", text):
-        update.unclear[field] = "vague"
+        update.unclear[asked] = "vague"
 
 
 # ---------------------------------------------------------------- the LLM reader (when an agent model is configured)

@@ -347,3 +347,11 @@ class TurnUpdate(TypedDict, total=False):
     command: dict | None
     notice: str | None
     error_kinds: list[dict] | None
+    # The user's words for each value read, facts beside the brief, and what could not be placed
+    # (`agent.state.BriefUpdate`): shown back in the reply.
+    said: dict[str, str]
+    cost_in: dict | None
+    spend: dict | None
+    eval_budget: dict | None
+    unplaced: list[dict]
+    rate_noted: dict | None

@@ -121,8 +121,6 @@ def test_intents(message: str, intent: str) -> None:
 @pytest.mark.parametrize(("message", "field", "kind"), [
     ("as high as possible", A, "vague"),
     ("越高越好", A, "vague"),
-    ("5", C, "unit"),
-    ("about $5", C, "unit"),
     ("cheap", C, "vague"),
     ("fast", L, "vague"),
     ("500", L, "unit"),
@@ -131,6 +129,13 @@ def test_unclear_answers_get_a_follow_up(message: str, field: str, kind: str) ->
     update = understand_rules(message, pending={"kind": "field", "field": field})
     assert update.unclear == {field: kind}
     assert getattr(update, field) is None
+
+
+def test_a_bare_amount_answers_the_per_1000_question_it_was_asked() -> None:
+    """The question asks for dollars per 1,000 items, so "5" and "about $5" answer it (and are shown back)."""
+    for message in ("5", "about $5", "$5"):
+        update = understand_rules(message, pending={"kind": "field", "field": C})
+        assert update.max_cost_per_1k_usd == pytest.approx(5) and update.said[C]
 
 
 @pytest.mark.parametrize(("message", "field"), [
