@@ -50,6 +50,8 @@ from tools.uploads import discard as discard_upload
 
 Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
                  "follow_up", "silver_labels", "finetune"]
+# Commands that change a plan; said before there is one, they are kept and applied when it is made.
+PLAN_EDITS = ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages", "judge")
 TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
                  "cost_per_error_usd", "break_even_accuracy")
 
@@ -113,7 +115,11 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
     if asks_question:
         update.intent = "question"
     kinds = {(k["kind"], k["label"]): k for k in [*(state.get("error_kinds") or []), *(update.error_kinds or [])]}
+    edits = list(state.get("plan_edits") or [])
+    if command is not None and command.name in PLAN_EDITS and not state.get("plan"):
+        edits.append(command.__dict__)  # kept for the plan, never dropped because the plan does not exist yet
     return {
+        "plan_edits": edits,
         "language": language,
         "brief": after,
         "waived": waived,
@@ -152,7 +158,7 @@ def decide(state: SelectionState) -> Action:
         return "run_eval"
     if command == "pilot" and plan and not results:
         return "run_eval"
-    if command in ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages", "judge"):
+    if command in PLAN_EDITS:
         return "propose_plan" if (plan or ready_for_plan(state)) else "ask"
     if command in ("errors", "why", "why_not", "what_happened", "compare", "export"):
         return "follow_up"
@@ -271,6 +277,8 @@ def ask(state: SelectionState) -> dict:
     text = _last_user_text(state).strip()
     if (update.get("command") or {}).get("name") == "go":
         lines.append(speak.cannot_plan_yet(_plan_gaps(state), lang))
+    elif (update.get("command") or {}).get("name") in PLAN_EDITS and not state.get("plan"):
+        lines.append(speak.edit_kept(update["command"] or {}, lang))
     elif not lines and not update.get("unclear") and text:
         waiting_for = pending.get("field")
         if waiting_for and waiting_for not in ("data",):
@@ -445,6 +453,10 @@ def run_eval(state: SelectionState, config: RunnableConfig) -> dict:
         plan["eval_config"] = {**plan["eval_config"], "candidates": plan["candidates"]}
         return journey.run_evaluation({**state, "plan": plan}, config, only=[model]) | {"plan": plan}
     plan = {**plan_of(state)}
+    budget = plan.get("budget") or {}
+    if budget.get("over") and (state.get("pending") or {}).get("kind") != "budget_confirm":
+        lang = state.get("language", "en")  # a plan over the stated budget is confirmed once more, by amount
+        return {"messages": [speak.reply(speak.go_over_budget(budget, lang))], "pending": {"kind": "budget_confirm"}}
     fresh_run = plan.pop("revised", False) and _eval_set_changed(state)
     result = journey.run_evaluation({**state, "plan": plan, "run": None if fresh_run else state.get("run")}, config)
     return result | {"plan": plan}

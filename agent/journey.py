@@ -187,6 +187,7 @@ def _eval_config(state: SelectionState, plan: Plan) -> EvalConfig:
                       fields=list(dataset.get("fields") or []), human_column=dataset.get("human_column"),
                       judge=(plan.get("judge_model") or strongest_configured() or None)
                       if dataset.get("task") == "generation" else None,
+                      budget_usd=(state.get("facts") or {}).get("eval_budget_usd"),
                       chunk_tokens=documents["chunk_tokens"] if documents else DEFAULT_CHUNK_TOKENS)
 
 
@@ -257,8 +258,11 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     silver = dataset.get("silver")
     labeller = silver["by"] if silver else None
     notes: list[str] = []
-    plan = with_rag(_edited(state.get("plan") or _first_plan(entries), command or {}, entries, labeller, lang, notes),
-                    state, notes)
+    plan = state.get("plan") or _first_plan(entries)
+    if not state.get("plan"):  # edits said before there was a plan ("drop smollm2" in the interview) apply now
+        for earlier in state.get("plan_edits") or []:
+            plan = _edited(plan, earlier, entries, labeller, lang, notes)
+    plan = with_rag(_edited(plan, command or {}, entries, labeller, lang, notes), state, notes)
     plan["candidates"] = prompted(plan["candidates"], task_of_data(dataset))  # the baseline only classifies
     try:
         config = _eval_config(state, plan)
@@ -299,11 +303,38 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     plan["pilot"] = _pilot_offer(plan, items)
     if plan.get("distil"):
         plan["distil_cost_usd"] = _distil_cost(plan["distil"], tokens[0], config.distil_rows, entries)
+    plan["budget"] = budget_check(plan, config.budget_usd)
+    if plan["budget"] and plan["budget"]["over"]:
+        notes.insert(0, speak.over_budget(plan["budget"], lang))
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],
             "pending": {"kind": "plan"}}
 
 
 PILOT_ITEMS = 50
+
+
+def budget_check(plan: Plan, budget_usd: float | None) -> dict | None:
+    """The plan's most expensive outcome against the user's evaluation budget, and what would fit in it: fewer
+    items (the eval cost scales with them), or the plan without its dearest candidate."""
+    if budget_usd is None:
+        return None
+    forecasts = plan.get("forecasts") or []
+    costs = [f["eval_cost_usd"] for f in forecasts]
+    extra = [plan.get("distil_cost_usd"), (plan.get("judge") or {}).get("cost_usd") if plan.get("judge") else 0.0]
+    if None in costs or (plan.get("distil") and extra[0] is None):
+        return {"budget_usd": budget_usd, "forecast_usd": None, "over": False, "unpriced": True}
+    scaled = sum(c or 0.0 for c in costs) + ((plan.get("judge") or {}).get("cost_usd") or 0.0)
+    total = scaled + (extra[0] or 0.0)
+    by_model: dict[str, float] = {}
+    for f in forecasts:
+        by_model[f["model_id"]] = by_model.get(f["model_id"], 0.0) + (f["eval_cost_usd"] or 0.0)
+    dearest = max(by_model, key=lambda m: by_model[m]) if by_model else None
+    size = plan["split"]["size"]
+    room = budget_usd - (extra[0] or 0.0)
+    fits = int(size * room / scaled) if scaled > 0 and room > 0 else 0
+    return {"budget_usd": budget_usd, "forecast_usd": total, "over": total > budget_usd, "unpriced": False,
+            "fits_items": min(size, fits), "dearest": dearest,
+            "without_dearest_usd": total - by_model[dearest] if dearest else None}
 
 
 def _distil_cost(teachers: list[str], tokens: TokenEstimate, rows: int, entries: list[dict]) -> float | None:

@@ -550,7 +550,7 @@ MESSAGES: dict[str, Texts] = {
     "understood.cost_in": ("Cost ceiling: {amount} per 1,000 items, in {currency}.", "成本上限：每千条 {amount}（{currency}）。"),
     "understood.rate_question": ("Prices in the catalog are in US dollars: what exchange rate should I use — how many "
                                  "{currency} to one US dollar (e.g. *1 USD = 7.1 {code}*)?",
-                                 "目录里的价格是美元：换算用什么汇率？一美元合多少{currency}（例如“1美元=7.1元”）？"),
+                                 "目录里的价格是美元：换算用什么汇率？一美元合多少{currency}（例如“1美元=7.1 {code}”）？"),
     "understood.rate_noted": ("Rate noted: 1 USD = {rate:g} {code} (yours) — {amount} per 1,000 items ≈ {usd:usd}.",
                               "已记下汇率：1 美元 = {rate:g} {code}（你给的）——每千条 {amount} ≈ {usd:usd}。"),
     "understood.unplaced_money": ("I did not understand {said} — is that per 1,000 items, a month, or your budget "
@@ -565,6 +565,27 @@ MESSAGES: dict[str, Texts] = {
     "understood.unplaced_currency": ("{said} is not in US dollars; say it in dollars or give me a rate (e.g. *1 USD = "
                                      "7.1 CNY*).", "{said}不是美元；请用美元说，或者告诉我汇率（例如“1美元=7.1元”）。"),
     "understood.unplaced_range": ("{said} is not a share I can use as a target.", "{said}不是能用作目标的比例。"),
+    "plan.over_budget": ("This plan could cost up to {forecast:usd}, over your evaluation budget of {budget:usd}. What "
+                         "fits: {fits} items per candidate (say *use {fits} items*), or the plan without {dearest} "
+                         "({without:usd}: *drop {dearest}*), or a pilot first. The run stops before it would spend past "
+                         "{budget:usd}.",
+                         "这个计划最多可能花 {forecast:usd}，超出了你的评测预算 {budget:usd}。预算内可行的做法：每个候选测 {fits} 条"
+                         "（说“用{fits}条”），或者去掉 {dearest}（{without:usd}，说“去掉 {dearest}”），或者先跑试点。评测在花费超过 "
+                         "{budget:usd} 之前就会停下。"),
+    "plan.over_budget_none_fit": ("This plan could cost up to {forecast:usd}, over your evaluation budget of "
+                                  "{budget:usd}; not even a few items of it fit. Drop the paid candidates or raise the "
+                                  "budget. The run stops before it would spend past {budget:usd}.",
+                                  "这个计划最多可能花 {forecast:usd}，超出了你的评测预算 {budget:usd}，连几条都放不下。请去掉付费候选或提高预算。"
+                                  "评测在花费超过 {budget:usd} 之前就会停下。"),
+    "plan.edit_kept": ("Noted (*{edit}*): I'll apply it when I make the plan, once the data is in.",
+                       "记下了（{edit}）：等数据到了、做计划时我会照办。"),
+    "plan.within_budget": ("Within your evaluation budget of {budget:usd} (forecast up to {forecast:usd}).",
+                           "在你的评测预算 {budget:usd} 之内（预估最多 {forecast:usd}）。"),
+    "go.over_budget": ("Before I spend: this plan could cost up to {forecast:usd} and your evaluation budget is "
+                       "{budget:usd}. The run will stop when the next call would pass {budget:usd}, so some candidates "
+                       "may not finish. Say *go* again to run it as it is, or change the plan first (*use {fits} items*).",
+                       "花钱之前确认一下：这个计划最多可能花 {forecast:usd}，而你的评测预算是 {budget:usd}。下一次调用会超出 "
+                       "{budget:usd} 时评测就会停下，所以有些候选可能测不完。再说一次“跑吧”就按现在的计划跑，或者先改计划（“用{fits}条”）。"),
     "currency.CNY": ("yuan (CNY)", "人民币"),
     "currency.EUR": ("euros (EUR)", "欧元"),
     "currency.GBP": ("pounds (GBP)", "英镑"),

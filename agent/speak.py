@@ -565,6 +565,25 @@ def silver_done(summary: SilverSummary, lang: str) -> str:
             "stand-in for real answers: every result measured on them says so.")
 
 
+def edit_kept(command: dict, lang: str) -> str:
+    """A plan edit said before the plan exists: kept, and applied when the plan is made."""
+    what = " ".join(str(v) for v in (command.get("name"), command.get("model") or command.get("number")) if v)
+    return say("plan.edit_kept", lang, edit=what)
+
+
+def over_budget(budget: dict, lang: str) -> str:
+    """The plan's forecast is over the evaluation budget the user stated: say so first, with what would fit."""
+    if budget.get("fits_items", 0) < 10:
+        return say("plan.over_budget_none_fit", lang, forecast=budget["forecast_usd"], budget=budget["budget_usd"])
+    return say("plan.over_budget", lang, forecast=budget["forecast_usd"], budget=budget["budget_usd"],
+               fits=budget["fits_items"], dearest=budget["dearest"], without=budget["without_dearest_usd"])
+
+
+def go_over_budget(budget: dict, lang: str) -> str:
+    return say("go.over_budget", lang, forecast=budget["forecast_usd"], budget=budget["budget_usd"],
+               fits=budget.get("fits_items", 0))
+
+
 def cannot_plan_yet(gaps: list[str], lang: str) -> str:
     """Why 'go' cannot start anything yet, and what is missing."""
     names = {"task": ("a classification task", "分类任务"), "labels": ("the label set", "标签集合"),
@@ -668,6 +687,9 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
                                     high=price(most)))
     share = looks[0] / split["size"] if looks and len(looks) > 1 else None  # adaptive: decided at the first look
     lines.append(f"- {expected_time_line(plan.get('expected_time') or {'seconds': None, 'unmeasured': []}, zh, share)}")
+    budget = plan.get("budget")
+    if budget and not budget.get("over") and budget.get("forecast_usd") is not None:
+        lines.append("- " + say("plan.within_budget", lang, budget=budget["budget_usd"], forecast=budget["forecast_usd"]))
     lines.append("")
     header = ("| 候选 | 方法 | 评测费用 | 每千条 | 每月（按日处理量） | 价格来源 |" if zh else
               "| candidate | technique | eval cost | per 1k items | per month at your volume | price source |")

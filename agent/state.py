@@ -147,6 +147,8 @@ class SelectionState(TypedDict, total=False):
     # Facts beside the pinned brief (`stated_facts`): a budget per period, the evaluation's budget, a ceiling in
     # another currency, and how a ceiling was derived.
     facts: dict
+    # Plan edits ("drop smollm2", "use 300 items") said before there was a plan: applied when it is made.
+    plan_edits: list[dict]
     # Files attached to the current turn; consumed by profile_data.
     files: list[FileRef]
     uploads: list[FileRef]

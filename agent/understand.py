@@ -339,6 +339,10 @@ _LIST_END = (r"[.。!?！？\n;；]|\b(?:with|for|where|which|because|so that|so
 def _split_labels(raw: str) -> list[str]:
     raw = re.split(_LIST_END, raw)[0]
     raw = re.sub(r"\((?:e\.g\.|eg|like|such as)[^)]*\)", "", raw)
+    last = re.search(r"\s(?:and|or)\s|和|或者|或|还是", raw)  # "a, b and c, a human re-checks…": c is the last one
+    if last:
+        end = re.search(r"[,，、;；]", raw[last.end():])
+        raw = raw[:last.end() + end.start()] if end else raw
     parts = re.split(_LIST_SEPARATOR, raw)
     kept = []
     for part in parts:  # the list ends where the targets start ("…, bugs and sales, 90% accuracy, …")

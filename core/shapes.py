@@ -232,6 +232,9 @@ class Plan(TypedDict, total=False):
     pilot: dict | None  # the strongest model alone on the first items, offered before the run: model, items, cost
     distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.distil`)
     distil_cost_usd: float | None  # what the teachers' labelling will cost (None: a price is unknown)
+    # The forecast against the evaluation budget the user stated: budget_usd, forecast_usd, over, fits_items,
+    # dearest, without_dearest_usd (None when no budget was stated).
+    budget: dict | None
     rag: RagPlan | None  # the RAG technique over the attached documents (None: no documents)
     judge_model: str  # open answers: the judge the user chose ("judge with X")
     judge: dict | None  # open answers: {"model", "calls", "marked", "cost_usd", "self"} (`tools.generation`)

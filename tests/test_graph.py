@@ -143,5 +143,5 @@ def test_the_words_sent_with_a_file_never_replace_the_use_case(tmp_path, samples
         _turn(graph, "f1", "classify messages as spam or ham, 90% accuracy")
         state, reply = _turn(graph, "f1", "this one has no labels, can you label it?",
                              _upload("f1", samples["no_label.csv"]))
-    assert state["brief"]["use_case"] == "classify messages as spam or ham, 90% accuracy"
+    assert state["brief"]["use_case"] == "classify messages as spam or ham"  # the targets are read on their own
     assert "no label column" in reply
