@@ -30,6 +30,7 @@ from agent.state import (
     SelectionState,
     dataset_of,
     derive_ceiling,
+    in_dollars,
     labelled,
     merge_brief,
     plan_of,
@@ -105,7 +106,9 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         if unknown:
             notice = "\n\n".join(filter(None, [notice, speak.labels_not_in_data(unknown, language)]))
     facts = stated_facts(state.get("facts") or {}, update)
-    merged = derive_ceiling(merge_brief(brief, update), facts, update)
+    merged = in_dollars(derive_ceiling(merge_brief(brief, update), facts, update), facts, update)
+    if facts.get("cost_in") and merged.max_cost_per_1k_usd is None and not update.unclear:
+        update.unclear["max_cost_per_1k_usd"] = "rate:" + facts["cost_in"]["currency"]
     before, after = brief.model_dump(), merged.model_dump()
     changes = {k: v for k, v in after.items() if v != before[k]}
     waived = [f for f in dict.fromkeys([*(state.get("waived") or []), *update.waived]) if after.get(f) in (None, [])]
@@ -203,6 +206,8 @@ def next_question(state: SelectionState, *, has_data: bool) -> tuple[str, dict |
     unclear = update.get("unclear") or {}
     if unclear:
         field, kind = next(iter(unclear.items()))
+        if kind.startswith("rate:"):  # a bare number now answers the rate question
+            return speak.follow_up(field, kind, lang), {"kind": "field", "field": "rate", "currency": kind[5:]}
         return speak.follow_up(field, kind, lang), {"kind": "field", "field": field}
     if brief.use_case and brief.task_type is None:
         return speak.follow_up("task_type", "which", lang), {"kind": "field", "field": "task_type"}

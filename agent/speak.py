@@ -262,6 +262,9 @@ def question(field: str, lang: str) -> str:
 
 
 def follow_up(field: str, kind: str, lang: str) -> str:
+    if kind.startswith("rate:"):
+        code = kind[5:]
+        return say("understood.rate_question", lang, currency=say(f"currency.{code}", lang), code=code)
     if kind.startswith("conflict:"):
         first, second = kind.removeprefix("conflict:").split("|")
         name = FIELD_NAMES.get(field, (field, field))[1 if lang == "zh" else 0]

@@ -70,6 +70,10 @@ class BriefUpdate(BriefFacts):
     cost_in: dict | None = None
     spend: dict | None = None
     eval_budget: dict | None = None
+    # An exchange rate the user gave ({"currency", "rate"}: units of that currency per US dollar), and the
+    # conversion it allowed this turn ({"currency", "rate", "amount", "usd"}), shown back.
+    rate: dict | None = None
+    rate_noted: dict | None = None
     # Quantities the reader found but could not place ({"text", "why"}): named in the reply, never dropped.
     unplaced: list[dict] = Field(default_factory=list)
 
@@ -109,9 +113,27 @@ def stated_facts(facts: dict, update: BriefUpdate) -> dict:
     if update.spend and "derived" in facts:  # a new budget: derive again
         facts.pop("derived", None)
         facts.pop("cost_in", None)
-    if facts.get("eval_budget", {}).get("currency") == "USD":
-        facts["eval_budget_usd"] = facts["eval_budget"]["amount"]
+    if update.rate:
+        facts["rates"] = {**facts.get("rates", {}), update.rate["currency"]: update.rate["rate"]}
+    budget = facts.get("eval_budget") or {}
+    rate = 1.0 if budget.get("currency") == "USD" else facts.get("rates", {}).get(budget.get("currency"))
+    if budget and rate:
+        facts["eval_budget_usd"] = budget["amount"] / rate
     return facts
+
+
+def in_dollars(brief: Brief, facts: dict, update: BriefUpdate) -> Brief:
+    """A ceiling stated in another currency, in US dollars once there is a rate for it (the user's own: the
+    catalog's prices are in dollars and the knowledge layer holds no exchange rate)."""
+    cost = facts.get("cost_in")
+    rate = facts.get("rates", {}).get((cost or {}).get("currency"))
+    if not cost or not rate:
+        return brief
+    usd = cost["amount"] / rate
+    if brief.max_cost_per_1k_usd is None or update.rate or update.cost_in:
+        update.rate_noted = {"currency": cost["currency"], "rate": rate, "amount": cost["amount"], "usd": usd}
+        return brief.model_copy(update={"max_cost_per_1k_usd": round(usd, 6)})
+    return brief
 
 
 def derive_ceiling(brief: Brief, facts: dict, update: BriefUpdate) -> Brief:

@@ -577,9 +577,35 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     if update.use_case and not update.task_type and brief.task_type is None:
         update.unclear["task_type"] = "which"
 
+    update.rate = read_rate(text, pending)
+    if update.rate and field_asked == "rate":  # the number answered the rate question: it is no target
+        update.max_cost_per_1k_usd = update.accuracy_target = update.volume_per_day = update.max_latency_s = None
+        update.said, update.unplaced = {}, []
     _waivers(text, field_asked, update)
     _bare_answer(text, field_asked, update)
     return update
+
+
+_RATE_CURRENCY = {"元": "CNY", "块": "CNY", "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "yuan": "CNY", "欧元": "EUR",
+                  "eur": "EUR", "€": "EUR", "euro": "EUR", "euros": "EUR", "英镑": "GBP", "gbp": "GBP", "£": "GBP",
+                  "pound": "GBP", "pounds": "GBP"}
+_RATE = re.compile(r"1\s*(?:美元|美金|usd|us\$|\$|us dollars?|dollars?)\s*(?:=|≈|~|兑|换|合|is|equals|to|is about)\s*"
+                   r"(?:about |约)?(\d+(?:\.\d+)?)\s*(元|块|cny|rmb|人民币|yuan|欧元|eur|€|euros?|英镑|gbp|£|pounds?)?|"
+                   r"(?:汇率|exchange rate|rate)\s*(?:是|为|按|of|is|:|=|at)?\s*(?:about |约)?(\d+(?:\.\d+)?)")
+
+
+def read_rate(text: str, pending: Pending | None) -> dict | None:
+    """An exchange rate: "1 USD = 7.1 CNY", "1美元=7.2元", "汇率7.2", or a bare number to the rate question."""
+    currency = (pending or {}).get("currency") if (pending or {}).get("field") == "rate" else None
+    m = _RATE.search(text)
+    if m:
+        rate = float(m.group(1) or m.group(3))
+        code = _RATE_CURRENCY.get((m.group(2) or "").strip()) or currency or "CNY"
+        return {"currency": code, "rate": rate} if rate > 0 else None
+    bare = re.fullmatch(r"\s*(?:about |约|大约)?(\d+(?:\.\d+)?)\s*", text)
+    if bare and currency and float(bare.group(1)) > 0:
+        return {"currency": currency, "rate": float(bare.group(1))}
+    return None
 
 
 def _waivers(text: str, asked: str | None, update: BriefUpdate) -> None:

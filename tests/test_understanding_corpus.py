@@ -202,3 +202,22 @@ def test_a_budget_per_period_with_a_volume_becomes_a_ceiling(spend: int, period:
 def test_denominators_are_not_counted_twice() -> None:
     quantities = find_quantities(normalise("$5 per 1,000 articles"))
     assert [q.placed for q in quantities if q.kind == "count"] == [DENOMINATOR]
+
+
+def test_a_ceiling_in_yuan_asks_for_a_rate_and_is_kept_in_both_currencies() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from agent.graph import intake, next_question
+
+    state: dict = {"messages": [HumanMessage("把客服消息分成投诉、咨询、建议，准确率九成，每千条不超过2元")], "brief": {},
+                   "facts": {}}
+    state.update(intake(state, {}))  # type: ignore[arg-type]
+    assert state["brief"]["max_cost_per_1k_usd"] is None  # never converted with a rate nobody gave
+    assert state["facts"]["cost_in"] == {"amount": 2.0, "currency": "CNY", "text": "2元"}
+    question, pending = next_question(state, has_data=False)  # type: ignore[arg-type]
+    assert "汇率" in question and pending == {"kind": "field", "field": "rate", "currency": "CNY"}
+    state.update({"pending": pending, "messages": [*state["messages"], HumanMessage("7.2")]})
+    state.update(intake(state, {}))  # type: ignore[arg-type]
+    assert state["brief"]["max_cost_per_1k_usd"] == pytest.approx(2 / 7.2, rel=1e-4)
+    assert state["brief"]["accuracy_target"] == pytest.approx(0.9)  # "7.2" answered the rate, nothing else
+    assert state["facts"]["rates"] == {"CNY": 7.2}
