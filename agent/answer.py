@@ -8,18 +8,20 @@ what the tools returned. Without one (guided mode): the knowledge store's best p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import date
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool, tool
 from pydantic import ValidationError
 
 from agent.llm import AgentLLM, LLMError
-from agent.messages import phrase_recommendation, phrase_row, render
+from agent.messages import phrase_recommendation, phrase_row, render, say
 from agent.phrase import LANGUAGE, numbers_guard, secrets_guard
 from agent.state import SelectionState
 from knowledge.catalog import UnknownModel, get_card
-from knowledge.store import get_store
+from knowledge.store import Hit, get_store, query_hints
 
 ANSWER_SYSTEM = (
     "You are modelpick, an assistant that helps teams choose an LLM by measuring candidates on their own data. "
@@ -109,14 +111,43 @@ def answer_with_tools(agent: AgentLLM, question: str, state: SelectionState, lan
 
 
 def answer_offline(question: str, lang: str) -> str:
-    """Guided mode: the two best passages of the knowledge store, each with its source and date."""
-    hits = get_store().search(question, k=2)
-    head = "知识库里最相关的内容：" if lang == "zh" else "From modelpick's catalog and method guides:"
-    lines = [head, ""]
-    for hit in hits:
-        body = " ".join(hit.text.split())
-        lines.append(f"- **{hit.title}**: {body[:420]}{'…' if len(body) > 420 else ''}  \n  _{hit.source}, {hit.as_of}_")
-    return "\n".join(lines)
+    """Guided mode: a short answer in the user's language from the best guide section or model card — the
+    section's own summary (its Chinese line for a Chinese question), a card's facts — each with its source and
+    date; a model whose provider has retired it is never offered as a suggestion."""
+    hits = get_store().search(question, k=4)
+    named = set(query_hints(question).get("models") or [])
+    today = date.today().isoformat()
+    usable = [h for h in hits if not (h.kind == "card" and h.deprecation_date and h.deprecation_date <= today
+                                      and h.model_id not in named)]
+    chosen = [h for h in usable[:2] if h.kind == "card"] if usable and usable[0].kind == "card" else usable[:1]
+    if not chosen:
+        return say("answer.nothing_found", lang)
+    lines = [_summary(hit, lang) for hit in chosen]
+    sources = [f"{hit.source} ({hit.as_of})" if lang != "zh" else f"{hit.source}（{hit.as_of}）" for hit in chosen]
+    return "\n\n".join([*lines, say("answer.sources", lang, sources=("；" if lang == "zh" else "; ").join(sources))])
+
+
+def _summary(hit: Hit, lang: str) -> str:
+    """A guide section's summary or a card's facts, in the language, whole sentences only."""
+    if hit.kind == "card" and hit.model_id:
+        try:
+            card = get_card(hit.model_id)
+        except UnknownModel:
+            return hit.title
+        retired = card.deprecation_date and card.deprecation_date <= date.today().isoformat()
+        return say("answer.card_retired" if retired else "answer.card", lang, name=card.display_name,
+                   input=card.input_usd_per_1m, output=card.output_usd_per_1m,
+                   context=f"{card.context_window:,}" if card.context_window else "?",
+                   retired=card.deprecation_date or "")
+    body = hit.text.split("\n", 1)[1] if "\n" in hit.text else hit.text
+    chinese = [line.strip() for line in body.splitlines() if re.search(r"[\u4e00-\u9fff]", line)]
+    title = hit.title.split(": ", 1)[-1]
+    if lang == "zh" and chinese:
+        return chinese[0]  # the section's own Chinese summary names its topic
+    english = " ".join(line.strip() for line in body.splitlines() if line.strip() and line not in chinese)
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", english)
+    text = " ".join(sentences[:2])
+    return f"**{title}**: {text}" if lang != "zh" else f"**{title}**：{text}"
 
 
 def with_sources(text: str, sources: list[str], lang: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
@@ -18,6 +18,7 @@ from agent import journey, speak
 from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import Command, is_yes, read_command
 from agent.finetuning import finetune
+from agent.intents import MODEL_TOKEN, Row, read_request
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.messages import render
@@ -51,6 +52,10 @@ from tools.uploads import discard as discard_upload
 
 Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
                  "follow_up", "silver_labels", "finetune"]
+# What the answer node answers: the brief, help, a greeting, a question about the method, this conversation's
+# plan and next step, something modelpick does not do, and questions that need one more word (which model?).
+ANSWER_INTENTS = ("summary", "help", "greeting", "question", "plan", "next_step", "off_topic", "confirm_go",
+                  "which_model", "which_two")
 # Commands that change a plan; said before there is one, they are kept and applied when it is made.
 PLAN_EDITS = ("add", "drop", "distil", "eval_size", "shots", "retrieved_shots", "rag_passages", "judge")
 TARGET_FIELDS = ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s", "value_per_correct_usd",
@@ -97,6 +102,12 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         update.use_case = None
         update.task_type = None
     command = read_command(text) if text.strip() else None
+    facts_said = {k for k in update.filled() if k not in ("task_type", "use_case")}
+    said_facts = bool(facts_said or update.unclear.keys() - {"task_type"} or update.waived or update.error_kinds or
+                      update.spend or update.eval_budget or update.cost_in or update.rate or
+                      (update.use_case and not is_question(text)))
+    if text.strip() and not state.get("files") and update.intent in ("none", "greeting") and not said_facts:
+        command, update.intent = _request(text, state, command, update.intent)
     if (state.get("pending") or {}).get("kind") == "finetune" and is_yes(text):
         command = Command("finetune_yes")  # the yes to the estimate just shown, and nothing else, starts the job
     known = set((state.get("dataset") or {}).get("label_counts") or {})
@@ -134,6 +145,72 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
     }
 
 
+def _rows(state: SelectionState) -> tuple[list[Row], dict[str, float]]:
+    """This conversation's candidates as rows (measured, else planned) and what each costs per 1,000 items."""
+    from core.shapes import Technique
+
+    rows: list[Row] = []
+    prices: dict[str, float] = {}
+    for result in state.get("results") or []:
+        rows.append(Row(result["candidate"], result.get("technique") or "zero-shot", int(result.get("shots") or 0)))
+        if result.get("cost_per_1k_usd") is not None:
+            prices[result["candidate"]] = max(prices.get(result["candidate"], 0.0), result["cost_per_1k_usd"] or 0.0)
+    plan = state.get("plan") or {}
+    for candidate in plan.get("candidates") or []:
+        for code in plan.get("shots") or [0]:
+            technique = Technique.of(code)
+            kind = {"retrieved": "retrieved-k-shot", "drawn": "k-shot"}.get(technique.kind, technique.kind)
+            rows.append(Row(candidate, "zero-shot" if technique.k == 0 and kind == "k-shot" else kind, technique.k))
+    for forecast in plan.get("forecasts") or []:
+        per_1k = forecast.get("cost_per_1k_usd")
+        if per_1k is not None:
+            prices.setdefault(forecast["model_id"], per_1k)
+    return rows, prices
+
+
+AnswerIntent = Literal["summary", "help", "greeting", "question", "plan", "next_step", "off_topic", "confirm_go",
+                       "which_model", "which_two", "none"]
+# What each intent of a question becomes: a command of the journey, or an answer of the answer node.
+_INTENT_COMMANDS = {"why_pick": "why", "why_not": "why_not", "errors": "errors", "compare": "compare",
+                    "what_happened": "what_happened", "export": "export", "add": "add", "drop": "drop"}
+_INTENT_ANSWERS = {"summary": "summary", "help": "help", "plan": "plan", "next_step": "next_step",
+                   "method_question": "question", "off_topic": "off_topic", "go": "confirm_go"}
+
+
+def _request(text: str, state: SelectionState, command: Command | None,
+             intent: AnswerIntent) -> tuple[Command | None, AnswerIntent]:
+    """A message with no fact about the brief: what it asks (by meaning), as a command or an answer's intent."""
+    rows, prices = _rows(state)
+    stage = "results" if state.get("results") else "plan" if state.get("plan") else "interview"
+    if command is not None and command.name not in ("why", "why_not", "errors", "compare", "what_happened", "export",
+                                                    "add", "drop"):
+        asked = read_request(text, rows, stage=stage, price_of=prices) if command.name in (
+            "shots", "retrieved_shots", "eval_size", "rag_passages") else None
+        if asked is None or asked.intent not in ("compare", "errors", "why_not", "why_pick"):
+            return command, intent  # go, pilot, distil, fine-tune, shots…: read by their words, with their numbers
+        command = None  # "the 3-shot one vs the retrieval one": a question about rows, not a plan edit
+    ids = {row.candidate for row in rows}
+    if command is not None and command.model and all(
+            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower())
+            for name in (command.model, command.other) if name):
+        return command, intent  # named exactly ("compare the baseline and smollm2-135m:3"): as said
+    reading = read_request(text, rows, stage=stage, price_of=prices)
+    if reading.intent is None:
+        return command, intent
+    if reading.intent in _INTENT_COMMANDS:
+        name = _INTENT_COMMANDS[reading.intent]
+        targets = reading.targets or ([command.model] if command is not None and command.model else [])
+        if name in ("why_not", "add", "drop") and not targets:
+            return None, "which_model"
+        if name == "compare" and len(targets) < 2:
+            return None, "which_two"
+        return Command(name, model=targets[0] if targets else None,
+                       other=targets[1] if name == "compare" else None), intent
+    if reading.intent == "go":  # meaning alone never spends: it asks for the plain "go"
+        return None, "confirm_go" if state.get("plan") else "plan"
+    return None, cast(AnswerIntent, _INTENT_ANSWERS[reading.intent])
+
+
 # ---------------------------------------------------------------- decide
 
 
@@ -168,7 +245,7 @@ def decide(state: SelectionState) -> Action:
     dataset = state.get("dataset")
     if command == "silver" and dataset is not None and not dataset.get("label_column"):
         return "silver_labels"
-    if update.get("intent") in ("summary", "help", "greeting", "question"):
+    if update.get("intent") in ANSWER_INTENTS:
         return "answer"
     changed = set(update.get("changes") or {})
     if results and changed & set(TARGET_FIELDS):
@@ -313,9 +390,39 @@ def answer(state: SelectionState, config: RunnableConfig) -> dict:
     if intent == "summary":
         text = speak.brief_summary(_brief(state), state.get("waived") or [], state.get("dataset"), lang)
         return {"messages": [speak.reply(text, "summary")]}
+    if intent == "plan":
+        plan = state.get("plan")
+        if plan:
+            return {"messages": [speak.reply(speak.plan_text(plan, _brief(state), lang, []), "plan")],
+                    "pending": {"kind": "plan"}}
+        question, pending = next_question(state, has_data=bool(state.get("dataset")))
+        text = speak.cannot_plan_yet(_plan_gaps(state), lang) + "\n\n" + question
+        return {"messages": [speak.reply(text)], "pending": pending, "asked": _asked(state, pending)}
+    if intent == "next_step":
+        return _next_step(state, lang)
+    if intent in ("confirm_go", "which_model", "which_two"):
+        return {"messages": [speak.reply(speak.say_for(intent, lang, plan=state.get("plan")))]}
+    if intent == "off_topic":  # a polite no, then the interview goes on where it was
+        text = speak.say_for(intent, lang)
+        if not state.get("plan"):
+            question, pending = next_question(state, has_data=bool(state.get("dataset")))
+            return {"messages": [speak.reply(text + "\n\n" + question)], "pending": pending,
+                    "asked": _asked(state, pending)}
+        return {"messages": [speak.reply(text)]}
     question, pending = next_question(state, has_data=bool(state.get("dataset")))
     opener = speak.help_text(lang) if intent == "help" else ("你好！" if lang == "zh" else "Hello!")
     return {"messages": [speak.reply(opener + "\n\n" + question)], "pending": pending, "asked": _asked(state, pending)}
+
+
+def _next_step(state: SelectionState, lang: str) -> dict:
+    """"What should I try next?": after a run, its recommendation's next steps; before, what the interview needs."""
+    rec = state.get("recommendation")
+    if state.get("results") and rec:
+        return {"messages": [speak.reply(speak.next_steps_answer(rec, lang), "text")]}
+    if state.get("plan"):
+        return {"messages": [speak.reply(speak.plan_reminder(False, lang))], "pending": {"kind": "plan"}}
+    question, pending = next_question(state, has_data=bool(state.get("dataset")))
+    return {"messages": [speak.reply(question)], "pending": pending, "asked": _asked(state, pending)}
 
 
 def _answer_question(state: SelectionState, config: RunnableConfig, lang: str) -> dict:

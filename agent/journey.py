@@ -505,7 +505,8 @@ def why_not(state: SelectionState, model: str) -> dict:
     results = [r for r in (state.get("results") or []) if r["candidate"] == model_id]
     excluded = {e["id"]: e["reason"] for e in (state.get("plan") or {}).get("excluded", [])}
     text = speak.why_not_text(model, model_id, results, catalog_card(model_id), excluded.get(model_id),
-                              can_run(model_id, entries), state.get("recommendation"), lang)
+                              can_run(model_id, entries), state.get("recommendation"), lang,
+                              targets_of(brief_of(state)).to_dict())
     return {"messages": [speak.reply(text, "why_not")]}
 
 

@@ -577,6 +577,37 @@ MESSAGES: dict[str, Texts] = {
                                   "budget. The run stops before it would spend past {budget:usd}.",
                                   "这个计划最多可能花 {forecast:usd}，超出了你的评测预算 {budget:usd}，连几条都放不下。请去掉付费候选或提高预算。"
                                   "评测在花费超过 {budget:usd} 之前就会停下。"),
+    "answer.card": ("**{name}** costs ${input:g} per 1M input tokens and ${output:g} per 1M output tokens, with a "
+                    "context of {context} tokens.", "**{name}** 每百万输入 token ${input:g}、输出 token ${output:g}，上下文 {context} tokens。"),
+    "answer.card_retired": ("**{name}** was retired by its provider on {retired} (it was ${input:g} / ${output:g} per "
+                            "1M input / output tokens, context {context}); it is not a candidate to build on.",
+                            "**{name}** 已于 {retired} 被提供方下线（原价每百万输入/输出 token ${input:g} / ${output:g}，上下文 {context}），"
+                            "不建议再用它。"),
+    "answer.sources": ("Sources: {sources}", "来源：{sources}"),
+    "answer.nothing_found": ("I found nothing in the catalog or the method guides about that.",
+                             "目录和方法指南里没有找到相关内容。"),
+    "why_not.unparseable": ("{n} of its {items} answers could not be read as one of the labels (counted wrong).",
+                            "它的 {items} 个回答里有 {n} 个读不出是哪个标签（按答错计）。"),
+    "why_not.below_target": ("Its accuracy {accuracy:.1%} is {points:.1f} points below your {target:.0%} target.",
+                             "它的准确率 {accuracy:.1%}，比你的目标 {target:.0%} 低 {points:.1f} 个百分点。"),
+    "why_not.over_cost": ("It costs {cost:usd} per 1,000 items, over your {ceiling:usd} ceiling.",
+                          "它每千条 {cost:usd}，超出了你的上限 {ceiling:usd}。"),
+    "why_not.too_slow": ("Its p95 latency {p95:.2f} s is over your {limit:g} s limit.",
+                         "它的 p95 延迟 {p95:.2f} 秒，超出了你的上限 {limit:g} 秒。"),
+    "answer.off_topic": ("I can't help with that here: modelpick helps you choose an LLM by measuring candidates on "
+                         "your own data. Tell me your use case and targets, upload a sample, or ask about models, "
+                         "prices and the method.",
+                         "这个我在这里帮不上忙：modelpick 用你自己的数据实测候选模型、帮你选出合适的 LLM。可以告诉我任务和目标、上传样本，"
+                         "或者问我关于模型、价格和评测方法的问题。"),
+    "answer.confirm_go": ("Shall I run the plan now? Nothing is spent until you say the word: reply **go** (forecast "
+                          "up to {cost}).", "现在就按计划开始吗？你明确说之前不会花钱：回复“跑吧”即可（预估最多 {cost}）。"),
+    "answer.which_model": ("Which model do you mean? Name it as in the table (e.g. *smollm2-135m*, *the baseline*).",
+                           "你说的是哪个模型？请按表格里的名字说（例如“smollm2-135m”、“基线”）。"),
+    "answer.which_two": ("Which two should I compare? E.g. *compare gpt-4o-mini and the baseline*.",
+                         "要比较哪两个？例如“比较 gpt-4o-mini 和基线”。"),
+    "answer.no_next_steps": ("{candidate} meets every target, so there is nothing more to try: export the report, or "
+                             "keep the decision honest with a re-check later.",
+                             "{candidate} 满足所有目标，不需要再试别的：可以导出报告，之后再复查一次以确认结论仍然成立。"),
     "plan.edit_kept": ("Noted (*{edit}*): I'll apply it when I make the plan, once the data is in.",
                        "记下了（{edit}）：等数据到了、做计划时我会照办。"),
     "plan.within_budget": ("Within your evaluation budget of {budget:usd} (forecast up to {forecast:usd}).",

@@ -1079,9 +1079,29 @@ def field_errors_text(head: str, wrong: list, texts: dict[int, str], lang: str) 
     return "\n".join(lines)
 
 
+def why_not_reasons(row: ResultRow, targets: dict, lang: str) -> list[str]:
+    """The row's own reasons, in words: answers that could not be read, by how much it misses each target."""
+    reasons = []
+    answered = max(1, row["items"])
+    if row.get("unparseable") and row["unparseable"] >= 0.1 * answered:
+        reasons.append(say("why_not.unparseable", lang, n=row["unparseable"], items=row["items"]))
+    target = targets.get("accuracy")
+    if target is not None and row.get("accuracy") is not None and row["verdicts"]["accuracy"] in ("missed", "marginal"):
+        reasons.append(say("why_not.below_target", lang, accuracy=row["accuracy"], target=target,
+                           points=(target - row["accuracy"]) * 100))
+    ceiling = targets.get("max_cost_per_1k_usd")
+    if ceiling is not None and row.get("cost_per_1k_usd") is not None and row["verdicts"]["cost"] == "missed":
+        reasons.append(say("why_not.over_cost", lang, cost=row["cost_per_1k_usd"], ceiling=ceiling))
+    limit = targets.get("max_latency_s")
+    if limit is not None and row.get("latency_p95_s") is not None and row["verdicts"]["latency"] == "missed":
+        reasons.append(say("why_not.too_slow", lang, p95=row["latency_p95_s"], limit=limit))
+    return reasons
+
+
 def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: ModelCard | None,
                  excluded_reason: Reason | None, can_run: bool,
-                 rec: Recommendation | None, lang: str) -> str:
+                 rec: Recommendation | None, lang: str, targets: dict | None = None) -> str:
+    targets = targets or {}
     zh = lang == "zh"
     lines = []
     measured = [r for r in results if r.get("accuracy") is not None]
@@ -1099,6 +1119,7 @@ def why_not_text(asked: str, model_id: str, results: list[ResultRow], card: Mode
                      (f"{model_id} was measured: accuracy {_accuracy_cell(best)}, {price(best['cost_per_1k_usd'])} per "
                       "1k items; verdicts "
                       f"accuracy/cost/latency = {verdict(v['accuracy'], lang)}/{verdict(v['cost'], lang)}/{verdict(v['latency'], lang)}."))
+        lines += why_not_reasons(best, targets, lang)
         if rec and rec.get("candidate") and rec["candidate"] != model_id:
             lines.append(f"{'推荐的是' if zh else 'The pick is'} {rec['candidate']}{'：' if zh else ': '}{render(rec['reasons'][0], lang)}")
     elif card is None:
@@ -1132,6 +1153,23 @@ def export_text(paths: dict, tokens: int, costs: list[dict], train_rows: int, la
                       f"about ${cheapest['training_usd']:.2f} ({cheapest['epochs']} epochs; {cheapest['source']}, "
                       f"{cheapest['as_of']})."))
     return "\n".join(lines)
+
+
+def next_steps_answer(rec: Recommendation, lang: str) -> str:
+    """"What next?" after a run: the recommendation's own next steps (or that the pick stands)."""
+    steps = rec.get("next_steps") or []
+    if not steps:
+        return say("answer.no_next_steps", lang, candidate=rec.get("candidate") or "—")
+    return "\n".join([say("why.next", lang), "", *[f"- {render(step, lang)}" for step in steps]])
+
+
+def say_for(intent: str, lang: str, plan: Plan | None = None) -> str:
+    """The short answers that need no facts beyond the plan: off topic, a "go" in other words, which model?"""
+    if intent == "confirm_go":
+        cost = (plan or {}).get("budget") or {}
+        forecast = cost.get("forecast_usd")
+        return say("answer.confirm_go", lang, cost=price(forecast) if forecast is not None else "—")
+    return say(f"answer.{intent}", lang)
 
 
 def plan_reminder(has_results: bool, lang: str) -> str:

@@ -59,7 +59,11 @@ class BriefUpdate(BriefFacts):
     sheet: str | None = None
     # A fact the user tried to give but that could not be read unambiguously: field → follow-up question key.
     unclear: dict[str, str] = Field(default_factory=dict)
-    intent: Literal["summary", "help", "greeting", "question", "none"] = "none"
+    # What the message asks when it states no fact: the brief, help, a greeting, a question about the method,
+    # this conversation's plan or next step, something off topic, a "go" in other words (asked again), or a
+    # command that needs its model named (agent.graph.ANSWER_INTENTS).
+    intent: Literal["summary", "help", "greeting", "question", "plan", "next_step", "off_topic", "confirm_go",
+                    "which_model", "which_two", "none"] = "none"
     # Costs of kinds of error ("a missed spam costs $1"): {"kind": "missed" | "false_alarm", "label", "usd"}.
     error_kinds: list[dict] | None = None
     # The user's own words for each value read (field → "$5 per 1,000 articles"), shown back in the reply.

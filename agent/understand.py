@@ -407,7 +407,9 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
                 return labels
     vs = re.search(r"([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)\s+(?:vs\.?|versus)\s+([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)",
                   text)
-    if vs:
+    stop = {"one", "the", "it", "this", "that", "them", "a", "an", "model", "other", "那个", "这个"}
+    if vs and not {vs.group(1), vs.group(2)} & stop and (
+            read_task(text) == "classification" or re.search(_LABEL_WORDS, text) or len(text) < 40):
         return [vs.group(1), vs.group(2)]
     slashed = re.search(r"(?<![\w/])([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*(?:\s*/\s*[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)+)"
                         r"(?![\w/])", text)
@@ -467,7 +469,7 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
             continue
         if best is None and re.search(_WANT, low) and not _mostly_targets(low):
             best = plain
-    if best is None and pending_field == "use_case":
+    if best is None and pending_field == "use_case" and not is_question(original):
         plain = re.sub(GREETING_START, "", unicodedata.normalize("NFKC", original).strip(), flags=re.I).strip()
         low = normalise(plain)
         if len(plain) >= 6 and not re.search(WAIVER + "|" + SUMMARY + "|" + HELP + "|" + _TARGETS_SENTENCE, low) \
@@ -572,6 +574,8 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     update.task_type = read_task(text)
     update.labels = read_labels(text, field_asked)
     update.use_case = read_use_case(original, text, field_asked, update.task_type)
+    if brief.use_case and update.use_case and field_asked != "use_case" and not re.search(_TASK_MARK + "|" + _WANT, text):
+        update.use_case = update.task_type = None  # "errors for the classifier": a word of the task, not a new one
     if re.search(ABOUT_THE_DATA, text):  # "can you label it?" asks for silver labels; it names no task
         update.task_type = None
     if update.use_case and not update.task_type and brief.task_type is None:

@@ -118,8 +118,10 @@ def test_invented_number_in_an_answer_falls_back_to_cited_passages(stub, graph) 
 
 
 def test_out_of_scope_question_gets_a_polite_redirect(stub, graph) -> None:
+    """Read as off topic by meaning (the same in both modes): a polite no and what modelpick does, no guide."""
     _, reply = _turn(graph, "what's the weather in Paris?")
-    assert "only help with choosing models" in reply
+    assert "can't help with that here" in reply and "measuring candidates on your own data" in reply
+    assert "guide" not in reply
 
 
 @pytest.mark.parametrize("failure", ["500", "timeout", "invalid"])

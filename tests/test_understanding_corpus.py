@@ -221,3 +221,34 @@ def test_a_ceiling_in_yuan_asks_for_a_rate_and_is_kept_in_both_currencies() -> N
     assert state["brief"]["max_cost_per_1k_usd"] == pytest.approx(2 / 7.2, rel=1e-4)
     assert state["brief"]["accuracy_target"] == pytest.approx(0.9)  # "7.2" answered the rate, nothing else
     assert state["facts"]["rates"] == {"CNY": 7.2}
+
+
+# ---------------------------------------------------------------- questions and commands
+
+ASKS_TUNE_FLOOR = 0.97
+ASKS_HELDOUT_FLOOR = 0.0  # set from the held-out half's one measurement
+
+
+@pytest.mark.parametrize(("half", "floor"), [("asks_tune", ASKS_TUNE_FLOOR), ("asks_heldout", ASKS_HELDOUT_FLOOR)])
+def test_questions_and_commands_get_their_intent_and_targets(half: str, floor: float) -> None:
+    """Through the graph's intake: the command each message becomes, or the answer it gets, and which rows."""
+    from tests.corpus.score import score_asks
+
+    report = score_asks(half)
+    assert report["cases"] >= 100
+    assert report["right"] / report["cases"] >= floor, f"{half}: {report['right']}/{report['cases']}"
+
+
+@pytest.mark.parametrize("message", ["sounds right, kick it off", "looks good, go ahead and start it now please",
+                                     "就按这个来吧", "ok let's do this thing"])
+def test_meaning_alone_never_spends(message: str) -> None:
+    """A "go" in other words is asked once more for the plain word; only is_go's whole-message yes runs a plan."""
+    from langchain_core.messages import HumanMessage
+
+    from agent.graph import decide, intake
+    from tests.corpus.score import ask_state
+
+    state = ask_state("plan")
+    state["messages"] = [HumanMessage(message)]
+    state.update(intake(state, {}))  # type: ignore[arg-type]
+    assert decide(state) != "run_eval"  # type: ignore[arg-type]

@@ -144,5 +144,83 @@ def main(argv: list[str]) -> None:
             print(f"    {key}: read {got!r}, expected {wanted!r}")
 
 
+
+
+# ---------------------------------------------------------------- questions and commands
+
+# The conversation every asks case is set in (SPEC.md): four candidates and how each was measured.
+ROWS = [("tfidf-logreg", "trained", 0), ("smollm2-135m", "zero-shot", 0), ("gpt-4o-mini", "zero-shot", 0),
+        ("gpt-4o-mini", "retrieved-k-shot", 3), ("gpt-4o", "k-shot", 3)]
+TARGETED = ("why_not", "errors", "compare", "add", "drop")
+
+
+_COMMAND_INTENT = {"why": "why_pick", "why_not": "why_not", "errors": "errors", "compare": "compare",
+                   "what_happened": "what_happened", "export": "export", "add": "add", "drop": "drop", "go": "go"}
+_ANSWER_INTENT = {"summary": "summary", "help": "help", "plan": "plan", "next_step": "next_step",
+                  "question": "method_question", "off_topic": "off_topic", "confirm_go": "go"}
+
+
+def ask_state(stage: str) -> dict[str, Any]:
+    """The conversation of SPEC.md at a stage: the four candidates planned, and measured after a run."""
+    state: dict[str, Any] = {"brief": {"use_case": "route support tickets", "task_type": "classification",
+                                       "labels": ["billing", "bugs", "sales"], "accuracy_target": 0.9},
+                             "waived": [], "facts": {}, "messages": []}
+    if stage in ("plan", "results"):
+        state["plan"] = {"candidates": ["tfidf-logreg", "smollm2-135m", "gpt-4o-mini", "gpt-4o"], "shots": [0, 3, -3],
+                         "forecasts": [{"model_id": "gpt-4o-mini", "cost_per_1k_usd": 0.27},
+                                       {"model_id": "gpt-4o", "cost_per_1k_usd": 4.5}]}
+    if stage == "results":
+        prices = {"tfidf-logreg": 0.0, "smollm2-135m": 0.0, "gpt-4o-mini": 0.27, "gpt-4o": 4.5}
+        state["results"] = [{"candidate": c, "technique": t, "shots": k, "cost_per_1k_usd": prices[c]}
+                            for c, t, k in ROWS]
+    return state
+
+
+def read_ask(case: dict) -> tuple[str | None, list[str]]:
+    """What the graph's intake makes of the message: the command it becomes, or the answer's intent."""
+    from langchain_core.messages import HumanMessage
+
+    from agent.graph import intake
+
+    state = ask_state(case["stage"])
+    state["messages"] = [HumanMessage(case["say"])]
+    update = intake(state, {})["update"]  # type: ignore[arg-type]
+    command = update.get("command")
+    if command:
+        targets = [t.partition(":")[0] for t in (command.get("model"), command.get("other")) if t]
+        return _COMMAND_INTENT.get(command["name"], command["name"]), targets
+    return _ANSWER_INTENT.get(update.get("intent"), update.get("intent")), []
+
+
+def score_asks(name: str) -> dict[str, Any]:
+    cases = load(name)
+    right, failures = 0, []
+    per_intent: Counter[str] = Counter()
+    per_intent_right: Counter[str] = Counter()
+    for case in cases:
+        intent, targets = read_ask(case)
+        ok = intent == case["intent"] and (case["intent"] not in TARGETED or
+                                           sorted(targets) == sorted(case.get("targets") or []))
+        per_intent[case["intent"]] += 1
+        per_intent_right[case["intent"]] += ok
+        right += ok
+        if not ok:
+            failures.append((case, intent, targets))
+    return {"cases": len(cases), "right": right, "failures": failures,
+            "per_intent": {k: (per_intent_right[k], per_intent[k]) for k in sorted(per_intent)}}
+
+
+def main_asks(argv: list[str]) -> None:
+    report = score_asks(argv[0])
+    print(f"{argv[0]}: {report['right']}/{report['cases']} ({report['right'] / report['cases']:.1%})")
+    for key, (right, total) in report["per_intent"].items():
+        print(f"  {key:16} {right}/{total}")
+    if "--summary" in argv:
+        return
+    for case, intent, targets in report["failures"]:
+        print(f"{case['id']} [{case['stage']}] {case['say']!r}: read {intent} {targets}, expected {case['intent']} "
+              f"{case.get('targets')}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    (main_asks if sys.argv[1].startswith("asks") else main)(sys.argv[1:])
