@@ -154,6 +154,33 @@ def normalise(text: str) -> str:
     return _english_numbers(text)
 
 
+def original_words(original: str, snippet: str) -> str:
+    """The user's own words for a snippet of the normalised text ("9 times out of 10" → "nine times out of
+    ten", "9成5" → "九成五"): the smallest window around the snippet's own words that normalises to it (the
+    snippet itself when none does). Bounded: a few tokens either side of the anchor, so it costs microseconds."""
+    folded = unicodedata.normalize("NFKC", original)
+    low = folded.lower()
+    if snippet in low:
+        start = low.index(snippet)
+        return folded[start:start + len(snippet)]
+    literal = max(re.split(r"[\d.,]+", snippet), key=len).strip()
+    anchor = low.find(literal) if literal else -1
+    if anchor < 0:
+        return snippet
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"[a-z]+|\d+(?:[.,]\d+)*|[\u4e00-\u9fff]|\S", low)]
+    lefts = [a for a, _ in tokens if a <= anchor][-6:][::-1]
+    rights = [b for _, b in tokens if b >= anchor + len(literal)][:6]
+    for span in range(len(lefts) + len(rights)):  # fewest added tokens first
+        for i in range(min(span, len(lefts) - 1) + 1):
+            j = span - i
+            if j >= len(rights) or i >= len(lefts):
+                continue
+            window = folded[lefts[i]:rights[j]]
+            if normalise(window).strip() == snippet:
+                return window.strip()
+    return snippet
+
+
 # ---------------------------------------------------------------- finding
 
 

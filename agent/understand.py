@@ -14,7 +14,7 @@ from typing import cast
 
 from agent.llm import data_block
 from agent.quantities import _MULT as _MULT
-from agent.quantities import DENOMINATOR, NUM, Quantity, find_quantities, normalise
+from agent.quantities import DENOMINATOR, NUM, Quantity, find_quantities, normalise, original_words
 from agent.state import Brief, BriefFacts, BriefUpdate
 from core.shapes import Pending, TaskType
 
@@ -329,7 +329,7 @@ def read_task(text: str) -> TaskType | None:
 # ---------------------------------------------------------------- labels
 
 _LIST_SEPARATOR = r"\s*(?:,|，|、|/|\||;|；|\bor\b|\band\b|\bvs\.?|\bversus\b|和|或者|或是|或|及|与|以及|还是|跟)\s*"
-_LIST_END = (r"[.。!?！？\n;；]|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
+_LIST_END = (r"[.。!?！？\n;；:：]|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
              r"accuracy|latency|cost|budget|about|around|roughly|each|every|per|depending|based on|using|"
              r"(?:in|from) (?:the|our|their|a|an|each|every|real|under|less|production)|that|to route|to send)\b|"
              r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类)|这几类|这些类|等(?:类|几类)?|"
@@ -477,14 +477,14 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
             best = plain
     if best is None or not (task or pending_field == "use_case" or read_task(normalise(best))):
         return None
-    return _without_targets(best)[:200].rstrip(" .。!！,，;；")
+    return _without_targets(best)[:200].rstrip(" .。!！,，;；:：")
 
 
 def _without_targets(sentence: str) -> str:
     """The task part of a sentence that goes on with targets ("route tickets into a, b or c; right nine times out
     of ten, …" → "route tickets into a, b or c"): the targets are shown beside it, read on their own. It starts
     at the sentence's start, or at the clause that names the task when targets come before it."""
-    clauses = [c for c in re.split(r"(?<=[,，;；])\s*", sentence) if c.strip()]
+    clauses = [c for c in re.split(r"(?<=[,，;；:：])\s*", sentence) if c.strip()]
 
     def targets(clause: str) -> bool:
         low = normalise(clause)
@@ -564,7 +564,7 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
         place.values.pop("cost_per_error_usd", None)
     for key, value in place.values.items():
         setattr(update, key, value)
-    update.said = place.said
+    update.said = {k: original_words(original, v) for k, v in place.said.items()}
     update.cost_in = place.cost_in
     update.spend = place.spend
     update.eval_budget = place.eval_budget
