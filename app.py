@@ -29,7 +29,7 @@ from agent.llm import agent_settings
 from agent.messages import label, say
 from agent.report import accuracy_cost_chart, class_balance_chart
 from agent.settings_panel import configure_endpoint
-from core import database, history, login, users, workspace
+from core import children, database, history, login, users, workspace
 from core.settings import current
 from tools import uploads
 from tools.runner import Progress, RunStore
@@ -173,6 +173,7 @@ async def open_checkpointer() -> None:
     """One checkpointer for the app's life (SQLite, or PostgreSQL by configuration): a conversation's state
     survives an app restart and is shared by every app process on the same database."""
     uploads.purge_expired()
+    children.reap(workspace.children_dir())  # local servers a crashed app or CLI left behind in this workspace
     manager = database.checkpointer()
     _runtime["manager"] = manager
     _runtime["graph"] = compile_graph(await manager.__aenter__())

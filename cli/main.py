@@ -10,6 +10,7 @@ from cli.chat import chat
 from cli.eval import eval_command
 from cli.finetune import finetune_command
 from cli.users import users_app
+from core import children, workspace
 
 app = typer.Typer(help="modelpick — choose an LLM by measuring candidates on your own data.",
                   no_args_is_help=True, add_completion=False)
@@ -30,6 +31,8 @@ app.add_typer(users_app, name="users")
 
 def main() -> None:
     load_dotenv()  # a .env beside the project configures the CLI as it does the app
+    children.exit_on_sigterm()  # `kill`, `docker stop`, systemd: an exit, so the local server is stopped
+    children.reap(workspace.children_dir())  # servers a crashed modelpick left behind in this workspace
     app()
 
 

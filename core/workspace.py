@@ -23,6 +23,11 @@ def home() -> Path:
     return root
 
 
+def children_dir() -> Path:
+    """Where the child processes of this workspace are recorded (`core.children`), to reap after a crash."""
+    return home() / "run" / "children"
+
+
 def checkpoints_path() -> Path:
     return home() / "checkpoints.sqlite"
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
-from core import shapes, workspace
+from core import children, shapes, workspace
 from core.problems import Problem, encode
 from core.settings import OPENAI_URL, current
 from knowledge.catalog import UnknownModel, get_card, load_catalog
@@ -370,8 +370,9 @@ class LocalLLM(ChatCandidate):
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_gguf()), "--host", "127.0.0.1",
                    "--port", str(port), "--model_alias", LOCAL_LLM_ID, "--n_threads", str(self.threads),
                    "--n_ctx", "4096", "--interrupt_requests", "False"]
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        with self.log_path.open("w") as log:  # dies with this process, however it ends (core.children)
+            self.process = children.spawn(command, registry=workspace.children_dir(), stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
         atexit.register(self._kill)
         await self._wait_ready()
         await super().start(split, labels)
@@ -401,14 +402,16 @@ class LocalLLM(ChatCandidate):
 
     def _kill(self) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        children.forget(workspace.children_dir(), process)
 
     async def aclose(self) -> None:
         try:
