@@ -6,6 +6,7 @@ action nodes call plain functions in `tools/` and phrase the outcome with `agent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -18,7 +19,7 @@ from agent import journey, speak
 from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import Command, is_yes, read_command
 from agent.finetuning import finetune
-from agent.intents import MODEL_TOKEN, Row, read_request
+from agent.intents import MODEL_TOKEN, Row, read_request, rule_intent
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.messages import render
@@ -184,16 +185,15 @@ def _request(text: str, state: SelectionState, command: Command | None,
     stage = "results" if state.get("results") else "plan" if state.get("plan") else "interview"
     if command is not None and command.name not in ("why", "why_not", "errors", "compare", "what_happened", "export",
                                                     "add", "drop"):
-        asked = read_request(text, rows, stage=stage, price_of=prices) if command.name in (
-            "shots", "retrieved_shots", "eval_size", "rag_passages") else None
-        if asked is None or asked.intent not in ("compare", "errors", "why_not", "why_pick"):
+        asked = rule_intent(text) if command.name in ("shots", "retrieved_shots", "eval_size", "rag_passages") else None
+        if asked not in ("compare", "errors", "why_not"):
             return command, intent  # go, pilot, distil, fine-tune, shots…: read by their words, with their numbers
         command = None  # "the 3-shot one vs the retrieval one": a question about rows, not a plan edit
     ids = {row.candidate for row in rows}
     if command is not None and command.model and all(
-            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower())
+            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower()) or not re.search(r"[\s?？,，\u4e00-\u9fff]", name.strip())
             for name in (command.model, command.other) if name):
-        return command, intent  # named exactly ("compare the baseline and smollm2-135m:3"): as said
+        return command, intent  # one name each ("smollm2-135m:3", "ft:gpt-4.1-mini:org::id"): as said
     reading = read_request(text, rows, stage=stage, price_of=prices)
     if reading.intent is None:
         return command, intent
