@@ -133,6 +133,15 @@ MESSAGES: dict[str, Texts] = {
                                     "“{name}”超过 {limit:,} 行的上限：请上传一部分样本（几千行就足够）。"),
     "data.no_column": ("{name} has no column named '{column}'; its columns are: {columns}.",
                        "{name} 里没有名为“{column}”的列；它的列有：{columns}。"),
+    "data.too_many_labels": ("'{name}' has more than {limit:,} distinct labels in '{column}': modelpick compares "
+                             "models on up to {limit:,} classes (MODELPICK_MAX_LABELS). Group the rare labels into "
+                             "'other', or choose the column that holds the class.",
+                             "“{name}”的“{column}”列有超过 {limit:,} 种不同的标签：modelpick 最多比较 {limit:,} 个类别"
+                             "（MODELPICK_MAX_LABELS）。请把少见的标签合并为“其他”，或者选真正存放类别的那一列。"),
+    "data.label_too_long": ("A label in '{column}' of '{name}' is {chars:,} characters long (the limit is {limit:,}): "
+                            "labels are short class names — is '{column}' the label column?",
+                            "“{name}”的“{column}”列里有一个标签长达 {chars:,} 个字符（上限 {limit:,}）：标签应是简短的类别名——"
+                            "“{column}”真的是标签列吗？"),
     "data.one_class": ("The label column '{column}' of '{name}' has one class only ('{only}'): a classifier needs "
                        "examples of at least two classes, so add rows of the other classes or name another label "
                        "column.",
@@ -402,6 +411,14 @@ MESSAGES: dict[str, Texts] = {
                                "调用估算）计入花费；这些条目已重新询问"),
     "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
     # ---------------------------------------------------------------- the recommendation (tools/recommend.py)
+    "rec.no_targets": ("No targets were set, so no candidate can meet or miss one: the rows are ranked by accuracy.",
+                       "没有设定任何目标，所以谈不上哪个候选达标或不达标：下面按准确率排序。"),
+    "rec.ranked_by_accuracy": ("Most accurate: {label}, {accuracy:.1%} (95% CI {low:.1%}–{high:.1%}), {cost:usd} per "
+                               "1,000 items.", "准确率最高的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}），"
+                               "每千条 {cost:usd}。"),
+    "step.set_target": ("Set a target — an accuracy (*90%*), a cost per 1,000 items or a latency — and I'll re-decide "
+                        "from these results without calling any model again.",
+                        "设一个目标——准确率（如“90%”）、每千条成本或延迟——我会用这些结果重新判断，不再调用任何模型。"),
     "rec.meets": ("{label} meets every target at the lowest measured cost: accuracy {accuracy:.1%} (95% CI "
                   "{low:.1%}–{high:.1%}), p95 latency {latency:.2f} s, {cost:usd} per 1,000 items.",
                   "{label} 以最低的实测成本满足全部目标：准确率 {accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}），"

@@ -18,6 +18,8 @@ DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_UPLOAD_QUOTA_MB = 500
 DEFAULT_RETENTION_DAYS = 30
+DEFAULT_MAX_LABELS = 200
+DEFAULT_MAX_LABEL_CHARS = 200
 DEFAULT_AGENT_TIMEOUT_S = 20.0
 DEFAULT_FINETUNE_POLL_S = 30.0
 OPENAI_URL = "https://api.openai.com/v1"
@@ -38,6 +40,10 @@ class Settings:
     upload_quota_bytes: int = DEFAULT_UPLOAD_QUOTA_MB * 1024 * 1024
     retention_days: float = DEFAULT_RETENTION_DAYS
     timing_probe: bool = True
+    # The largest label set and the longest label a classification task may have: beyond them an upload is
+    # refused in one sentence (a 10,000-label file once took 20 GB to train a baseline on).
+    max_labels: int = DEFAULT_MAX_LABELS
+    max_label_chars: int = DEFAULT_MAX_LABEL_CHARS
     finetune_poll_s: float = DEFAULT_FINETUNE_POLL_S  # how often the app reads a running fine-tune's status
 
     @classmethod
@@ -56,6 +62,8 @@ class Settings:
             max_rows=int(env.get("MODELPICK_MAX_ROWS", DEFAULT_MAX_ROWS)),
             upload_quota_bytes=int(float(env.get("MODELPICK_UPLOAD_QUOTA_MB", DEFAULT_UPLOAD_QUOTA_MB)) * 1024 * 1024),
             retention_days=float(env.get("MODELPICK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
+            max_labels=int(env.get("MODELPICK_MAX_LABELS", DEFAULT_MAX_LABELS)),
+            max_label_chars=int(env.get("MODELPICK_MAX_LABEL_CHARS", DEFAULT_MAX_LABEL_CHARS)),
             timing_probe=env.get("MODELPICK_TIMING_PROBE", "1").strip().lower() not in ("0", "false", "no", "off"),
             finetune_poll_s=max(0.2, float(env.get("MODELPICK_FINETUNE_POLL_S", DEFAULT_FINETUNE_POLL_S))),
         )

@@ -31,7 +31,9 @@ EXPECTED = {  # file → the message id it must get ("ok": read, with a profile)
     "long_cell.csv": "data.cell_too_long", "deep_array.json": "data.json_depth", "deep_object.json": "data.json_depth",
     "deep_line.jsonl": "data.json_line_depth", "nan_labels.jsonl": "ok", "object_no_list.json": "data.json_object",
     "numbers.json": "data.json_not_objects", "bad_line.jsonl": "data.bad_json_line", "ragged.csv": "data.ragged",
-    "one_class.csv": "data.one_class", "two_hundred_classes.csv": "ok", "numeric_columns.csv": "data.no_text_column",
+    "one_class.csv": "data.one_class", "two_hundred_classes.csv": "ok",
+    "ten_thousand_labels.csv": "data.too_many_labels", "ten_kb_labels.csv": "data.label_too_long",
+    "injection_labels.csv": "ok", "numeric_columns.csv": "data.no_text_column",
     "zip_not_xlsx.xlsx": "data.not_xlsx", "zip_bomb.xlsx": "data.zip_bomb", "sheets.xlsx": "data.choose_sheet",
     "empty_sheets.xlsx": "data.empty_sheets", "header_only.xlsx": "data.sheet_header_only",
     "ten_thousand_columns.csv": "data.choose_label_column", "formulas.csv": "ok", "semicolons.csv": "ok",
@@ -103,3 +105,33 @@ def test_peak_memory_of_the_biggest_uploads_stays_bounded(tmp_path) -> None:
         print(f"{name}: {problem}, peak RSS {peak_kb / 1024:.0f} MB")
         assert problem in ("data.too_many_rows_at_least", "data.too_large", "190000")
         assert peak_kb / 1024 < 600
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ten_thousand_labels.csv", "ten_kb_labels.csv"])
+def test_hostile_label_sets_are_refused_by_chat_and_eval_alike_in_bounded_memory(corpus, tmp_path, name) -> None:
+    """The same verdict through both doors, each in a fresh process whose peak RSS (VmHWM) is recorded."""
+    path = corpus[name]
+    chat = ("from agent.graph import compile_graph, new_replies, reply_text, turn_input\n"
+            "from langgraph.checkpoint.memory import InMemorySaver\nfrom core import workspace\n"
+            "g = compile_graph(InMemorySaver())\nc = {'configurable': {'thread_id': 't'}}\n"
+            "g.invoke(turn_input('classify messages, 90% accuracy'), c)\n"
+            f"s = g.invoke(turn_input('', [workspace.keep_upload('t', {str(path)!r}, {name!r})]), c)\n"
+            "print(repr(reply_text(new_replies(s)[-1])[:600]))\n")
+    evaluate = ("import sys\nfrom cli.main import app\n"
+                f"sys.argv = ['modelpick', 'eval', '--data', {str(path)!r}, '--candidates', 'tfidf-logreg']\n"
+                "try:\n    app()\nexcept SystemExit as e:\n    print('exit', e.code)\n")
+    peak = ("\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))")
+    env = {**os.environ, "MODELPICK_HOME": str(tmp_path / "home")}
+    outputs = {}
+    for door, code in (("chat", chat), ("eval", evaluate)):
+        out = subprocess.run([sys.executable, "-c", code + peak], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300)
+        assert out.returncode == 0, out.stderr[-800:]
+        peak_kb = int(out.stdout.split()[-1])
+        print(f"{name} via {door}: peak RSS {peak_kb / 1024:.0f} MB")
+        assert peak_kb / 1024 < 600
+        outputs[door] = out.stdout + out.stderr
+    limit = "more than 200 distinct labels" if name.startswith("ten_thousand") else "characters long"
+    assert limit in outputs["chat"] and limit in outputs["eval"]
+    assert "label9999" not in outputs["chat"]  # never thousands of labels in a reply

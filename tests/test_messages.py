@@ -83,7 +83,7 @@ def test_nested_reasons_and_encoded_causes_are_phrased_in_the_language() -> None
 
 # Strings in tools/ and knowledge/ that are not user-facing: prompts sent to models, SQL, and invariants that
 # only a programmer can break.
-ALLOWED = ("You are a text classifier", "Labels: {labels}", "Passages from your documents", "You extract fields",
+ALLOWED = ("You are a text classifier", "Labels: {labels}", "Labels:\n<labels>", "Passages from your documents", "You extract fields",
            "Keys: {fields}", "Answer the question accurately", "An answer is RIGHT when", "You are a strict grader",
            "needs judged answers", "CREATE TABLE", "ALTER TABLE", "INSERT ", "SELECT ", "UPDATE ", "DELETE ",
            "expected accuracy must be", " is not in the price table")

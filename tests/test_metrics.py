@@ -106,3 +106,17 @@ def test_no_candidate_meets_gives_next_steps_with_k_shot_first() -> None:
     assert rec["status"] == "none" and rec["candidate"] is None
     steps = [render(s, "en") for s in rec["next_steps"]]
     assert "k-shot" in steps[0] and any("label about 800 more" in s for s in steps)
+
+
+def test_with_no_targets_nothing_meets_every_target_and_the_ranking_is_said() -> None:
+    """A 2-class run with no target once read 'meets every target … accuracy 15.0%'."""
+    from agent.messages import render
+
+    rows = [_row("smollm2-135m", 0.15, 0.08, 0.0, 0.2), _row("tfidf-logreg", 0.8, 0.7, 0.0, 0.01)]
+    for row in rows:
+        row["verdicts"] = {"accuracy": "no target", "cost": "no target", "latency": "no target"}
+    rec = recommend(rows, Targets())
+    assert rec["status"] == "none" and rec["candidate"] is None
+    said = " ".join(render(r, "en") for r in rec["reasons"])
+    assert "meets every target" not in said and "No targets were set" in said and "tfidf-logreg" in said
+    assert [s["id"] for s in rec["next_steps"]] == ["step.set_target"]

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -531,6 +532,22 @@ def _token_sample(texts: list[str], lengths: list[int]) -> list[int]:
     return [count_tokens(texts[i]) for i in picked]
 
 
+def check_label_set(labels: Iterable[str], *, name: str, column: str) -> None:
+    """A label set a task can hold: at most `max_labels` classes of at most `max_label_chars` characters each —
+    what bounds the baseline's classes × features, the prompt's label block and every per-class table."""
+    settings = current()
+    distinct: set[str] = set()
+    for label in labels:
+        if not label:
+            continue
+        if len(label) > settings.max_label_chars:
+            raise DataError("data.label_too_long", name=name, column=column, chars=len(label),
+                            limit=settings.max_label_chars)
+        distinct.add(label)
+        if len(distinct) > settings.max_labels:
+            raise DataError("data.too_many_labels", name=name, column=column, limit=settings.max_labels)
+
+
 def profile_table(table: Table, columns: Columns, *, name: str, path: str | None = None) -> DatasetProfile:
     """What the user should know about their data before it becomes an eval set (JSON-serialisable)."""
     frame = table.frame
@@ -541,6 +558,7 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
     missing_labels = 0
     if columns.label is not None:
         labels = stripped_cells(frame[columns.label])
+        check_label_set(labels, name=name, column=columns.label)
         given = pd.Series([label for label in labels if label], dtype=object)
         missing_labels = len(labels) - len(given)
         label_counts = {str(k): int(v) for k, v in given.value_counts().items()}

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from core.problems import Problem, reason
 from core.shapes import Reason
-from tools.data import detect_columns, stripped_cells
+from tools.data import check_label_set, detect_columns, stripped_cells
 from tools.metrics import wilson_interval
 from tools.tables import read_table
 
@@ -111,6 +111,7 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
         raise EvalSetError("evalset.no_label_column", name=Path(path).name)
     texts = [t if isinstance(t, str) else "" for t in table.frame[columns.text].tolist()]
     labels = stripped_cells(table.frame[columns.label])
+    check_label_set(labels, name=Path(path).name, column=columns.label)
     items = [Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))]
     return items, columns.text, columns.label
 

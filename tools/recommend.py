@@ -125,6 +125,16 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
     """
     usable = [r for r in results if r.get("status", "measured") == "measured" and r["items"]]
     caveats = _caveats(results)
+    no_targets = targets.accuracy is None and targets.max_cost_per_1k_usd is None and targets.max_latency_s is None
+    if no_targets and not any(r.get("total_cost_per_1k_usd") is not None for r in usable):
+        # Nothing can be met or missed: say so and rank by accuracy (then cost), never "meets every target".
+        reasons = [reason("rec.no_targets")]
+        if usable:
+            top = max(usable, key=lambda r: (r["accuracy"] or 0.0, -(r["cost_per_1k_usd"] or 0.0)))
+            reasons.append(reason("rec.ranked_by_accuracy", label=_label(top), accuracy=top["accuracy"], **_ci(top),
+                                  cost=top["cost_per_1k_usd"] or 0.0))
+        return {"candidate": None, "technique": None, "shots": None, "status": "none",
+                "reasons": reasons + caveats, "next_steps": [reason("step.set_target")]}
     priced = sorted([r for r in usable if r.get("total_cost_per_1k_usd") is not None and _meets_all(r["verdicts"])],
                     key=lambda r: (r["total_cost_per_1k_usd"], r["latency_p95_s"] or 0.0))
     if priced:
