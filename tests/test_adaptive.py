@@ -165,3 +165,35 @@ def test_a_free_baseline_that_meets_every_target_stops_the_paid_rows_at_the_firs
     assert rows["good"]["stopped"] in ("settled", "hopeless") and rows["good"]["items"] == 100 and calls == 100
     assert doc["adaptive"] == {"rounds": 1, "calls": 100, "calls_if_fixed": 800}
     assert doc["recommendation"]["candidate"] == "tfidf-logreg"
+
+
+def test_the_live_numbers_of_a_row_hold_across_round_boundaries(tmp_path) -> None:
+    """The running accuracy is over every item answered so far (it read 87 % → 14 % → 45 % when a new round
+    restarted its counts); the speed counts only the items of this pass (a row measured earlier read 214747
+    items/s)."""
+    import asyncio
+
+    from tools.evaluate import EvalConfig, run_eval
+    from tools.runner import RunStore
+
+    models = {"good": (0.9, 0.5)}
+    events = []
+    with StubServer(StubConfig(accuracies={"good": 0.9}, labels=tuple(LABELS))) as stub:
+        config = EvalConfig(data=str(_data(tmp_path)), candidates=["good"],
+                            candidate_entries=[{"id": "good", "base_url": stub.url, "model": "good",
+                                                "max_concurrency": 8, "input_usd_per_1m": 0.5,
+                                                "output_usd_per_1m": 0.5}],
+                            shots=[0], eval_size=800, adaptive=True, targets={"accuracy": 0.97})
+        store = RunStore()
+        run_id = store.create_run(config.to_dict())
+        asyncio.run(run_eval(config, store, run_id=run_id, progress=events.append))
+    assert len(models) == 1 and events
+    rows = [e for e in events if e.candidate == "good"]
+    starts = [e for e in rows if e.done_before > 0 and e.done == e.done_before]
+    assert starts, "the run had no second round"
+    for before, after in zip(rows, rows[1:], strict=False):
+        assert after.done >= before.done and after.correct >= before.correct  # never a reset
+    answered = [e for e in rows if e.done - e.errors >= 50]
+    shares = [e.correct / (e.done - e.errors) for e in answered]
+    assert max(shares) - min(shares) < 0.15  # around the true 90 %, not 14 %
+    assert all(e.rate < 5_000 for e in rows)

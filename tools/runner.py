@@ -104,10 +104,13 @@ class Progress:
     finished: bool = False
     message: str | None = None
     failure: str | None = None  # why the candidate failed (its endpoint died or never started)
+    done_before: int = 0  # items of this row answered before this pass began (an earlier round, a resume)
 
     @property
     def rate(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        """Items per second of this pass only: the items answered before it took no time here."""
+        fresh = self.done - self.done_before
+        return fresh / self.elapsed_s if self.elapsed_s > 0 and fresh > 0 else 0.0
 
     @property
     def eta_s(self) -> float | None:
@@ -525,7 +528,10 @@ class Runner:
         done_ids = self.store.finished_items(run_id, candidate.id, shots)
         todo = [i for i in items if i.id not in done_ids]
         total = total or len(items)
-        state = {"done": len(done_ids), "errors": 0, "correct": 0}
+        # The row's counts so far, earlier rounds included: the live accuracy is over every item answered, not
+        # only this round's (it read 87 % → 14 % across a round boundary).
+        _, errors, correct = self.store.tally(run_id, candidate.id, shots) if done_ids else (0, 0, 0)
+        state = {"done": len(done_ids), "errors": errors, "correct": correct}
         started = time.perf_counter()
         semaphore = self._semaphores.setdefault(candidate.endpoint, asyncio.Semaphore(candidate.max_concurrency))
         price = self.price(candidate)
@@ -533,7 +539,8 @@ class Runner:
 
         def report(finished: bool = False) -> None:
             self.progress(Progress(candidate.id, shots, state["done"], total, state["errors"], state["correct"],
-                                   time.perf_counter() - started, finished and last, failure=breaker.cause))
+                                   time.perf_counter() - started, finished and last, failure=breaker.cause,
+                                   done_before=len(done_ids)))
 
         report()
 
