@@ -133,6 +133,22 @@ MESSAGES: dict[str, Texts] = {
                                     "“{name}”超过 {limit:,} 行的上限：请上传一部分样本（几千行就足够）。"),
     "data.no_column": ("{name} has no column named '{column}'; its columns are: {columns}.",
                        "{name} 里没有名为“{column}”的列；它的列有：{columns}。"),
+    "data.formulas_no_values": ("{count:,} cells are formulas saved without their values (the workbook was never "
+                                "recalculated by a spreadsheet): they read as empty.",
+                                "有 {count:,} 个单元格是没有保存计算结果的公式（这个工作簿从未在电子表格软件里重新计算过）：读出来是空的。"),
+    "data.formula_labels": ("The label column '{column}' of '{name}' holds formulas saved without their values "
+                            "({count:,} cells), so its labels read as empty. Open the file in Excel or LibreOffice "
+                            "and save it (the values are then stored), or export it as CSV.",
+                            "“{name}”的标签列“{column}”里是没有保存结果的公式（{count:,} 个单元格），所以标签读出来是空的。"
+                            "请用 Excel 或 LibreOffice 打开后保存一次（这样会保存计算结果），或者导出为 CSV。"),
+    "data.conflicting_labels": ("{count:~text} appear with different labels (e.g. '{text}': {kept} / {other}); the "
+                                "first label in the file is kept for each.",
+                                "有 {count:,} 条文本出现了不同的标签（例如“{text}”：{kept} / {other}）；每条保留文件里第一次出现的标签。"),
+    "data.conflicts_leave_one_class": ("'{name}' gives {count:~text} different labels (e.g. '{text}': {kept} / "
+                                       "{other}); keeping the first label of each leaves one class only ('{only}'), "
+                                       "so nothing can be scored. Fix the labels of the repeated texts.",
+                                       "“{name}”里有 {count:,} 条文本标签互相矛盾（例如“{text}”：{kept} / {other}）；"
+                                       "每条保留第一次出现的标签后只剩一个类别（“{only}”），无法评分。请修正这些重复文本的标签。"),
     "data.too_many_labels": ("'{name}' has more than {limit:,} distinct labels in '{column}': modelpick compares "
                              "models on up to {limit:,} classes (MODELPICK_MAX_LABELS). Group the rare labels into "
                              "'other', or choose the column that holds the class.",

@@ -87,6 +87,10 @@ def build(folder: Path, *, big: bool = False) -> dict[str, Path]:
         "header_only.xlsx": lambda p: _xlsx(p, {"A": [["text", "label"]]}),
         "formulas.xlsx": lambda p: _xlsx(p, {"A": [["text", "label"], ["=1+1", "a"], ["=HYPERLINK(\"x\")", "b"]] +
                                               [[f"row {i}", "ab"[i % 2]] for i in range(30)]}),
+        "formula_labels.xlsx": lambda p: _xlsx(p, {"A": [["text", "label"]] + [
+            [f"row {i}", f'=IF(MOD({i},2)=0,"good","bad")'] for i in range(40)]}),
+        "conflicting_duplicates.csv": "text,label\n" + "".join(f"text number {i},positive\ntext number {i},negative\n"
+                                                              for i in range(20)),
     }
     if big:
         files["rows_553k.csv"] = "text,label\n" + "".join(f"message number {i} {'lorem ipsum ' * 5},{'ab'[i % 2]}\n"

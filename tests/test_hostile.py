@@ -33,7 +33,8 @@ EXPECTED = {  # file → the message id it must get ("ok": read, with a profile)
     "numbers.json": "data.json_not_objects", "bad_line.jsonl": "data.bad_json_line", "ragged.csv": "data.ragged",
     "one_class.csv": "data.one_class", "two_hundred_classes.csv": "ok",
     "ten_thousand_labels.csv": "data.too_many_labels", "ten_kb_labels.csv": "data.label_too_long",
-    "injection_labels.csv": "ok", "numeric_columns.csv": "data.no_text_column",
+    "injection_labels.csv": "ok", "formula_labels.xlsx": "data.formula_labels",
+    "conflicting_duplicates.csv": "data.conflicts_leave_one_class", "numeric_columns.csv": "data.no_text_column",
     "zip_not_xlsx.xlsx": "data.not_xlsx", "zip_bomb.xlsx": "data.zip_bomb", "sheets.xlsx": "data.choose_sheet",
     "empty_sheets.xlsx": "data.empty_sheets", "header_only.xlsx": "data.sheet_header_only",
     "ten_thousand_columns.csv": "data.choose_label_column", "formulas.csv": "ok", "semicolons.csv": "ok",
@@ -135,3 +136,21 @@ def test_hostile_label_sets_are_refused_by_chat_and_eval_alike_in_bounded_memory
     limit = "more than 200 distinct labels" if name.startswith("ten_thousand") else "characters long"
     assert limit in outputs["chat"] and limit in outputs["eval"]
     assert "label9999" not in outputs["chat"]  # never thousands of labels in a reply
+
+
+def test_chat_and_eval_give_the_same_verdict_on_every_refused_file(corpus) -> None:
+    """One truth per file: what the upload refuses, `modelpick eval` refuses with the same sentence."""
+    runner = CliRunner()
+    differ = []
+    for name, path in corpus.items():
+        try:
+            read_dataset(str(path), display_name=path.name)
+            continue
+        except NeedsChoice:
+            continue  # the chat asks; eval asks for the flag
+        except DataError as problem:
+            said = render(problem, "en")
+        result = runner.invoke(app, ["eval", "--data", str(path), "--candidates", "tfidf-logreg", "--eval-size", "10"])
+        if result.exit_code != 1 or said not in result.output:
+            differ.append((name, said[:80], result.output[-200:]))
+    assert differ == []

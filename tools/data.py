@@ -385,13 +385,47 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> Table:
         raise DataError("data.unreadable_xlsx", name=name, error=type(exc).__name__) from None
     if not rows:
         raise DataError("data.empty_sheets", name=name)
+    uncached = _formulas_without_values(path)
     header, body = rows[0], rows[1:]
     if not body:
         raise DataError("data.sheet_header_only", name=name, sheet=sheet)
     width = len(header)
     body = [(r + [""] * width)[:width] for r in body]
     frame = pd.DataFrame(body, columns=_unique_columns(header), dtype=str)
-    return Table(frame=frame, format="xlsx", sheet=sheet)
+    warnings = [reason("data.formulas_no_values", count=uncached)] if uncached else []
+    return Table(frame=frame, format="xlsx", sheet=sheet, warnings=warnings)
+
+
+_SAVED_VALUE = re.compile(rb"<v>[^<]+</v>")
+_FORMULA_CELL = re.compile(rb"<c\b[^>]*>(?:(?!</c>).)*?<f[\s>/](?:(?!</c>).)*?</c>", re.S)
+
+
+def _formulas_without_values(path: Path) -> int:
+    """Formula cells saved with no value (a workbook written by a program, never recalculated by a spreadsheet):
+    they read as empty, so a label column of them looks like 'one class only (\'\')'. The archive's sizes were
+    checked before (zip bomb), so its sheets are read whole."""
+    count = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                xml = archive.read(info)
+                count += sum(1 for m in _FORMULA_CELL.finditer(xml) if not _SAVED_VALUE.search(m.group(0)))
+    return count
+
+
+def _conflicts(texts: list[str], labels: list[str], name: str) -> Problem | None:
+    """The split's own check of texts with conflicting labels (`tools.evalset.check_conflicts`), so the upload
+    and `modelpick eval` say the same of the same file. Deferred: evalset reads files through this module."""
+    from tools.evalset import Item, check_conflicts
+
+    return check_conflicts([Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))], name=name)
+
+
+def formula_labels_problem(table: Table, labels: list[str], *, name: str, column: str) -> None:
+    """Labels that are formulas with no saved value: named as such, with what to do — never 'one class ('')'."""
+    uncached = next((w for w in table.warnings if w["id"] == "data.formulas_no_values"), None)
+    if uncached is not None and sum(1 for label in labels if not label) >= max(1, len(labels) // 10):
+        raise DataError("data.formula_labels", name=name, column=column, count=uncached["values"]["count"])
 
 
 def _filled(row: list) -> bool:
@@ -558,10 +592,14 @@ def profile_table(table: Table, columns: Columns, *, name: str, path: str | None
     missing_labels = 0
     if columns.label is not None:
         labels = stripped_cells(frame[columns.label])
+        formula_labels_problem(table, labels, name=name, column=columns.label)
         check_label_set(labels, name=name, column=columns.label)
         given = pd.Series([label for label in labels if label], dtype=object)
         missing_labels = len(labels) - len(given)
         label_counts = {str(k): int(v) for k, v in given.value_counts().items()}
+        conflict = _conflicts(stripped, labels, name)
+        if conflict is not None:
+            table.warnings.append(reason(conflict.id, **conflict.values))
         if len(label_counts) < 2:
             only = next(iter(label_counts), "")
             raise DataError("data.one_class", name=name, column=columns.label, only=only)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from core.problems import Problem, reason
 from core.shapes import Reason
-from tools.data import check_label_set, detect_columns, stripped_cells
+from tools.data import DataError, check_label_set, detect_columns, formula_labels_problem, stripped_cells
 from tools.metrics import wilson_interval
 from tools.tables import read_table
 
@@ -111,9 +111,45 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
         raise EvalSetError("evalset.no_label_column", name=Path(path).name)
     texts = [t if isinstance(t, str) else "" for t in table.frame[columns.text].tolist()]
     labels = stripped_cells(table.frame[columns.label])
+    formula_labels_problem(table, labels, name=Path(path).name, column=columns.label)
     check_label_set(labels, name=Path(path).name, column=columns.label)
+    given = Counter(label for label in labels if label)
+    if len(given) < 2:  # the upload's own words for it (tools.data.profile_table)
+        raise DataError("data.one_class", name=Path(path).name, column=columns.label, only=next(iter(given), ""))
     items = [Item(i, t, lab) for i, (t, lab) in enumerate(zip(texts, labels, strict=True))]
+    check_conflicts(items, name=Path(path).name)
     return items, columns.text, columns.label
+
+
+def label_conflicts(items: list[Item]) -> tuple[int, list[tuple[str, str, str]], set[str]]:
+    """Texts that appear with different labels, as the split sees them (near-duplicate keys; the first label in
+    the file is the one kept): how many, up to three examples (text, kept, other), and the labels left."""
+    kept, seen = set(), {}
+    examples: list[tuple[str, str, str]] = []
+    conflicted: set[bytes | str] = set()
+    usable = [item for item in items if item.label and item.text and not item.text.isspace()]
+    for item, key in zip(usable, near_duplicate_keys([item.text for item in usable]), strict=True):
+        first = seen.setdefault(key, item)
+        if first is item:
+            kept.add(item.label)
+        elif first.label != item.label and key not in conflicted:
+            conflicted.add(key)
+            if len(examples) < 3:
+                examples.append((first.text[:80], first.label, item.label))
+    return len(conflicted), examples, kept
+
+
+def check_conflicts(items: list[Item], *, name: str) -> Problem | None:
+    """The same verdict in every door: conflicting labels are said (how many, an example, which label was kept);
+    when the labels kept leave one class, the data cannot be scored and is refused in one sentence."""
+    count, examples, kept = label_conflicts(items)
+    if not count:
+        return None
+    text, first, other = examples[0]
+    if len(kept) < 2:
+        raise DataError("data.conflicts_leave_one_class", name=name, count=count, text=text, kept=first,
+                        other=other, only=next(iter(kept), ""))
+    return Problem("data.conflicting_labels", count=count, text=text, kept=first, other=other)
 
 
 def _dedupe(items: list[Item]) -> tuple[list[Item], int, int, int]:
