@@ -6,6 +6,7 @@ deleting the folder is a full reset and pointing it elsewhere moves all state at
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -73,17 +74,45 @@ def max_rows() -> int:
     return current().max_rows
 
 
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def blob_path(digest: str, user: str | None = None) -> Path:
+    """Where a user's upload with these bytes is kept once, whichever conversations refer to it."""
+    return user_uploads_dir(user) / ".blobs" / digest
+
+
 def keep_upload(thread_id: str, source: str | Path, name: str, user: str | None = None) -> dict:
-    """Copy an uploaded file into the thread's folder (never overwriting an earlier upload).
+    """Keep an upload by its content: the same bytes are stored once per user (`.blobs/<sha256>`) and each
+    conversation's folder holds a hard link to them under the file's own name (never overwriting another).
 
     Returns the `{"path", "name"}` record the graph keeps: the original name for messages, the kept path for
     reading, so a later turn can re-read the file after the UI has dropped its temporary copy.
     """
+    blob = blob_path(file_digest(source), user)
+    if blob.exists():
+        os.utime(blob)  # a new reference: the retention period starts again for every link
+    else:
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        partial = blob.with_name(f"{blob.name}.{uuid.uuid4().hex[:8]}.partial")
+        shutil.copyfile(source, partial)
+        partial.replace(blob)
     folder = uploads_dir(thread_id, user)
     target = folder / safe_name(name)
+    if target.exists() and target.stat().st_ino == blob.stat().st_ino:
+        return {"path": str(target), "name": name}  # the same file sent again in the same conversation
     if target.exists():
         target = folder / f"{target.stem}-{uuid.uuid4().hex[:8]}{target.suffix}"
-    shutil.copyfile(source, target)
+    try:
+        os.link(blob, target)
+    except OSError:  # a filesystem without hard links: a copy (counted again, as it takes the space again)
+        shutil.copyfile(blob, target)
     return {"path": str(target), "name": name}
 
 

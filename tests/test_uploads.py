@@ -18,8 +18,9 @@ from tools import uploads
 
 
 def _kept_files() -> list[Path]:
+    """The conversations' files (each content is also kept once under `.blobs/`, which they link to)."""
     root = workspace.home() / "uploads"
-    return [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
+    return [p for p in root.rglob("*") if p.is_file() and ".blobs" not in p.parts] if root.is_dir() else []
 
 
 def _say(graph, thread: str, text: str, files: list[dict]) -> str:
@@ -61,7 +62,9 @@ def test_the_quota_counts_a_users_kept_uploads_in_both_languages(tmp_path, monke
     monkeypatch.setenv("MODELPICK_UPLOAD_QUOTA_MB", str(1.5 * size / 1048576))
     first = uploads.accept("a", DATASETS / "sms_spam.csv", "sms_spam.csv")
     assert "problem" not in first and Path(first["path"]).is_file()
-    second = uploads.accept("b", DATASETS / "sms_spam.csv", "again.csv")  # another conversation, same user
+    changed = tmp_path / "again.csv"  # other bytes (the same bytes again are kept once and cost nothing)
+    changed.write_bytes((DATASETS / "sms_spam.csv").read_bytes().replace(b"ham", b"HAM"))
+    second = uploads.accept("b", changed, "again.csv")  # another conversation, same user
     assert second["problem"].startswith("data.quota ")
     with SqliteSaver.from_conn_string(str(tmp_path / "c.sqlite")) as saver:
         graph = compile_graph(saver)
@@ -102,3 +105,25 @@ def test_each_process_has_its_own_incoming_folder_and_dead_ones_are_cleared(tmp_
     other = workspace.incoming_dir()
     assert mine != other and mine.is_dir() and other.is_dir()
     assert not stale.exists() and alive.exists()
+
+
+def test_the_same_bytes_are_kept_once_per_user_and_counted_once(tmp_path, workspace_home, monkeypatch) -> None:
+    """Ten re-uploads of one file used to be ten full copies, each counted against the quota."""
+    from core import workspace
+    from tools import uploads
+
+    source = tmp_path / "data.csv"
+    source.write_text("text,label\n" + "".join(f"row {i},{'ab'[i % 2]}\n" for i in range(20_000)))
+    size = source.stat().st_size
+    monkeypatch.setenv("MODELPICK_UPLOAD_QUOTA_MB", str(1.5 * size / 1048576))  # room for one copy, not two
+    kept = [uploads.accept(f"thread-{i % 3}", source, "data.csv") for i in range(10)]
+    assert all("problem" not in record for record in kept)
+    assert uploads.usage() == size  # the bytes kept, not the uploads
+    assert len({Path(r["path"]) for r in kept}) == 3  # one reference per conversation
+    assert all(Path(r["path"]).read_bytes() == source.read_bytes() for r in kept)
+    other = tmp_path / "other.csv"
+    other.write_bytes(source.read_bytes().replace(b"row", b"ROW"))
+    assert "data.quota" in uploads.accept("thread-0", other, "other.csv")["problem"]  # new bytes do count
+    for record in kept:
+        uploads.discard(record)
+    assert uploads.usage() == 0 and not list((workspace.user_uploads_dir() / ".blobs").iterdir())

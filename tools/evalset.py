@@ -124,7 +124,8 @@ def load_items(path: str | Path, *, text_column: str | None = None, label_column
 def label_conflicts(items: list[Item]) -> tuple[int, list[tuple[str, str, str]], set[str]]:
     """Texts that appear with different labels, as the split sees them (near-duplicate keys; the first label in
     the file is the one kept): how many, up to three examples (text, kept, other), and the labels left."""
-    kept, seen = set(), {}
+    kept: set[str] = set()
+    seen: dict[bytes | str, Item] = {}
     examples: list[tuple[str, str, str]] = []
     conflicted: set[bytes | str] = set()
     usable = [item for item in items if item.label and item.text and not item.text.isspace()]

@@ -44,7 +44,8 @@ def check(source: Path, name: str, user: str | None = None) -> str | None:
     if size > settings.max_upload_bytes:
         return encode("data.too_large", name=name, mb=size / 1048576, limit_mb=settings.max_upload_bytes / 1048576)
     used = usage(user)
-    if used + size > settings.upload_quota_bytes:
+    if used + size > settings.upload_quota_bytes and not workspace.blob_path(workspace.file_digest(source), user).exists():
+        # bytes this user already keeps cost no quota again: the same content is stored once
         return encode("data.quota", name=name, used_mb=used / 1048576, mb=size / 1048576,
                       quota_mb=settings.upload_quota_bytes / 1048576, days=settings.retention_days)
     if size and Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:  # documents are checked one by one when read
@@ -58,9 +59,16 @@ def check(source: Path, name: str, user: str | None = None) -> str | None:
 
 
 def usage(user: str | None = None) -> int:
-    """Bytes a user's kept uploads take."""
+    """Bytes a user's kept uploads take on disk: each stored content once, however many conversations link it."""
     folder = workspace.user_uploads_dir(user)
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+    if not folder.is_dir():
+        return 0
+    sizes = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            sizes[(stat.st_dev, stat.st_ino)] = stat.st_size
+    return sum(sizes.values())
 
 
 def discard(record: dict) -> None:
@@ -68,7 +76,11 @@ def discard(record: dict) -> None:
     path = Path(record.get("path") or "")
     uploads = (workspace.home() / "uploads").resolve()
     if path.is_file() and uploads in path.resolve().parents:
+        inode = path.stat().st_ino
         path.unlink()
+        for blob in path.parent.parent.glob(".blobs/*"):  # its content, if nothing else refers to it
+            if blob.stat().st_ino == inode and blob.stat().st_nlink == 1:
+                blob.unlink(missing_ok=True)
 
 
 def purge_expired(*, force: bool = True, now: float | None = None) -> int:
@@ -89,4 +101,8 @@ def purge_expired(*, force: bool = True, now: float | None = None) -> int:
                 removed += 1
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    for blob in (workspace.home() / "uploads").glob("*/.blobs/*"):  # content no conversation refers to any more
+        if blob.is_file() and blob.stat().st_nlink == 1 and not blob.name.endswith(".partial"):
+            blob.unlink(missing_ok=True)
+            removed += 1
     return removed
