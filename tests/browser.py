@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from core import children
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,9 +35,9 @@ def chainlit_server(home: Path, log: Path, extra_env: dict | None = None, port: 
     env = {**os.environ, "MODELPICK_HOME": str(home), **(extra_env or {})}
     chainlit = Path(sys.executable).parent / "chainlit"
     with log.open("a") as out:
-        proc = subprocess.Popen([str(chainlit), "run", "app.py", "--headless", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = children.spawn([str(chainlit), "run", "app.py", "--headless", "--host", "127.0.0.1", "--port",
+                               str(port)], registry=home / "run" / "test-servers", cwd=ROOT, env=env, stdout=out,
+                              stderr=subprocess.STDOUT, start_new_session=True)  # dies with pytest
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core import children
 from tests.browser import free_port, stop
 
 
@@ -62,9 +63,9 @@ def chroma_server() -> Iterator[str]:
     folder, port = Path(tempfile.mkdtemp(prefix="modelpick-chroma-")), free_port()
     chroma = Path(sys.executable).parent / "chroma"
     log = (folder / "log").open("w")
-    process = subprocess.Popen([str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port",
-                                str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    process = children.spawn([str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port",
+                              str(port)], registry=folder / "children", stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

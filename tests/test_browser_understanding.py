@@ -78,3 +78,33 @@ def test_greeting_waiver_show_back_and_questions_after_the_results(tmp_path, lan
         expect(replies.last).to_contain_text(words["weather_answer"])
         assert "guide" not in replies.last.inner_text().lower()
         page.screenshot(path=str(ARTIFACTS / f"understanding-{lang}-2-after-results.png"), full_page=True)
+
+
+def test_killing_the_app_mid_run_leaves_no_local_server(tmp_path) -> None:
+    """The app's door (issue 31): a run on the local model in flight, the app killed with SIGKILL."""
+    import os
+    import signal
+
+    from playwright.sync_api import expect
+
+    from tests.test_children import _gone, _servers_of
+
+    home = tmp_path / "home"
+    with app_page(tmp_path, height=1400, timeout_ms=30_000) as page:
+        replies = page.locator('[data-step-type="assistant_message"]')
+        expect(replies.last).to_contain_text("modelpick")
+        _send(page, "classify SMS messages as spam or ham, 90% accuracy, no latency limit, no cost limit, 3k a day")
+        _send(page, "none")
+        _attach(page, DATASETS / "sms_spam.csv", replies=2)
+        _send(page, "drop the baseline")
+        page.locator("#chat-input").fill("go")
+        page.locator("#chat-submit").click()
+        for _ in range(600):
+            if _servers_of(home):
+                break
+            page.wait_for_timeout(200)
+        servers = _servers_of(home)
+        assert servers, "the local model never started"
+        for pid in _servers_of(home, b"chainlit"):
+            os.kill(pid, signal.SIGKILL)
+        assert all(_gone(pid) for pid in servers), f"SIGKILL of the app left {servers} running"

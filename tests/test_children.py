@@ -70,8 +70,8 @@ def test_reap_kills_only_recorded_children_of_a_dead_parent(tmp_path: Path) -> N
         orphan.kill()
 
 
-def _servers_of(home: Path) -> list[int]:
-    """llama.cpp servers started for this workspace (their environment names it)."""
+def _servers_of(home: Path, program: bytes = b"llama_cpp.server") -> list[int]:
+    """Processes of `program` started for this workspace (their environment names it)."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -82,7 +82,7 @@ def _servers_of(home: Path) -> list[int]:
             state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"llama_cpp.server" in command and f"MODELPICK_HOME={home}".encode() in environ and state != "Z":
+        if program in command and f"MODELPICK_HOME={home}".encode() in environ and state != "Z":
             found.append(int(proc.name))
     return found
 
@@ -109,6 +109,36 @@ def test_killing_modelpick_eval_leaves_no_local_server(tmp_path: Path, how: sign
         process.send_signal(how)
         process.wait(timeout=20)
         assert all(_gone(pid) for pid in servers), f"{how.name} left {servers} running"
+    finally:
+        for pid in _servers_of(home):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.slow
+def test_killing_modelpick_chat_mid_run_leaves_no_local_server(tmp_path: Path) -> None:
+    """The chat's door: brief, upload, go — then SIGKILL while the local model answers."""
+    home = tmp_path / "home"
+    data = tmp_path / "data.csv"
+    rows = (DATASETS / "sentiment_uci_labelled_sentences.csv").read_text().splitlines()[:301]
+    data.write_text("\n".join(rows) + "\n")
+    script = tmp_path / "turns.txt"
+    script.write_text("classify reviews as positive or negative, 90% accuracy\nnone\n/upload " + str(data) +
+                      "\ndrop the baseline\ngo\n")
+    env = {**os.environ, "MODELPICK_HOME": str(home), "MODELPICK_TIMING_PROBE": "0"}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "modelpick"), "chat", "--script", str(script)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not _servers_of(home):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        servers = _servers_of(home)
+        time.sleep(1.0)
+        process.kill()
+        process.wait(timeout=20)
+        assert all(_gone(pid) for pid in servers), f"SIGKILL of modelpick chat left {servers} running"
     finally:
         for pid in _servers_of(home):
             os.kill(pid, signal.SIGKILL)
