@@ -627,6 +627,9 @@ MESSAGES: dict[str, Texts] = {
                           "它每千条 {cost:usd}，超出了你的上限 {ceiling:usd}。"),
     "why_not.too_slow": ("Its p95 latency {p95:.2f} s is over your {limit:g} s limit.",
                          "它的 p95 延迟 {p95:.2f} 秒，超出了你的上限 {limit:g} 秒。"),
+    "brief.compact": ("For: {brief} — correct anything in one message (e.g. *actually 95%*).",
+                      "需求：{brief}——有不对的直接说一句就能改（例如“其实要95%”）。"),
+    "brief.no_targets": ("no targets", "没有目标"),
     "answer.off_topic": ("I can't help with that here: modelpick helps you choose an LLM by measuring candidates on "
                          "your own data. Tell me your use case and targets, upload a sample, or ask about models, "
                          "prices and the method.",

@@ -369,6 +369,25 @@ def understood_lines(update: dict, facts: dict, volume_per_day: float | None, la
     return lines
 
 
+def compact_brief(brief: Brief, lang: str) -> str:
+    """The brief in one line ("for: …; targets: ≥ 90% · ≤ $5.00 / 1k · ≤ 2 s; 10,000 / day") and how to fix it."""
+    values = brief.model_dump()
+    targets = []
+    if brief.accuracy_target is not None:
+        targets.append("≥ " + format_value("accuracy_target", brief.accuracy_target, lang))
+    if brief.break_even_accuracy is not None and brief.accuracy_target is None:
+        targets.append("≥ " + format_value("break_even_accuracy", brief.break_even_accuracy, lang))
+    for field in ("max_cost_per_1k_usd", "max_latency_s"):
+        if values[field] is not None:
+            targets.append("≤ " + format_value(field, values[field], lang))
+    parts = [brief.use_case or "—", " · ".join(targets) or say("brief.no_targets", lang)]
+    if brief.volume_per_day:
+        parts.append(format_value("volume_per_day", brief.volume_per_day, lang))
+    if brief.constraints:
+        parts.append(listing(brief.constraints, lang))
+    return say("brief.compact", lang, brief=("；" if lang == "zh" else "; ").join(parts))
+
+
 def waived_line(fields: list[str], lang: str) -> str:
     names = [FIELD_NAMES.get(f, (f, f))[1 if lang == "zh" else 0] for f in fields]
     return ("好的，不设：" if lang == "zh" else "OK, no target for: ") + listing(names, lang) + ("。" if lang == "zh" else ".")
@@ -634,6 +653,8 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
         shown += [technique_name(k, lang) for k in plan["shots"]]
     techniques = listing(shown, lang)
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
+    if closing:  # the brief it was made for, compact, to correct in one message before anything is spent
+        lines.append("- " + compact_brief(brief, lang))
     if plan.get("silver_by"):
         lines.append(f"- ⚠️ 标签是银标签，来自 {plan['silver_by']}。" if zh else
                      f"- ⚠️ Labels are silver labels from {plan['silver_by']}.")

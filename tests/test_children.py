@@ -117,7 +117,8 @@ def test_killing_modelpick_eval_leaves_no_local_server(tmp_path: Path, how: sign
 
 
 @pytest.mark.slow
-def test_killing_modelpick_chat_mid_run_leaves_no_local_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_killing_modelpick_chat_mid_run_leaves_no_local_server(tmp_path: Path, how: signal.Signals) -> None:
     """The chat's door: brief, upload, go — then SIGKILL while the local model answers."""
     home = tmp_path / "home"
     data = tmp_path / "data.csv"
@@ -136,9 +137,9 @@ def test_killing_modelpick_chat_mid_run_leaves_no_local_server(tmp_path: Path) -
             time.sleep(0.2)
         servers = _servers_of(home)
         time.sleep(1.0)
-        process.kill()
+        process.send_signal(how)
         process.wait(timeout=20)
-        assert all(_gone(pid) for pid in servers), f"SIGKILL of modelpick chat left {servers} running"
+        assert all(_gone(pid) for pid in servers), f"{how.name} of modelpick chat left {servers} running"
     finally:
         for pid in _servers_of(home):
             os.kill(pid, signal.SIGKILL)

@@ -195,3 +195,15 @@ def test_chat_script_in_llm_mode_writes_the_same_json_shape(stub, tmp_path) -> N
     assert {"language", "brief", "dataset", "plan", "results", "recommendation"} <= set(doc)
     assert doc["brief"]["volume_per_day"] == 8000 and doc["brief"]["accuracy_target"] == 0.9
     assert stub.stats.completions > 0
+
+
+def test_the_agent_model_reads_the_same_schema_as_the_rules(stub, graph) -> None:
+    """An evaluation budget and a waiver the rules cannot place, read by the model and kept only when grounded
+    in the message's own words and numbers."""
+    stub.script.structured = [("trying models", {"eval_budget_usd": 50, "waived": ["max_latency_s", "accuracy_target"],
+                                                 "volume_per_day": 999})]
+    state, reply = _turn(graph, "we can put 50 bucks into trying models out; speed doesn't matter to us")
+    assert state["facts"]["eval_budget_usd"] == 50 and "Evaluation budget: $50" in reply
+    assert "max_latency_s" in state["waived"] and "accuracy_target" not in state["waived"]  # not said
+    assert state["brief"]["volume_per_day"] is None  # 999 is not in the message
+    assert "did not understand" not in reply
