@@ -48,6 +48,9 @@ def final_json(state: dict, thread_id: str) -> dict:
         "language": lang,
         "brief": Brief(**(state.get("brief") or {})).model_dump(),
         "waived": state.get("waived") or [],
+        # Facts beside the pinned brief: the evaluation's budget, a budget per period and the ceiling derived
+        # from it, a ceiling in another currency and the rate the user gave (agent.state.stated_facts).
+        "facts": state.get("facts") or {},
         "dataset": dataset,
         "uploads": state.get("uploads") or [],
         "plan": _plan_json(state.get("plan"), lang),
