@@ -51,7 +51,8 @@ def _command(pid: int) -> list[str] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -73,6 +74,19 @@ def spawn(command: Sequence[str], *, registry: Path, **popen: Any) -> subprocess
     return process
 
 
+def stop(process: subprocess.Popen, registry: Path | None = None, grace_s: float = 10.0) -> None:
+    """Ask a child to end, kill it if it has not within `grace_s`, and forget its record."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if registry is not None:
+        forget(registry, process)
+
+
 def forget(registry: Path, process: subprocess.Popen) -> None:
     with contextlib.suppress(OSError):
         (registry / f"{process.pid}.json").unlink()
@@ -88,11 +102,11 @@ def reap(registry: Path) -> list[int]:
         except (OSError, ValueError):
             path.unlink(missing_ok=True)
             continue
-        parent_alive = _alive(record["parent"]) and _started(record["parent"]) == record.get("parent_started")
+        parent_alive = alive(record["parent"]) and _started(record["parent"]) == record.get("parent_started")
         if parent_alive:
             continue
         pid = record["pid"]
-        if _alive(pid) and _started(pid) == record.get("started") and _command(pid) == record.get("command"):
+        if alive(pid) and _started(pid) == record.get("started") and _command(pid) == record.get("command"):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
             killed.append(pid)

@@ -14,6 +14,7 @@ import uuid
 from contextvars import ContextVar
 from pathlib import Path
 
+from core import children
 from core.settings import current
 
 
@@ -127,18 +128,8 @@ def incoming_dir() -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for folder in root.iterdir():
         pid = folder.name.split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not children.alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
     mine = root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     mine.mkdir()
     return mine
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

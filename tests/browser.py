@@ -60,12 +60,7 @@ def chainlit_server(home: Path, log: Path, extra_env: dict | None = None, port: 
 
 def stop(process: subprocess.Popen) -> None:
     """Ask a server process to end; kill it if it has not within 10 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    children.stop(process)
 
 
 def guard_network(context, outside: list[str]) -> None:

@@ -402,16 +402,8 @@ class LocalLLM(ChatCandidate):
 
     def _kill(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        children.forget(workspace.children_dir(), process)
+        if process is not None:
+            children.stop(process, workspace.children_dir())
 
     async def aclose(self) -> None:
         try:
