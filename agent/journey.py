@@ -304,6 +304,10 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     if plan.get("distil"):
         plan["distil_cost_usd"] = _distil_cost(plan["distil"], tokens[0], config.distil_rows, entries)
     plan["budget"] = budget_check(plan, config.budget_usd)
+    waived = set(state.get("waived") or [])
+    plan["open_targets"] = [f for f in ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s")
+                            if getattr(brief, f) is None and f not in waived
+                            and not (f == "accuracy_target" and (brief.break_even_accuracy or state.get("error_kinds")))]
     if plan["budget"] and plan["budget"]["over"]:
         notes.insert(0, speak.over_budget(plan["budget"], lang))
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],

@@ -655,6 +655,10 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     lines = [*(f"⚠️ {n}" for n in notes), "**评测计划**" if zh else "**Evaluation plan**", ""]
     if closing:  # the brief it was made for, compact, to correct in one message before anything is spent
         lines.append("- " + compact_brief(brief, lang))
+        if plan.get("open_targets"):
+            names = [FIELD_NAMES[f][1 if zh else 0].lower() if not zh else FIELD_NAMES[f][1]
+                     for f in plan["open_targets"]]
+            lines.append("- " + say("brief.open", lang, fields=listing(names, lang)))
     if plan.get("silver_by"):
         lines.append(f"- ⚠️ 标签是银标签，来自 {plan['silver_by']}。" if zh else
                      f"- ⚠️ Labels are silver labels from {plan['silver_by']}.")

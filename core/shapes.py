@@ -235,6 +235,9 @@ class Plan(TypedDict, total=False):
     # The forecast against the evaluation budget the user stated: budget_usd, forecast_usd, over, fits_items,
     # dearest, without_dearest_usd (None when no budget was stated).
     budget: dict | None
+    # Targets neither stated nor waived when the plan was made: said under the brief line, so a partial answer
+    # ("maybe 90? not sure about cost yet") never becomes a plan that is silent about the cost.
+    open_targets: list[str]
     rag: RagPlan | None  # the RAG technique over the attached documents (None: no documents)
     judge_model: str  # open answers: the judge the user chose ("judge with X")
     judge: dict | None  # open answers: {"model", "calls", "marked", "cost_usd", "self"} (`tools.generation`)

@@ -19,7 +19,9 @@ from tests.corpus.score import load, read_case, score
 
 # The floors: the scores measured when the reader was finished, so a change that reads worse fails here.
 TUNE_FLOOR = 0.98
-HELDOUT_FLOOR = 0.0  # set from the held-out half's one measurement
+# The held-out half's first measurement, untouched (2026-12-07: 680/763 fields, 89.1 %; 127/178 cases fully
+# right): the goal is 95 %, not met yet — the floor keeps what was measured from getting worse.
+HELDOUT_FLOOR = 0.89
 
 
 @pytest.mark.parametrize(("half", "floor"), [("brief_tune", TUNE_FLOOR), ("brief_heldout", HELDOUT_FLOOR)])
@@ -226,7 +228,7 @@ def test_a_ceiling_in_yuan_asks_for_a_rate_and_is_kept_in_both_currencies() -> N
 # ---------------------------------------------------------------- questions and commands
 
 ASKS_TUNE_FLOOR = 0.97
-ASKS_HELDOUT_FLOOR = 0.0  # set from the held-out half's one measurement
+ASKS_HELDOUT_FLOOR = 0.79  # the held-out half's first measurement, untouched: 87/110 (79.1 %)
 
 
 @pytest.mark.parametrize(("half", "floor"), [("asks_tune", ASKS_TUNE_FLOOR), ("asks_heldout", ASKS_HELDOUT_FLOOR)])
