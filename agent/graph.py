@@ -103,7 +103,10 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         update.use_case = None
         update.task_type = None
     command = read_command(text) if text.strip() else None
-    facts_said = {k for k in update.filled() if k not in ("task_type", "use_case")}
+    # A question's words about the task or a constraint ("is a local deployment cheaper than an API?") are part
+    # of what it asks, not a fact of the brief; its numbers, labels and waivers still are.
+    asked = is_question(text)
+    facts_said = {k for k in update.filled() if k not in ("task_type", "use_case") + (("constraints",) if asked else ())}
     said_facts = bool(facts_said or update.unclear.keys() - {"task_type"} or update.waived or update.error_kinds or
                       update.spend or update.eval_budget or update.cost_in or update.rate or
                       (update.use_case and not is_question(text)))
@@ -190,8 +193,10 @@ def _request(text: str, state: SelectionState, command: Command | None,
             return command, intent  # go, pilot, distil, fine-tune, shots…: read by their words, with their numbers
         command = None  # "the 3-shot one vs the retrieval one": a question about rows, not a plan edit
     ids = {row.candidate for row in rows}
+    pronouns = {"it", "this", "that", "them", "one", "this one", "that one"}
     if command is not None and command.model and all(
-            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower()) or not re.search(r"[\s?？,，\u4e00-\u9fff]", name.strip())
+            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower()) or (
+                not re.search(r"[\s?？,，\u4e00-\u9fff]", name.strip()) and name.strip().lower() not in pronouns)
             for name in (command.model, command.other) if name):
         return command, intent  # one name each ("smollm2-135m:3", "ft:gpt-4.1-mini:org::id"): as said
     reading = read_request(text, rows, stage=stage, price_of=prices)

@@ -49,6 +49,7 @@ EXAMPLES: dict[str, list[str]] = {
     "why_pick": [
         "why did you recommend this one?", "why this model?", "what makes the winner the best choice?",
         "explain the recommendation", "why is it the pick?", "justify your choice", "what made the winner win?",
+        "what makes the recommended model the best choice?", "推荐的这个好在哪里？", "你是根据什么选的这个？",
         "为什么推荐这个？", "为什么选它？", "推荐理由是什么？", "解释一下为什么选这个模型", "凭什么选它？"],
     "why_not": [
         "why not the other one?", "why didn't you pick the cheaper model?", "why wasn't it chosen?",
@@ -80,10 +81,11 @@ EXAMPLES: dict[str, list[str]] = {
         "今天天气怎么样？", "讲个笑话", "帮我写首诗", "昨晚比赛谁赢了？", "帮我改一下代码", "晚饭吃什么好？", "帮我订机票"],
     "help": [
         "help", "what can you do?", "how does this work?", "how do I use this?", "what are you for?",
+        "what kinds of things can I ask you?", "我可以问你哪些问题？",
         "帮助", "你能做什么？", "这个怎么用？", "你是干什么的？", "怎么使用？"],
     "go": [
         "go", "yes, run it", "looks good, go ahead", "start the evaluation", "let's do it", "run the plan",
-        "kick it off", "fire away", "ship it, start", "sounds good, start it",
+        "kick it off", "fire away", "ship it, start", "sounds good, start it", "approved, run it",
         "跑吧", "开始吧", "好的，开始评测", "没问题，运行吧", "就按这个来", "按这个计划跑", "行，开始"],
     "add": [
         "add another model", "also try that one", "include it too", "put it in the plan", "test it as well",
@@ -168,17 +170,21 @@ def classify(message: str) -> tuple[Intent | None, float]:
 
 _RULES: list[tuple[str, str]] = [
     ("why_not", r"\bwhy (?:not|didn'?t you|wasn'?t|isn'?t|no)\b|\bhow come\b.*\b(?:lost|not|didn'?t|wasn'?t)|"
-                r"为什么(?:不|没)|怎么(?:没|不)(?:选|推荐|用)|为啥不|为何不"),
+                r"\bwhy didn'?t (?:it|they|that one)\b|\bwrong with\b|\bruled? (?:it )?out\b|\bfall(?:s)? short\b|"
+                r"\bwhy did .{1,40} (?:lose|fail)\b|\bwhat(?:'s| is| was) the (?:problem|issue) with\b|"
+                r"为什么(?:不|没)|怎么(?:没|不)(?:选|推荐|用)|为啥不|为何不|不行吗|有什么问题|差在哪|哪里不行|怎么输|为什么输"),
     ("errors", r"\b(?:errors?|mistakes?|wrong (?:answers|ones|items)|misclassif\w*|got wrong|messed up|slipped)\b|错例|"
                r"错误样本|答错|分错|错在|错了哪些|哪些错"),
-    ("compare", r"\bcompare\b|\bvs\.?\b|\bversus\b|\bside by side\b|\bhead to head\b|\bstack(?:s)? up\b|"
-                r"\bagainst\b|比较|对比|相比|哪个(?:更)?好|跟.{1,12}比|和.{1,12}比"),
+    ("compare", r"\bcompare\b|\bcontrast\b|\bvs\.?\b|\bversus\b|\bside by side\b|\bhead to head\b|\bstack(?:s)? up\b|"
+                r"\bagainst\b|\bdiffer(?:ence|ent)?\b|\bnext to\b|\bbetween\b.+\band\b|比较|对比|相比|区别|差别|差多少|"
+                r"优劣|性价比|哪个(?:更)?(?:好|划算|强|准|便宜)|跟.{1,12}比|和.{1,12}比"),
     ("drop", r"\b(?:drop|remove|skip|exclude|leave out|leave .{1,20} out|take .{1,20} (?:off|out)|no need to (?:test|run))\b|"
              r"去掉|不要测|别测|别跑|不用(?:测|跑)|删掉|删了|拿掉|不测"),
     ("add", r"\b(?:add|include|throw .{1,40} in|put .{1,40} (?:in|back)|also (?:try|test|run)|bring .{1,30} back)\b|"
             r"加上|加进|加回|也加|再加|添加|加入|也测|也试"),
     ("export", r"\b(?:report|export|download|csv|pdf)\b|报告|导出|下载"),
-    ("next_step", r"\bnext\b|\bwhat now\b|下一步|接下来|然后呢"),
+    ("next_step", r"\bnext\b|\bwhat now\b|\bfrom here\b|\bsuggestions?\b|\banything else to try\b|\bwhat else\b|"
+                  r"\bimprove\b|下一步|接下来|然后呢|建议|还有别的|还能怎么|怎么优化|还需要准备"),
     ("plan", r"\bplan\b|计划"),
     ("what_happened", r"\bwhat happened\b|\bhow did (?:it|the run) go\b|发生了什么|怎么回事|跑得怎么样"),
 ]
@@ -303,13 +309,41 @@ def named_candidates(text: str, rows: list[Row], *, local: str, baseline: str, e
     return merged[:2]
 
 
+# Word rules sure enough to overrule the encoder (they name what is asked: "why not", "errors", "vs", "drop"…).
+_SURE = ("why_not", "errors", "compare", "add", "drop", "export", "what_happened", "next_step")
+
+
 def read(message: str) -> Reading:
     """The intent of a message (rules that are sure first, then meaning)."""
     intent, score = classify(message)
+    if re.search(GENERAL, message, re.I):
+        return Reading("method_question", score)
     ruled = rule_intent(message)
-    if ruled and (intent is None or intent not in ("method_question", "off_topic", "help", "summary") or score < 0.6):
+    if ruled and (ruled in _SURE or intent is None or intent not in ("method_question", "off_topic", "help", "summary")
+                  or score < 0.6):
         return Reading(ruled, max(score, THRESHOLD))  # type: ignore[arg-type]
     return Reading(intent, score)
+
+
+# Words of model selection, data and this conversation: a question with none of them is about something else.
+DOMAIN = (r"model|(?<![a-z])llm|gpt|claude|gemini|qwen|llama|deepseek|prompt|accura|precision|recall|(?<![a-z])f1(?![a-z])|cost|price|"
+          r"cheap|expensive|token|latency|speed|fast|slow|fine-?tun|few-?shot|zero-?shot|shot|(?<![a-z])rag(?![a-z])|retriev|eval|"
+          r"benchmark|label|classif|baseline|dataset|(?<![a-z])data(?![a-z])|target|percent|%|confiden|interval|p9\d|mcnemar|"
+          r"cascade|distil|embedding|(?<![a-z])api(?![a-z])|candidate|(?<![a-z])run(?![a-z])|plan|report|brief|result|error|mistake|smol|tfidf|"
+          r"logreg|local|budget|item|example|json|extract|summar|judge|"
+          r"模型|准确|正确率|成本|价格|费用|便宜|贵|延迟|速度|微调|样本|示例|检索|评测|测试|标签|分类|基线|数据|目标|置信|"
+          r"报告|计划|候选|蒸馏|推荐|结果|错|预算|本地|提示|抽取|生成|评审")
+
+
+# A question about models in general ("does gpt-4o usually beat gpt-4o-mini?"), not about this conversation's rows.
+GENERAL = r"\b(?:usually|in general|generally|typically|normally|as a rule|in theory)\b|一般来说|通常|一般情况|理论上|总体上"
+
+
+def _asks(message: str) -> bool:
+    """A question or a request to do something (what off-topic messages are, unlike a statement of the brief)."""
+    return bool(re.search(r"[?？]\s*$|^\s*(?:what|how|why|which|who|when|where|can|could|would|will|is|are|do|does|"
+                          r"tell|write|give|recommend|help|translate|fix|book|find|show)\b|吗[?？]?\s*$|帮我|请|推荐|"
+                          r"怎么|什么|哪|吧\s*$", message.strip(), re.I))
 
 
 # Commands read by their words (agent.commands) that are one of the intents above.
@@ -337,8 +371,22 @@ def read_request(message: str, rows: list[Row], *, stage: str, price_of: dict[st
     elif command is not None and reading.intent not in ("compare", "errors", "why_not", "why_pick", "what_happened",
                                                         "next_step", "summary", "plan"):
         return Reading(None, 0.0)  # a command of its own (distil, fine-tune, shots…): not one of these intents
+    named = named_candidates(message, rows, local=local, baseline=baseline, price_of=price_of)
+    techniques = re.findall(r"zero[- ]?shot|few[- ]?shot|\d+[- ]?shot|retriev\w*|(?<![a-z])rag(?![a-z])|fine[- ]?tun\w*|"
+                            r"distil\w*|cascade|零样本|少样本|检索示例|检索|微调|蒸馏|级联", message, re.I)
+    if reading.intent == "compare" and len(set(named)) < 2 and len(techniques) >= 2:
+        reading.intent = "method_question"  # "zero-shot vs retrieved examples": techniques, not this run's rows
+    general = re.search(GENERAL, message, re.I)
+    if len(set(named)) == 2 and not general and reading.intent in (None, "method_question", "why_pick", "next_step", "plan",
+                                                   "summary", "what_happened", "help"):
+        reading.intent = "compare"  # a question about two of this conversation's rows compares them
+    if reading.intent in (None, "method_question", "off_topic") and not re.search(DOMAIN, message, re.I) and (
+            reading.intent is not None or _asks(message)):
+        reading.intent = "off_topic"  # nothing of models, data or this conversation in it
+    if reading.intent == "compare" and not named:
+        reading.intent = "method_question"  # "few-shot vs retrieved examples": techniques, not rows
     if reading.intent in ("why_not", "errors", "compare", "add", "drop"):
-        targets = named_candidates(message, rows, local=local, baseline=baseline, price_of=price_of)
+        targets = named
         others = [t for t in model_tokens(message) if not _named(t, rows, [])]
         if others and (not targets or reading.intent == "add"):
             targets = others[:1]  # a model this conversation has not measured: "add claude-sonnet-4-5"

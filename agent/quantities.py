@@ -134,6 +134,8 @@ def _chinese_numbers(text: str) -> str:
         after = text[match.end():match.end() + 1]
         if len(chunk) == 1 and not re.match(_ZH_MEASURE, after or "x") or text[max(0, match.start() - 1):match.start()] == "第":
             return chunk  # "一下", "统一", "第三方", "三线": words, not numbers
+        if re.match(r"[一二三四五六七八九]元(?:[一二三四五六七八九十]次|方程|论|化|对立|结构|函数)", text[match.start():]):
+            return chunk  # "二元一次方程": mathematics, not yuan
         if re.fullmatch(r"[千万亿百]+", chunk):
             return chunk  # "每千条", "百万": a denominator word, read where it is used
         try:
@@ -252,11 +254,11 @@ _COUNTED = re.compile(r"\s*(?:[\u4e00-\u9fff](?<![年月])|items?|rows?|messages
                       r"documents?|[a-z]+ (?:a|per) )")
 
 PERIODS = {"hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1, "daily": 1, "business day": 1, "workday": 1,
-           "week": 7, "weekly": 7, "wk": 7, "month": 30, "monthly": 30, "mo": 30, "quarter": 91, "year": 365,
+           "night": 1, "nightly": 1, "week": 7, "weekly": 7, "wk": 7, "month": 30, "monthly": 30, "mo": 30, "quarter": 91, "year": 365,
            "yearly": 365, "annually": 365, "annum": 365, "yr": 365, "小时": 1 / 24, "天": 1, "日": 1, "工作日": 1,
            "周": 7, "星期": 7, "礼拜": 7, "月": 30, "个月": 30, "季度": 91, "年": 365, "秒": 1 / 86400, "分钟": 1 / 1440,
            "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440}
-_PERIOD_EN = r"(second|sec|minute|min|hour|hr|business day|workday|day|week|wk|month|mo|quarter|year|yr|annum)s?\b"
+_PERIOD_EN = r"(second|sec|minute|min|hour|hr|business day|workday|day|night|week|wk|month|mo|quarter|year|yr|annum)s?\b"
 _PERIOD_AFTER = re.compile(r"\s*(?:(?:a|an|per|each|every|/|in a|in one|over a|for a|for the)\s*" + _PERIOD_EN +
                            r"|(daily|weekly|monthly|yearly|annually))")
 _PERIOD_ZH_AFTER = re.compile(r"\s*(?:/|每|一)\s*(小时|天|日|工作日|周|星期|月|个月|季度|年)")

@@ -23,7 +23,8 @@ FIELD_KEYWORDS = {
     "accuracy_target": r"accura\w*|correct(?:ly)?\b|准确|正确率|精度|准度",
     "max_cost_per_1k_usd": (r"\bcosts?\b|price|pricing|budget|cheap|expensive|spend|money|\$|dollar|\busd\b|cent|"
                             r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱"),
-    "max_latency_s": (r"latency|\bspeed|fast|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|"
+    "max_latency_s": (r"latency|\bspeed|fast|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|async|"
+                      r"batch|overnight|nightly|offline|跑批|批处理|多久|"
                       r"rush|time[- ]sensitive|seconds?|\bms\b|延迟|时延|速度|响应|快慢|实时|多快|时效|秒"),
     "volume_per_day": r"volume|traffic|throughput|how many|per day|a day|daily|per month|每天|每日|每月|量",
     "constraints": (r"constraints?|hard (?:limits?|requirements?|rules?)|deploy|hosting|on-?prem|complian|硬性|约束|部署|"
@@ -31,15 +32,20 @@ FIELD_KEYWORDS = {
 }
 # "… doesn't matter", "no latency limit", "成本不限": a target the user does not have. Read per clause, so a
 # waiver inside a longer sentence waives what its own clause names.
-WAIVER = (r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|"
+WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |overnight )?batch(?: job)?|overnight)\b|"
+          r"^(?:whatever|any|none|no)\s*[,，]|跑批就行|"
+          r"\b(?:is|are)n'?t (?:really |that |very )?(?:important|a (?:concern|priority|factor)|critical|relevant)\b|"
+          r"\bis secondary\b|\b(?:latency|speed|cost|price|volume) any\b|多久都(?:可以|行)|多慢都|花多少(?:钱)?都(?:行|可以)|"
+          r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|"
           r"slas?|restrictions?|concerns?|rules?|worries|deadline)\b|\bnot (?:really )?(?:a |an |that |very |too |super )?"
-          r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|"
+          r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|secondary|"
           r"bothered|sensitive|time[- ]sensitive|in a (?:hurry|rush))\b|(?:doesn'?t|does not|don'?t|do not|won'?t|"
           r"wouldn'?t|didn'?t) (?:really |much )?(?:matter|care|mind|need|have (?:a |any )?(?:limit|target|"
           r"requirement|constraint)s?)|\bdon'?t (?:really )?care\b|\bno rush\b|\bno hurry\b|\bcan wait\b|"
           r"\bwhatever (?:it )?costs?\b|\bany (?:cost|price|speed|latency)\b|\bunlimited\b|\birrelevant\b|"
           r"\bflexible\b|\bnot a constraint\b|\bnothing special\b|\bopen[- ]ended\b|"
-          r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever|no limit|none really|not really)\b|no hard|"
+          r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever|no limit|none really|not really)"
+          r"(?:[\s,]+(?:really|at all|thanks|for now|so far|needed|here))*\s*[.!]*$|no hard|"
           r"\bno object\b|^(?:无|没有|没|不用|不需要|没有的|都没有)$|"
           r"不限|无所谓|没有.{0,4}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
           r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
@@ -57,26 +63,31 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("classification", r"cla?s+i?f|\bclf\b|categori[sz]|catagori|\bsort\w* .{0,40}\binto\b|\bput\w* .{0,40}\binto\b|triag|"
                        r"\brout(?:e|ing)|\blabel(?:l?ing)? |\btag\w* |\b(?:score|rate|mark|grade|flag)\w* .{0,40}\bas\b|"
                        r"detect|spam|sentiment|intent|moderat|toxic|fake|\bflag\w*|(?:pre-?)?filter|"
+                       r"\b(?:decide|determine|tell(?: us)?|check|judge|say|know|see) (?:whether|if)\b|\btell apart\b|"
+                       r"\bscreen\w*|\bqualif\w*|\bidentify the language\b|\bsarcas\w*|\bphishing\b|yes or no|\bsort\w*\b|"
                        r"\bmatch\w* .{0,40}\bto\b|"
-                       r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
+                       r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|筛选|分诊|分级|分档|甄别|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
                        r"是否"),
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
+                   r"\b(?:spot|grab|pick out)\b|摘取|"
                    r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)"),
     ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing)|draft|generat|translat|rewrit|"
                    r"answer\w*\b.{0,30}\bquestions|"
-                   r"reply to|chatbot|生成|摘要|翻译|写|回复|改写|回答.{0,12}问题|问答|答疑|批改|评语|点评|纪要|整理成"),
+                   r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
+                   r"批改|评语|点评|纪要|整理成|简报"),
 ]
 
 CONSTRAINTS = [
-    ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?)|air-?gapped|"
-                r"local(?:ly)? (?:deploy|host|run)|run locally|本地部署|私有化|内网|自己的服务器|本地运行"),
+    ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?|infra\w*|data ?cent\w*)|"
+                r"air-?gapped|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|本地部署|本地化部署|私有化|私有部署|"
+                r"私有云|政务云|内网|自己的服务器|本地运行"),
     ("open weights", r"open[- ]weights?|open[- ]source|开源"),
     ("data residency: EU", r"\beu\b|gdpr|europe|欧盟|欧洲"),
     ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
                            r"(?:mainland )?china|china only|within china"),
-    ("no third-party APIs", r"no third[- ]part|(?:no|not|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
-                            r".{0,30}\b(?:third[- ]part\w*|external) (?:apis?|services?|providers?|vendors?)|"
-                            r"can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|使用)"
+    ("no third-party APIs", r"no third[- ]part|(?:no|not|nothing|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
+                            r".{0,30}\b(?:third[- ]part\w*|external|outside) (?:apis?|services?|providers?|vendors?)|"
+                            r"can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
                             r"(?:任何)?(?:第三方|外部|境外)"),
     ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
                           r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
@@ -202,6 +213,10 @@ def _place_money(place: Placement, q: Quantity, clause: str, wider: str, asked: 
     if q.per_items is not None and q.per_items != 1:
         _cost(place, q, q.value * 1000 / q.per_items, clause, chosen)
         return
+    if q.per_days is None and q.per_items is None and re.search(_EVAL, clause):
+        place.eval_budget = amount  # "we can spend $500 on the evaluation": its own clause says what it is for
+        q.placed = "eval_budget"
+        return
     if not re.search(_OUTCOME_WRONG + "|" + _OUTCOME_RIGHT, clause) and q.per_days is None and q.per_items is None:
         clause = wider  # "每正确识别一个客户，大概能带来2美元": the outcome is named in the clause before
     wrong, right = re.search(_OUTCOME_WRONG, clause), re.search(_OUTCOME_RIGHT, clause)
@@ -253,6 +268,9 @@ def _cost(place: Placement, q: Quantity, per_1k: float, clause: str, chosen: dic
 
 def _place_count(place: Placement, q: Quantity, clause: str, asked: str | None, chosen: dict[str, bool],
                  how_many: int) -> None:
+    if q.per_days is not None and re.search(r"(?:跑|运行|执行|更新|run|runs|update)\s*" + re.escape(q.text) + r"\s*(?:次|times?)",
+                                            clause):
+        q.per_days = None  # "每天跑一次": how often a job runs, not how many items
     if q.per_days is not None:
         _set(place, "volume_per_day", round(q.value / q.per_days, 4), q, clause, chosen)
         return
@@ -313,13 +331,24 @@ def read_constraints(text: str) -> list[str]:
     for name, pattern in CONSTRAINTS:
         if re.search(pattern, text):
             if name == "data residency: EU" and not re.search(r"leave|stay|in the|only|within|host|resid|gdpr|留在|不出|境内|"
-                                                              r"存储|存放", text):
+                                                              r"存储|存放|离开", text):
                 continue
             found.append(name)
     return found
 
 
+# Extraction said with verbs that also classify ("identify the product mentioned…", "识别出…里的日期"): read first.
+_EXTRACT_FIRST = (r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
+                  r"[^.;?!]{0,60}?\b(?:mentioned|named|in each|in every|from (?:each|every|the|our)|in (?:the |our )?\w+ "
+                  r"(?:logs|reports|claims|letters|emails|contracts|notes|documents|messages))\b|"
+                  r"\b(?:grab|pick out)\b|(?:找出|摘取|摘出|提取出?)[^，,。]{0,24}(?:里|中|上)(?:的|提到的)|"
+                  r"(?:识别出|找出)[^，,。]{0,20}(?:日期|号码|号|编号|名称|姓名|地址|金额|型号|手机号)|"
+                  r"识别[^，,。]{0,16}(?:里|中)(?:的|提到的)[^，,。]{0,8}(?:日期|号码|编号|名称|姓名|地址|金额|型号|手机号|车牌)")
+
+
 def read_task(text: str) -> TaskType | None:
+    if re.search(_EXTRACT_FIRST, text):
+        return "extraction"
     for task, pattern in TASK_PATTERNS:
         if re.search(pattern, text):
             return task
@@ -328,15 +357,17 @@ def read_task(text: str) -> TaskType | None:
 
 # ---------------------------------------------------------------- labels
 
-_LIST_SEPARATOR = r"\s*(?:,|，|、|/|\||;|；|\bor\b|\band\b|\bvs\.?|\bversus\b|和|或者|或是|或|及|与|以及|还是|跟)\s*"
-_LIST_END = (r"[.。!?！？\n;；:：]|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
-             r"accuracy|latency|cost|budget|about|around|roughly|each|every|per|depending|based on|using|"
+_LIST_SEPARATOR = (r"\s*(?:,|，|、|/|\||;|；|\n\s*[-*•·]|\bor\b|\band\b|\bvs\.?|\bversus\b|和|或者|或是|或|及|与|以及|还是|跟)\s*")
+_LIST_END = (r"[.。!?！？\n;；:：—–]|这几个?|这些|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
+             r"accuracy|latency|cost|budget|(?:about|around|roughly)(?=\s+[\d$])|each|every|per|depending|based on|using|"
              r"(?:in|from) (?:the|our|their|a|an|each|every|real|under|less|production)|that|to route|to send)\b|"
              r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类)|这几类|这些类|等(?:类|几类)?|"
              r"(?:准确|準確|成本|延迟|预算|每天|每月|每日|目标|标签|標籤)")
 
 
 def _split_labels(raw: str) -> list[str]:
+    raw = re.sub(r"^\s*[-*•·]\s*", "", re.sub(r"\n\s*[-*•·]\s*", ", ", raw))  # bullet lines: one label each
+    raw = re.sub(r"(?:^|(?<=\s))(?:\(\d+\)|\d+[.)]|[a-e][.)])\s+", ", ", raw).lstrip(", ")  # "(1) a (2) b", "A. x B. y"
     raw = re.split(_LIST_END, raw)[0]
     raw = re.sub(r"\((?:e\.g\.|eg|like|such as)[^)]*\)", "", raw)
     last = re.search(r"\s(?:and|or)\s|和|或者|或|还是", raw)  # "a, b and c, a human re-checks…": c is the last one
@@ -350,12 +381,16 @@ def _split_labels(raw: str) -> list[str]:
                      part):
             break
         kept.append(part)
-    labels = [re.sub(r"^(?:either|as|into|in|to|one of|a|an|the|whether|是|为|成)\s+", "", p.strip()) for p in kept]
+    labels = [re.sub(r"^(?:either|as|into|in|to|one of|a|an|the|whether|about|是|为|成)\s+", "", p.strip())
+              for p in kept]
     labels = [p.strip(" '\"“”‘’`()[]{}<>:：-*…").strip() for p in labels]
     if labels and len(labels[0].split()) >= 3:  # "written in english" → "english": the lead-in ends at its preposition
         labels[0] = re.split(r"\b(?:in|as|into|to|between|either|whether|is|are)\s+", labels[0])[-1]
     if labels and re.fullmatch(r"[\u4e00-\u9fff]{5,}", labels[0]):  # "把工单分给一线" → "一线": the verb ends the lead-in
-        labels[0] = re.split(r"分给|分成|分到|分为|归到|归为|打上|打成|标成|标为|标记为|是否|判断|打|是|为|到|给|成", labels[0])[-1]
+        labels[0] = re.split(r"分给|分成|分到|分为|归到|归为|打上|打成|标成|标为|标记为|是否|判断|表达|属于|算是|打|是|为|到|给|成",
+                             labels[0])[-1]
+    if len(labels) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", labels[0]) and len(labels[0]) > 2 + max(map(len, labels[1:])):
+        labels[0] = labels[0][-max(map(len, labels[1:])):]  # "在表达支持、反对、中立": the lead-in is not the label
     labels = [re.sub(r"^(?:either|as|into|is|are|as either)\s+", "", lab) for lab in labels]
     labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 4
               and not re.fullmatch(r"(?:etc|so on|more|等|等等)\.?", lab)]
@@ -378,12 +413,17 @@ _LABEL_PATTERNS = [
     r"\b(?:whether|if)\b[^.\n]{0,40}?\b(?:is|are|was)\s+(.+?\bor\b.+)",
     r"(?:分成|分为|分类为|分类成|归为|归类为|归到|判断(?:是|为)|标成|标为|标记为|打上|区分|识别(?:是|为))(.+)",
     r"(?:判断|识别|区分|看|分辨)[^，,。]{0,20}?(?:是|属于)(.+?还是.+)",
+    r"\btell apart ([\w -]{2,40}?) from ([\w -]{2,40}?)(?=[.,;!?]|\s+in\b|$)",
+    r"(?<![a-z])((?:yes|no)\s*(?:or|/)\s*(?:no|yes))(?![a-z])",
+    r"(?:是|为|成)([\u4e00-\u9fff]{1,6}?(?:或者|或|还是)[\u4e00-\u9fff]{1,6}?)(?=[。，,.？?！]|$)",
 ]
 
 
 # Lists with no label word before them, taken only in a classification message: "English, German or French",
 # "正面、负面、中性", "lead or not lead", "是或否", "：财务、技术、售后".
 _LOOSE_LISTS = [
+    r"[:：]\s*\n((?:\s*[-*•·]\s*[^\n]+\n?){2,})",
+    r"((?:['\"“‘][^'\"“”‘’\n]{1,30}['\"”’]\s*(?:,|，|、|or|and|和|或)?\s*){2,})",
     r"[:：]\s*([^:：]+)",
     r"((?:[\w\u4e00-\u9fff-]+(?: [\w-]+)?, )+[\w-]+(?: [\w-]+)?,? (?:or|and) [\w-]+(?: [\w-]+)?)",
     r"((?:[\u4e00-\u9fff\w]{1,8}、)+[\u4e00-\u9fff\w]{1,8})",
@@ -396,7 +436,8 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
     """The label set a message names: "labels: a, b", "into a, b or c", "as X or Y", "X vs Y", "标签：好评、差评"."""
     for pattern in _LABEL_PATTERNS:
         for m in re.finditer(pattern, text):
-            labels = _split_labels(m.group(1))
+            raw = " or ".join(g for g in m.groups() if g) if len(m.groups()) > 1 else m.group(1)
+            labels = _split_labels(raw)
             if len(labels) >= 2:
                 return labels
     for pattern in _LOOSE_LISTS:
@@ -405,7 +446,7 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
             labels = _split_labels(loose.group(1))
             if 2 <= len(labels) <= 20:
                 return labels
-    vs = re.search(r"([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)\s+(?:vs\.?|versus)\s+([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)",
+    vs = re.search(r"([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)\s+(?:vs\.?|versus)\s+((?:not |non-?)?[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)",
                   text)
     stop = {"one", "the", "it", "this", "that", "them", "a", "an", "model", "other", "那个", "这个"}
     if vs and not {vs.group(1), vs.group(2)} & stop and (
@@ -624,6 +665,9 @@ def _waivers(text: str, asked: str | None, update: BriefUpdate) -> None:
         if "max_latency_s" in named and "max_cost_per_1k_usd" in named and re.search(r"\bseconds?\b|秒", clause) and \
                 not re.search(r"latency|speed|延迟|速度", clause):
             named.remove("max_latency_s")
+        if len(named) > 1 and "constraints" in named and not re.search(
+                r"constraint|deploy|hosting|on-?prem|complian|约束|部署|合规", clause):
+            named.remove("constraints")  # "准确率没有硬性要求": 硬性 qualifies the accuracy it names
         if not named and asked and clause.strip() == text.strip():
             named = [asked]
         for f in named:

@@ -127,14 +127,18 @@ def test_decide_is_a_pure_function_of_state(state, action) -> None:
     assert decide(state) == action
 
 
-def test_uploads_are_kept_per_thread_and_never_overwritten(samples) -> None:
+def test_uploads_are_kept_per_thread_and_never_overwritten(samples, tmp_path) -> None:
     first = workspace.keep_upload("thread/../x", samples["formula.csv"], "formula.csv")
-    second = workspace.keep_upload("thread/../x", samples["formula.csv"], "formula.csv")
+    again = workspace.keep_upload("thread/../x", samples["formula.csv"], "formula.csv")
+    assert again["path"] == first["path"]  # the same bytes in the same conversation: kept once
+    other = tmp_path / "formula.csv"
+    other.write_bytes(samples["formula.csv"].read_bytes() + b"one more,row\n")
+    second = workspace.keep_upload("thread/../x", other, "formula.csv")
     assert first["path"] != second["path"] and first["name"] == second["name"] == "formula.csv"
     uploads = workspace.home() / "uploads" / workspace.LOCAL_USER
-    for record in (first, second):
+    for record, source in ((first, samples["formula.csv"]), (second, other)):
         assert Path(record["path"]).parent.parent == uploads  # a hostile thread id cannot climb out
-        assert Path(record["path"]).read_bytes() == samples["formula.csv"].read_bytes()
+        assert Path(record["path"]).read_bytes() == source.read_bytes()  # never overwritten
 
 
 def test_the_words_sent_with_a_file_never_replace_the_use_case(tmp_path, samples) -> None:

@@ -35,7 +35,7 @@ def read_case(case: dict) -> dict[str, Any]:
 
     state: dict[str, Any] = {"messages": [], "brief": {}, "waived": [], "facts": {}}
     for turn in case["turns"]:
-        asked = turn.get("asked")
+        asked = {"max_cost_per_1k": "max_cost_per_1k_usd"}.get(turn.get("asked"), turn.get("asked"))  # SPEC's name
         state["pending"] = {"kind": "field", "field": asked} if asked else None
         state["messages"] = [*state["messages"], HumanMessage(turn["say"])]
         out = intake(state, {})  # type: ignore[arg-type]
