@@ -149,6 +149,11 @@ MESSAGES: dict[str, Texts] = {
                                        "so nothing can be scored. Fix the labels of the repeated texts.",
                                        "“{name}”里有 {count:,} 条文本标签互相矛盾（例如“{text}”：{kept} / {other}）；"
                                        "每条保留第一次出现的标签后只剩一个类别（“{only}”），无法评分。请修正这些重复文本的标签。"),
+    "evalset.labels_too_long_for_prompt": ("The {count:,} labels of '{name}' take {tokens:,} tokens in every prompt "
+                                           "(the limit is {limit:,}, so each candidate keeps room for the text): shorten "
+                                           "the label names or group them.",
+                                           "“{name}”的 {count:,} 个标签在每条提示里要占 {tokens:,} 个 token（上限 {limit:,}，"
+                                           "好给文本留出空间）：请缩短标签名或合并标签。"),
     "data.too_many_labels": ("'{name}' has more than {limit:,} distinct labels in '{column}': modelpick compares "
                              "models on up to {limit:,} classes (MODELPICK_MAX_LABELS). Group the rare labels into "
                              "'other', or choose the column that holds the class.",

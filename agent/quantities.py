@@ -273,13 +273,14 @@ _PER_ITEMS_EN = [
 ]
 _DENOM_PREFIX = r"(?:/\s*|per\s+|for every\s+|for each\s+|every\s+|each\s+|for\s+|a\s+|an\s+|in\s+)"
 _ITEM_NOUN = r"(?!(?:" + _PERIOD_EN + r"|daily|monthly|tokens?|person|user|seat|head|the\b|our\b|this\b|that\b|it\b|" \
-             r"mistake|error|wrong|right|correct|one\b|month)\b)[^\W\d_][\w-]{2,}"
+             r"mistake|error|wrong|right|correct|one\b|month)\b)(?![a-z]+ing\b)[^\W\d_][\w-]{2,}"
 _PER_ITEMS_ZH = [(r"每(?:一)?百万(?:条|个|次|篇|封)?|每1000000(?:条|个)?|百万条|每100万条", 1e6),
                  (r"每(?:一)?万(?:条|个|次|篇|封|单|件)|每10000(?:条|个|次)?|万条", 1e4),
                  (r"每(?:一)?千(?:条|个|次|篇|封|单|件|张|份|笔|则)?|每1000(?:条|个|次|篇|封|单|件)?|(?:一|1)?千条|"
                   r"1000条", 1e3),
                  (r"每(?:一)?百(?:条|个|次)", 100),
-                 (r"每(?:一|1)?(?:条|个|次|篇|封|张|单|份|件|笔|则|段|句|通|宗|次请求|次调用|个请求|请求|调用)|单(?:条|次|篇|封)|"
+                 (r"每(?:一|1)?(?:条|个(?!月|星期|季度|小时|工作日)|次|篇|封|张|单|份|件|笔|则|段|句|通|宗|次请求|次调用|个请求|请求|调用)|"
+                  r"单(?:条|次|篇|封)|"
                   r"(?:一|1)(?:条|次|篇|封)", 1)]
 
 
@@ -308,7 +309,7 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _OUT_OF.finditer(text):
         right, whole = _amount(m.group(1)), _amount(m.group(2))
         if 2 <= whole <= 1000 and 0 < right <= whole and re.search(
-                r"right|correct|accura|times|get|should|need|must|answer|usable|good|acceptable|ok\b",
+                r"right|correct|accura|times|get|should|need|must|answer|usable|good|acceptable|ok\b|fine|enough",
                 text[max(0, m.start() - 40):m.end() + 30]):
             add(Quantity("percent", right / whole, m.start(), m.end(), m.group(0)))
     for m in re.finditer(NUM + r"\s*(?:errors?|mistakes?|wrong(?: answers?)?|misses|错|次错)\s*(?:in|out of|per|every|for "
@@ -321,7 +322,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if whole in (10, 20, 50, 100, 1000) and wrong < whole:
             add(Quantity("percent", 1 - wrong / whole, m.start(), m.end(), m.group(0), extra={"error_rate": True}))
     for m in _PERCENT.finditer(text):
-        add(Quantity("percent", _amount(m.group(1)) / 100, m.start(), m.end(), m.group(0)))
+        add(Quantity("percent", _amount(m.group(1)) / 100, m.start(), m.end(), m.group(0), extra={"sign": True}))
     for m in _TENTHS.finditer(text):
         tenth = str("一二三四五六七八九".index(m.group(2)) + 1) if m.group(2) and not m.group(2).isdigit() else m.group(2)
         add(Quantity("percent", float(f"0.{m.group(1)}{tenth or ''}"), m.start(), m.end(), m.group(0)))

@@ -41,13 +41,15 @@ WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |over
           r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|secondary|"
           r"bothered|sensitive|time[- ]sensitive|in a (?:hurry|rush))\b|(?:doesn'?t|does not|don'?t|do not|won'?t|"
           r"wouldn'?t|didn'?t) (?:really |much )?(?:matter|care|mind|need|have (?:a |any )?(?:limit|target|"
-          r"requirement|constraint)s?)|\bdon'?t (?:really )?care\b|\bno rush\b|\bno hurry\b|\bcan wait\b|"
-          r"\bwhatever (?:it )?costs?\b|\bany (?:cost|price|speed|latency)\b|\bunlimited\b|\birrelevant\b|"
+          r"requirement|constraint)s?)|\bdon'?t (?:really )?care\b|\bno rush\b|\bno hurry\b|\b(?:it|results|answers|that) can wait\b|"
+          r"\bwhatever (?:it )?costs?\b|\bwhatever it takes\b|\b(?:don'?t|do not) have an? (?:\w+ )?(?:budget|limit|target|sla)\b|"
+          r"\bisn'?t something we care about\b|\bany (?:cost|price|speed|latency)\b|\bunlimited\b|\birrelevant\b|"
           r"\bflexible\b|\bnot a constraint\b|\bnothing special\b|\bopen[- ]ended\b|"
           r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever|no limit|none really|not really)"
           r"(?:[\s,]+(?:really|at all|thanks|for now|so far|needed|here))*\s*[.!]*$|no hard|"
           r"\bno object\b|^(?:无|没有|没|不用|不需要|没有的|都没有)$|"
-          r"不限|无所谓|没有.{0,4}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
+          r"不限|无所谓|没有.{0,8}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
+          r"(?:要求|需求)不高|不是考虑因素|不用考虑|不需要考虑|"
           r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
           r"不是问题|不是重点|无上限|不设上限|没上限")
 SUMMARY = (r"what do you know|what have you got|so far|recap|^\s*summary\s*\??$|show (?:me )?the brief|where are we|"
@@ -63,15 +65,21 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("classification", r"cla?s+i?f|\bclf\b|categori[sz]|catagori|\bsort\w* .{0,40}\binto\b|\bput\w* .{0,40}\binto\b|triag|"
                        r"\brout(?:e|ing)|\blabel(?:l?ing)? |\btag\w* |\b(?:score|rate|mark|grade|flag)\w* .{0,40}\bas\b|"
                        r"detect|spam|sentiment|intent|moderat|toxic|fake|\bflag\w*|(?:pre-?)?filter|"
-                       r"\b(?:decide|determine|tell(?: us)?|check|judge|say|know|see) (?:whether|if)\b|\btell apart\b|"
+                       r"\b(?:decide|determine|tell(?: us| me)?|check|judge|say|know|see|flag) (?:whether|if|which)\b|"
+                       r"\btell apart\b|\bassign\w*\b.{0,40}\b(?:to|department|team|queue)\b|"
+                       r"\b(?:right|correct) (?:queue|department|team|board|bucket|folder|inbox|category)\b|"
+                       r"\bspot (?:calls|tickets|emails|messages|posts|reviews|comments|transactions)\b|\bpredict\w*\b|"
                        r"\bscreen\w*|\bqualif\w*|\bidentify the language\b|\bsarcas\w*|\bphishing\b|yes or no|\bsort\w*\b|"
+                       r"\bbucket\w*\b|\bwhich\b.{0,40}\bmention\w*\b|\bidentified\b|\bgrade\b|哪些是|找出哪些|"
                        r"\bmatch\w* .{0,40}\bto\b|"
                        r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|筛选|分诊|分级|分档|甄别|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
                        r"是否"),
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
+                   r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
                    r"\b(?:spot|grab|pick out)\b|摘取|"
                    r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)"),
-    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing)|draft|generat|translat|rewrit|"
+    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing|ten)|draft|generat|translat|rewrit|"
+                   r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
                    r"批改|评语|点评|纪要|整理成|简报"),
@@ -79,16 +87,19 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
 
 CONSTRAINTS = [
     ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?|infra\w*|data ?cent\w*)|"
-                r"air-?gapped|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|本地部署|本地化部署|私有化|私有部署|"
+                r"air-?gapped|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
+                r"(?:county|company|state|government|hospital)-owned servers|(?:leaves?|outside) (?:of )?our (?:own )?"
+                r"(?:vpc|network|premises|data ?cent\w*)|run (?:it )?ourselves|本地部署|本地化部署|私有化|私有部署|自己的机房|不能上云|不上云|"
                 r"私有云|政务云|内网|自己的服务器|本地运行"),
-    ("open weights", r"open[- ]weights?|open[- ]source|开源"),
+    ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|开源"),
     ("data residency: EU", r"\beu\b|gdpr|europe|欧盟|欧洲"),
-    ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
+    ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|(?<!欧盟)(?<!欧洲)境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
                            r"(?:mainland )?china|china only|within china"),
     ("no third-party APIs", r"no third[- ]part|(?:no|not|nothing|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
-                            r".{0,30}\b(?:third[- ]part\w*|external|outside) (?:apis?|services?|providers?|vendors?)|"
+                            r".{0,30}\b(?:third[- ]part\w*|external|outside|other) (?:apis?|api providers?|services?|"
+                            r"providers?|vendors?)|"
                             r"can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
-                            r"(?:任何)?(?:第三方|外部|境外)"),
+                            r"(?:任何)?(?:第三方|外部|境外)|不能(?:传|发|交|给)给?(?:任何)?(?:外部|第三方)"),
     ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
                           r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
                           r"结构化输出|(?:输出|返回|结果)[^,，。]{0,4}json|json格式"),
@@ -119,7 +130,7 @@ _OUTCOME_RIGHT = r"\bright\b|correct|saves?\b|saving|worth|earn|答对|正确|�
 _EVAL = (r"evaluat|\beval\b|\bevals\b|this test|the test|testing|benchmark|experiment|trial|pilot|bake-?off|"
          r"(?:this|the) comparison|to (?:find out|compare|test)|the run\b|this run|评测|测评|测试|试验|评估|实验|对比")
 _ERROR_RATE = r"error|mistake|wrong|incorrect|misclassif|fail|false (?:positive|negative)s?|错误|出错|错|误判|误差|误报|漏判"
-_ACCURACY_WORD = r"accura\w*|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
+_ACCURACY_WORD = r"accura\w*|\bacc\b|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
 _NOT_A_TARGET = (r"\bof (?:the|our|all|them|those|these|each|every|its|my|their)\b|\bof [a-z]+s\b|\bare (?:spam|fraud|"
                  r"positive|negative|duplicates?)|discount|\boff\b|growth|grow|increase|decrease|cheaper|more|"
                  r"share|占|其中|增长|折扣|便宜|左右的数据|的数据")
@@ -191,7 +202,14 @@ def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked:
     after = text[q.end:q.end + 30]
     if re.search(_ERROR_RATE, clause) and not re.search(_ACCURACY_WORD, clause) and 0 < q.value < 0.5:
         _set(place, "accuracy_target", round(1 - q.value, 6), q, clause, chosen)
-    elif re.match(r"\s*(?:of\b(?! (?:the )?(?:time|cases|answers|predictions|items|them|calls|replies))|are\b|"
+    elif re.match(r"\s*(?:uptime|availability|sla|of uptime)\b", after) or (
+            q.extra.get("sign") and re.match(r"\s*(?:的)?\s*[a-z\u4e00-\u9fff]", after)
+            and not re.search(_ACCURACY_WORD, clause) and not re.match(
+                r"\s*(?:以上|或更高|或以上|左右|就行|就够|即可|吧|啊|呢|了|呀|啦|就好|or (?:better|more|higher|above)|and up|"
+                r"of the time|correct|right|"
+                r"accura|acc\b|准确|正确|at least|minimum|min\b|is fine|is ok|is enough|would be|should|needed|required|target)",
+                after)) or re.match(
+            r"\s*(?:of\b(?! (?:the )?(?:time|cases|answers|predictions|items|them|calls|replies))|are\b|"
                   r"is\b(?! (?:fine|ok|enough|the (?:target|minimum|bar))))", after) and not \
             re.search(_ACCURACY_WORD, clause) or re.search(r"discount|\boff\b|growth|increase|cheaper|折扣|增长|占", clause):
         place.unplaced.append({"text": q.text, "why": "not_target"})
@@ -338,7 +356,8 @@ def read_constraints(text: str) -> list[str]:
 
 
 # Extraction said with verbs that also classify ("identify the product mentioned…", "识别出…里的日期"): read first.
-_EXTRACT_FIRST = (r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
+_EXTRACT_FIRST = (r"\bfigure out\b|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
+                  r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
                   r"[^.;?!]{0,60}?\b(?:mentioned|named|in each|in every|from (?:each|every|the|our)|in (?:the |our )?\w+ "
                   r"(?:logs|reports|claims|letters|emails|contracts|notes|documents|messages))\b|"
                   r"\b(?:grab|pick out)\b|(?:找出|摘取|摘出|提取出?)[^，,。]{0,24}(?:里|中|上)(?:的|提到的)|"
@@ -346,9 +365,16 @@ _EXTRACT_FIRST = (r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?:
                   r"识别[^，,。]{0,16}(?:里|中)(?:的|提到的)[^，,。]{0,8}(?:日期|号码|编号|名称|姓名|地址|金额|型号|手机号|车牌)")
 
 
+# Generation said outright ("生成…建议", "写一个回答草稿", "draft replies"): before words that also classify.
+_GENERATE_FIRST = (r"生成|写(?:一?个|出)?.{0,10}(?:草稿|回复|摘要|文案|建议|评语)|\bdraft\w*\b|\bwrite (?:a|short|friendly|"
+                   r"one|two|personal)|\bsummari[sz]ed?\b")
+
+
 def read_task(text: str) -> TaskType | None:
     if re.search(_EXTRACT_FIRST, text):
         return "extraction"
+    if re.search(_GENERATE_FIRST, text):
+        return "generation"
     for task, pattern in TASK_PATTERNS:
         if re.search(pattern, text):
             return task
@@ -361,11 +387,20 @@ _LIST_SEPARATOR = (r"\s*(?:,|，|、|/|\||;|；|\n\s*[-*•·]|\bor\b|\band\b|\b
 _LIST_END = (r"[.。!?！？\n;；:：—–]|这几个?|这些|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
              r"accuracy|latency|cost|budget|(?:about|around|roughly)(?=\s+[\d$])|each|every|per|depending|based on|using|"
              r"(?:in|from) (?:the|our|their|a|an|each|every|real|under|less|production)|that|to route|to send)\b|"
-             r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类)|这几类|这些类|等(?:类|几类)?|"
+             r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类|组|組|部门|队列|项)|这几类|这些类|等(?:类|几类)?|"
+             r"里的|中的|之一|"
              r"(?:准确|準確|成本|延迟|预算|每天|每月|每日|目标|标签|標籤)")
 
 
+_QUOTED = re.compile(r"[\"“「『]([^\"“”「」『』]{1,60})[\"”」』]|(?<![a-z0-9])'([^'\n]{1,60}?)'(?![a-z0-9])")
+
+
 def _split_labels(raw: str) -> list[str]:
+    raw = re.sub(r"^\s*(?:以下|如下|下面|下列)(?:几|这)?(?:几)?(?:类|种|个|项)?\s*[:：]?\s*", "", raw)
+    shielded = re.sub(r"(?<=[a-z])'(?=[a-z])", "\u2019", raw)  # "order's" is no quote
+    quoted = [(a or b).replace("\u2019", "'").strip() for a, b in _QUOTED.findall(shielded)]
+    if len(quoted) >= 2:  # quoted names are the labels, whatever surrounds them
+        return list(dict.fromkeys(q for q in quoted if q))
     raw = re.sub(r"^\s*[-*•·]\s*", "", re.sub(r"\n\s*[-*•·]\s*", ", ", raw))  # bullet lines: one label each
     raw = re.sub(r"(?:^|(?<=\s))(?:\(\d+\)|\d+[.)]|[a-e][.)])\s+", ", ", raw).lstrip(", ")  # "(1) a (2) b", "A. x B. y"
     raw = re.split(_LIST_END, raw)[0]
@@ -381,8 +416,10 @@ def _split_labels(raw: str) -> list[str]:
                      part):
             break
         kept.append(part)
-    labels = [re.sub(r"^(?:either|as|into|in|to|one of|a|an|the|whether|about|是|为|成)\s+", "", p.strip())
+    labels = [re.sub(r"^(?:(?:categories|classes|things|labels|types|buckets) (?:like|such as)|such as|like|either|"
+                     r"it'?s|they want|just|as|into|in|to|one of|a|an|the|whether|about|是|为|成)\s+", "", p.strip())
               for p in kept]
+    labels = [re.sub(r"^(?:a|an|the|just)\s+", "", lab) for lab in labels]
     labels = [p.strip(" '\"“”‘’`()[]{}<>:：-*…").strip() for p in labels]
     if labels and len(labels[0].split()) >= 3:  # "written in english" → "english": the lead-in ends at its preposition
         labels[0] = re.split(r"\b(?:in|as|into|to|between|either|whether|is|are)\s+", labels[0])[-1]
@@ -392,7 +429,8 @@ def _split_labels(raw: str) -> list[str]:
     if len(labels) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", labels[0]) and len(labels[0]) > 2 + max(map(len, labels[1:])):
         labels[0] = labels[0][-max(map(len, labels[1:])):]  # "在表达支持、反对、中立": the lead-in is not the label
     labels = [re.sub(r"^(?:either|as|into|is|are|as either)\s+", "", lab) for lab in labels]
-    labels = [lab for lab in labels if lab and len(lab) <= 40 and len(lab.split()) <= 4
+    long_ok = bool(re.search(r"['\"“‘]", raw))  # quoted names may be long ("request for refund due to late delivery")
+    labels = [lab for lab in labels if lab and len(lab) <= (60 if long_ok else 40) and len(lab.split()) <= (8 if long_ok else 4)
               and not re.fullmatch(r"(?:etc|so on|more|等|等等)\.?", lab)]
     if len(labels) == 1 and re.fullmatch(r"[\u4e00-\u9fff]{2}", labels[0]):
         labels = list(labels[0])  # "分成真假" → 真, 假
@@ -414,8 +452,11 @@ _LABEL_PATTERNS = [
     r"(?:分成|分为|分类为|分类成|归为|归类为|归到|判断(?:是|为)|标成|标为|标记为|打上|区分|识别(?:是|为))(.+)",
     r"(?:判断|识别|区分|看|分辨)[^，,。]{0,20}?(?:是|属于)(.+?还是.+)",
     r"\btell apart ([\w -]{2,40}?) from ([\w -]{2,40}?)(?=[.,;!?]|\s+in\b|$)",
+    r"^\s*([\w -]{2,30}(?:,\s*[\w -]{2,30}){1,8})\s*[—–-]+\s*(?:that'?s|those are|these are)\b",
+    r"[—–]\s*([\w -]{2,30}(?:\s+or\s+|\s*/\s*)[\w -]{2,30})\s*(?:$|[.,;])",
     r"(?<![a-z])((?:yes|no)\s*(?:or|/)\s*(?:no|yes))(?![a-z])",
     r"(?:是|为|成)([\u4e00-\u9fff]{1,6}?(?:或者|或|还是)[\u4e00-\u9fff]{1,6}?)(?=[。，,.？?！]|$)",
+    r"哪些是([^，,。；;]{1,12})[，,]\s*哪些是([^，,。；;]{1,12})",
 ]
 
 
@@ -525,7 +566,7 @@ def _without_targets(sentence: str) -> str:
     """The task part of a sentence that goes on with targets ("route tickets into a, b or c; right nine times out
     of ten, …" → "route tickets into a, b or c"): the targets are shown beside it, read on their own. It starts
     at the sentence's start, or at the clause that names the task when targets come before it."""
-    clauses = [c for c in re.split(r"(?<=[,，;；:：])\s*", sentence) if c.strip()]
+    clauses = [c for c in re.split(r"(?<=[,，;；:：])(?!\d{3})\s*", sentence) if c.strip()]
 
     def targets(clause: str) -> bool:
         low = normalise(clause)
@@ -665,6 +706,9 @@ def _waivers(text: str, asked: str | None, update: BriefUpdate) -> None:
         if "max_latency_s" in named and "max_cost_per_1k_usd" in named and re.search(r"\bseconds?\b|秒", clause) and \
                 not re.search(r"latency|speed|延迟|速度", clause):
             named.remove("max_latency_s")
+        if "max_latency_s" in named and "max_cost_per_1k_usd" in named and not re.search(
+                r"\bcosts?\b|price|cheap|expensive|money|\$|dollar|成本|费用|价格|钱", clause):
+            named.remove("max_cost_per_1k_usd")  # "no latency budget": the budget is the latency's
         if len(named) > 1 and "constraints" in named and not re.search(
                 r"constraint|deploy|hosting|on-?prem|complian|约束|部署|合规", clause):
             named.remove("constraints")  # "准确率没有硬性要求": 硬性 qualifies the accuracy it names

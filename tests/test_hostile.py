@@ -154,3 +154,16 @@ def test_chat_and_eval_give_the_same_verdict_on_every_refused_file(corpus) -> No
         if result.exit_code != 1 or said not in result.output:
             differ.append((name, said[:80], result.output[-200:]))
     assert differ == []
+
+
+def test_a_label_block_that_would_not_fit_a_prompt_is_refused_before_any_call(tmp_path) -> None:
+    """200 labels of 150 characters each pass the count and length limits but not the prompt's room."""
+    from tools.evalset import EvalSetError
+    from tools.evaluate import EvalConfig, prepare
+
+    path = tmp_path / "long_labels.csv"
+    path.write_text("text,label\n" + "".join(f"row {i} text,{'category name ' * 10}{i % 200}\n" for i in range(2000)))
+    with pytest.raises(EvalSetError) as refused:
+        prepare(EvalConfig(data=str(path), candidates=["tfidf-logreg"], eval_size=50))
+    assert refused.value.id == "evalset.labels_too_long_for_prompt"
+    assert "tokens in every prompt" in render(refused.value, "en")

@@ -24,7 +24,7 @@ from tools.candidates import BASELINE_ID, BUILT_IN, CandidateError, build_candid
 from tools.compare import compare, row_key
 from tools.documents import DEFAULT_CHUNK_TOKENS, documents_digest
 from tools.error_costs import ErrorCosts, summarise_costs
-from tools.evalset import EvalSplit, Item, load_items, power_analysis, split
+from tools.evalset import EvalSetError, EvalSplit, Item, load_items, power_analysis, split
 from tools.extraction import field_scores, invalid_json_share, load_records, micro_f1
 from tools.generation import load_answers
 from tools.metrics import (
@@ -112,6 +112,22 @@ _prepared: OrderedDict[tuple, Prepared] = OrderedDict()
 atexit.register(_prepared.clear)
 
 
+# The most tokens the label block of a prompt may take: half the local model's 4,096-token context, so every
+# candidate keeps room for the instruction, the examples and the item (MODELPICK_MAX_LABELS bounds the count).
+MAX_LABEL_BLOCK_TOKENS = 2048
+
+
+def check_label_prompt(labels: list[str], *, name: str) -> None:
+    """A label set whose prompt block would not fit a candidate's context is refused before any call."""
+    from core.tokens import count_tokens
+    from tools.prompts import label_block
+
+    tokens = count_tokens(label_block(labels))
+    if tokens > MAX_LABEL_BLOCK_TOKENS:
+        raise EvalSetError("evalset.labels_too_long_for_prompt", name=name, tokens=tokens, limit=MAX_LABEL_BLOCK_TOKENS,
+                           count=len(labels))
+
+
 def prepare(config: EvalConfig) -> Prepared:
     """The eval set for a config (deterministic per seed), its labels, the columns used and the usable rows.
 
@@ -136,6 +152,7 @@ def prepare(config: EvalConfig) -> Prepared:
                 items, text_col, label_col = load_items(config.data, text_column=config.text_column,
                                                         label_column=config.label_column, sheet=config.sheet)
                 the_split = split(items, eval_size=config.eval_size, seed=config.seed)
+                check_label_prompt(the_split.labels(), name=Path(config.data).name)
                 _prepared[key] = (the_split, the_split.labels(), text_col, label_col, len(items))
         while len(_prepared) > 8:
             _prepared.popitem(last=False)
