@@ -110,9 +110,6 @@ def _number(raw: str, suffix: str | None = None) -> float:
     return value * _MULT.get((suffix or "").strip(), 1)
 
 
-def _clauses(text: str) -> list[str]:
-    return [c for c in re.split(r"[,;!?，；。！？\n]|\.(?=\s|$)|\band\b|\bbut\b|\bwhile\b|而|但", text) if c.strip()]
-
 
 _SEPARATOR = re.compile(r"[;!?；。！？\n]|,(?!\d{3})|，|\.(?=\s|$)|\bbut\b|\bwhile\b|\bwhereas\b|但是?|而且|\band\b|并且|和|另外|同时|还有")
 
@@ -131,16 +128,9 @@ _EVAL = (r"evaluat|\beval\b|\bevals\b|this test|the test|testing|benchmark|exper
          r"(?:this|the) comparison|to (?:find out|compare|test)|the run\b|this run|评测|测评|测试|试验|评估|实验|对比")
 _ERROR_RATE = r"error|mistake|wrong|incorrect|misclassif|fail|false (?:positive|negative)s?|错误|出错|错|误判|误差|误报|漏判"
 _ACCURACY_WORD = r"accura\w*|\bacc\b|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
-_NOT_A_TARGET = (r"\bof (?:the|our|all|them|those|these|each|every|its|my|their)\b|\bof [a-z]+s\b|\bare (?:spam|fraud|"
-                 r"positive|negative|duplicates?)|discount|\boff\b|growth|grow|increase|decrease|cheaper|more|"
-                 r"share|占|其中|增长|折扣|便宜|左右的数据|的数据")
 _IDEALLY = r"ideal|prefer|nice to have|stretch|would love|bonus|best case|最好|理想|更好"
-_BUDGET = r"budget|spend|afford|pay|cost|price|charge|预算|花|成本|费用|价格|支出|开销"
 _VOLUME_WORD = r"volume|traffic|throughput|load|we (?:get|see|handle|process|receive)|量|处理|进线|调用"
 
-
-def _ascii(q: Quantity) -> str:
-    return q.text
 
 
 @dataclass
