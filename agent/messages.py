@@ -635,7 +635,7 @@ MESSAGES: dict[str, Texts] = {
     "brief.compact": ("For: {brief} — correct anything in one message (e.g. *actually 95%*).",
                       "需求：{brief}——有不对的直接说一句就能改（例如“其实要95%”）。"),
     "brief.open": ("Not said yet: {fields} — their verdicts read '—' until you give them (e.g. *under $2 per 1,000*, "
-                   "*2 s*) or say *no limit*.", "还没说：{fields}——给出之前，这一项的判定都是“—”（例如“每千条不超过2美元”、"
+                   "*2 s*) or say *no limit*.", "还没说：{fields}——给出之前，这些项的判定都是“—”（例如“每千条不超过2美元”、"
                    "“2秒”），不需要就说“不限”。"),
     "brief.no_targets": ("no targets", "没有目标"),
     "answer.off_topic": ("I can't help with that here: modelpick helps you choose an LLM by measuring candidates on "

@@ -87,6 +87,26 @@ def _servers_of(home: Path, program: bytes = b"llama_cpp.server") -> list[int]:
     return found
 
 
+def _no_server_after(process: subprocess.Popen, home: Path, how: signal.Signals, wait_s: float, who: str) -> None:
+    """Wait for the workspace's local server, send `how` to `process` mid-run, and assert the server is gone 5 s
+    later (leftovers are killed whatever the assertion finds)."""
+    try:
+        deadline = time.monotonic() + wait_s
+        while not _servers_of(home):
+            assert process.poll() is None and time.monotonic() < deadline, "the local model never started"
+            time.sleep(0.2)
+        servers = _servers_of(home)
+        time.sleep(1.0)  # mid-run: the server is answering
+        process.send_signal(how)
+        process.wait(timeout=20)
+        assert all(_gone(pid) for pid in servers), f"{how.name}{who} left {servers} running"
+    finally:
+        for pid in _servers_of(home):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killing_modelpick_eval_leaves_no_local_server(tmp_path: Path, how: signal.Signals) -> None:
@@ -99,21 +119,7 @@ def test_killing_modelpick_eval_leaves_no_local_server(tmp_path: Path, how: sign
     process = subprocess.Popen([str(Path(sys.executable).parent / "modelpick"), "eval", "--data", str(data),
                                 "--candidates", "smollm2-135m", "--eval-size", "100"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not _servers_of(home):
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "eval.log").read_text()
-            time.sleep(0.2)
-        servers = _servers_of(home)
-        time.sleep(1.0)  # mid-run: the server is answering
-        process.send_signal(how)
-        process.wait(timeout=20)
-        assert all(_gone(pid) for pid in servers), f"{how.name} left {servers} running"
-    finally:
-        for pid in _servers_of(home):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
+    _no_server_after(process, home, how, wait_s=120, who="")
 
 
 @pytest.mark.slow
@@ -130,18 +136,4 @@ def test_killing_modelpick_chat_mid_run_leaves_no_local_server(tmp_path: Path, h
     env = {**os.environ, "MODELPICK_HOME": str(home), "MODELPICK_TIMING_PROBE": "0"}
     process = subprocess.Popen([str(Path(sys.executable).parent / "modelpick"), "chat", "--script", str(script)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 180
-        while not _servers_of(home):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
-        servers = _servers_of(home)
-        time.sleep(1.0)
-        process.send_signal(how)
-        process.wait(timeout=20)
-        assert all(_gone(pid) for pid in servers), f"{how.name} of modelpick chat left {servers} running"
-    finally:
-        for pid in _servers_of(home):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
+    _no_server_after(process, home, how, wait_s=180, who=" of modelpick chat")
