@@ -73,16 +73,21 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"\bbucket\w*\b|\bwhich\b.{0,40}\bmention\w*\b|\bidentified\b|\bgrade\b|哪些是|找出哪些|"
                        r"\bmatch\w* .{0,40}\bto\b|"
                        r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|筛选|分诊|分级|分档|甄别|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
+                       r"\bneed\w* (?:a|an) (?:severity|priority|category|label|class|tag|rating|grade|urgency)\b|"
+                       r"\bgo(?:es)? into (?:these |the following |one of )?(?:categories|buckets|classes|groups|queues)\b|"
+                       r"\b(?:these|the following|following|into|two|three|four|five|six|\d+) (?:categories|classes|buckets)\b|"
                        r"是否"),
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
                    r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
                    r"\b(?:spot|grab|pick out)\b|摘取|"
-                   r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)"),
+                   r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)|"
+                   r"\bfrom (?:each|every)\b[^.;]{0,50}\b(?:we|i) (?:need|want)\b|\blist (?:every|each|all)\b[^.;]{0,20}\bfound\b|"
+                   r"\bfind\b[^.;]{0,40}\band list\b"),
     ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing|ten)|draft|generat|translat|rewrit|"
                    r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
-                   r"批改|评语|点评|纪要|整理成|简报"),
+                   r"批改|评语|点评|纪要|整理成|简报|\b\w+ in, [\w ]{2,30} out\b"),
 ]
 
 CONSTRAINTS = [
@@ -98,11 +103,12 @@ CONSTRAINTS = [
     ("no third-party APIs", r"no third[- ]part|(?:no|not|nothing|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
                             r".{0,30}\b(?:third[- ]part\w*|external|outside|other) (?:apis?|api providers?|services?|"
                             r"providers?|vendors?)|"
-                            r"can'?t (?:use|send to) (?:external|third)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
+                            r"can'?t (?:use|send to) (?:external|third)|(?:can'?t|cannot|can not|must not|mustn'?t|may not|"
+                            r"never)\s+(?:be sent|go|leave)\s+to\b.{0,40}\b(?:api|provider|openai|anthropic|external)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
                             r"(?:任何)?(?:第三方|外部|境外)|不能(?:传|发|交|给)给?(?:任何)?(?:外部|第三方)"),
     ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
                           r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
-                          r"结构化输出|(?:输出|返回|结果)[^,，。]{0,4}json|json格式"),
+                          r"结构化输出|(?:输出|返回|结果)[^,，。]{0,8}json|json格式"),
 ]
 
 def _number(raw: str, suffix: str | None = None) -> float:
@@ -187,6 +193,10 @@ def place_quantities(text: str, asked: str | None) -> tuple[Placement, list[Quan
     return place, quantities
 
 
+# "Target is 95% and …", "目标95%": a percentage the user calls their aim is the accuracy target.
+_AIM_BEFORE = r"\b(?:target|goal|aim|bar|need|want)s?\b(?: is| of| at| would be)?\W*$|(?:目标|要求|希望|需要)[是为:：]?\s*$"
+
+
 def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked: str | None,
                    chosen: dict[str, bool]) -> None:
     after = text[q.end:q.end + 30]
@@ -194,7 +204,8 @@ def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked:
         _set(place, "accuracy_target", round(1 - q.value, 6), q, clause, chosen)
     elif re.match(r"\s*(?:uptime|availability|sla|of uptime)\b", after) or (
             q.extra.get("sign") and re.match(r"\s*(?:的)?\s*[a-z\u4e00-\u9fff]", after)
-            and not re.search(_ACCURACY_WORD, clause) and not re.match(
+            and not re.search(_ACCURACY_WORD, clause) and not re.search(_AIM_BEFORE, text[max(0, q.start - 24):q.start])
+            and not re.match(
                 r"\s*(?:以上|或更高|或以上|左右|就行|就够|即可|吧|啊|呢|了|呀|啦|就好|or (?:better|more|higher|above)|and up|"
                 r"of the time|correct|right|"
                 r"accura|acc\b|准确|正确|at least|minimum|min\b|is fine|is ok|is enough|would be|should|needed|required|target)",
@@ -447,6 +458,10 @@ _LABEL_PATTERNS = [
     r"(?<![a-z])((?:yes|no)\s*(?:or|/)\s*(?:no|yes))(?![a-z])",
     r"(?:是|为|成)([\u4e00-\u9fff]{1,6}?(?:或者|或|还是)[\u4e00-\u9fff]{1,6}?)(?=[。，,.？?！]|$)",
     r"哪些是([^，,。；;]{1,12})[，,]\s*哪些是([^，,。；;]{1,12})",
+    r"\b(?:label|tag|mark|classify|categori[sz]e)\w*\s+(?:(?:each|every|all|the|our|incoming|new)\s+)+[\w-]+(?:\s+[\w-]+)?\s+"
+    r"((?:[\w-]+,\s*)*[\w-]+ or [\w-]+)",
+    r"\beither (?:it'?s |they'?re |it is )?(.+?\bor\b[^—–.;]+)",
+    r"\b(?:is|are) (?:it|this|they)\s+((?:not )?[\w-]+(?: [\w-]+)? or (?:not )?[\w-]+(?: [\w-]+)?)\s*\?",
 ]
 
 
@@ -526,7 +541,9 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
         return None
     best: str | None = None
     best_score = 0
-    for sentence in _sentences(original):
+    sentences = _sentences(original)
+    best_at = -1
+    for at, sentence in enumerate(sentences):
         plain = re.sub(GREETING_START, "", sentence, flags=re.I).strip(" -*•·:：")
         low = normalise(plain)
         if len(plain) < 6 or re.search(_TARGETS_SENTENCE, low) or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, low) \
@@ -535,12 +552,12 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
         if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)", low):
             continue
         if read_task(low):
-            score = 2 + bool(re.search(_TASK_MARK, low)) - bool(find_quantities(low)) - (best_score > 0)
+            score = 4 + 2 * bool(re.search(_TASK_MARK, low)) - 2 * bool(find_quantities(low)) - (best_score > 0)
             if score > best_score:
-                best, best_score = plain, score
+                best, best_score, best_at = plain, score, at
             continue
         if best is None and re.search(_WANT, low) and not _mostly_targets(low):
-            best = plain
+            best, best_at = plain, at
     if best is None and pending_field == "use_case" and not is_question(original):
         plain = re.sub(GREETING_START, "", unicodedata.normalize("NFKC", original).strip(), flags=re.I).strip()
         low = normalise(plain)
@@ -549,7 +566,31 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
             best = plain
     if best is None or not (task or pending_field == "use_case" or read_task(normalise(best))):
         return None
-    return _without_targets(best)[:200].rstrip(" .。!！,，;；:：")
+    told = _without_targets(best)
+    if best_at > 0 and _needs_its_object(normalise(told), normalise(sentences[best_at - 1])):
+        before = re.sub(GREETING_START, "", sentences[best_at - 1], flags=re.I).strip(" -*•·")
+        told = _without_targets(before).rstrip(" ,，;；") + (" " if before.isascii() else "") + told
+    return told[:200].rstrip(" .。!！,，;；:：")
+
+
+# A task sentence that points back at what it works on ("categorize each as…", "pull them out", "每条都要…"), or
+# follows a sentence that says what comes in ("Tenants text in maintenance requests."): the two say the use case.
+_POINTS_BACK = (r"\b(?:each(?: one)?|every one|them|those|these|it|this|that)\b|^\s*(?:categori[sz]e|classify|sort|tag|"
+                r"label|route|extract|pull|summari[sz]e|translate|rewrite|tell)\b|每(?:一)?(?:条|个|份|封|篇|张)|它们|这些|这类|其中")
+_DATA_ARRIVES = (r"\b(?:come in|comes in|arrive\w*|land\w* in|we (?:get|receive|handle|review|process)|handles?|"
+                 r"text in|fill (?:out|in)|submit\w*|send us|sends us|is full of)\b|收到|进来|提交|发来|每天有|每月有")
+
+
+def _needs_its_object(task_sentence: str, before: str) -> bool:
+    if re.search(_TARGETS_SENTENCE, before) or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, before) or \
+            read_task(before) or len(before) < 6:
+        return False
+    if re.fullmatch(GREETING_START + r"|\W*", before, flags=re.I):
+        return False
+    if re.search(r"^\s*(?:i'?m|i am|we'?re|we are|our (?:company|team|firm|startup) is)\b|^\s*(?:我是|我们是)", before) \
+            and not re.search(_DATA_ARRIVES, before):
+        return False  # who the user is, not what the model works on
+    return bool(re.search(_POINTS_BACK, task_sentence) or re.search(_DATA_ARRIVES, before))
 
 
 def _without_targets(sentence: str) -> str:
@@ -645,6 +686,9 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     update.constraints = read_constraints(text) or None
     update.task_type = read_task(text)
     update.labels = read_labels(text, field_asked)
+    own = read_labels(unicodedata.normalize("NFKC", original).lower(), field_asked)
+    if update.labels and own and len(own) == len(update.labels) and own != update.labels:
+        update.labels = own  # "七天内" stays as written, not "7天内"
     update.use_case = read_use_case(original, text, field_asked, update.task_type)
     if brief.use_case and update.use_case and field_asked != "use_case" and not re.search(_TASK_MARK + "|" + _WANT, text):
         update.use_case = update.task_type = None  # "errors for the classifier": a word of the task, not a new one
