@@ -31,8 +31,8 @@ from agent.report import accuracy_cost_chart, class_balance_chart
 from agent.settings_panel import configure_endpoint
 from core import children, database, history, login, users, workspace
 from core.settings import current
-from tools import uploads
-from tools.runner import Progress, RunStore
+from tools.data import uploads
+from tools.run.runner import Progress, RunStore
 
 log = logging.getLogger("modelpick")
 _runtime: dict = {}
@@ -40,7 +40,7 @@ _runtime: dict = {}
 
 def _accept_empty_uploads() -> None:
     """Chainlit refuses to store a zero-byte upload (ValueError, a bare "Upload failed" pop-up, and the bot
-    carries on). Store it as an empty file instead, so it reaches `tools.data` and gets modelpick's own
+    carries on). Store it as an empty file instead, so it reaches `tools.data.read` and gets modelpick's own
     sentence in the chat like every other bad file."""
     original = BaseSession.persist_file
     if getattr(original, "accepts_empty", False):
@@ -478,7 +478,7 @@ def _follow_finetunes(thread_id: str, *, new_session: bool = False) -> None:
 
 
 async def _finetune_follower(thread_id: str) -> None:
-    from tools.finetune import TERMINAL, open_jobs, refresh
+    from tools.training.finetune import TERMINAL, open_jobs, refresh
 
     def read(seen: dict[str, str]) -> tuple[list[dict], bool]:
         store = RunStore()

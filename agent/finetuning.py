@@ -1,6 +1,6 @@
 """The fine-tune turns of the conversation: the estimate, the yes that starts the job, and the job's status.
 
-"fine-tune gpt-4.1-mini" shows what the job trains on and costs (`tools.finetune.estimate`) and waits; only a
+"fine-tune gpt-4.1-mini" shows what the job trains on and costs (`tools.training.finetune.estimate`) and waits; only a
 whole-message yes to that estimate (`agent.commands.is_yes`, with the estimate pending) calls `launch`. The job
 lives in the run store under this conversation's thread id, so "fine-tune status" — and the app's follower, which
 says when a job ends — work after a restart too.
@@ -14,10 +14,10 @@ from agent import speak
 from agent.messages import money, render, say
 from agent.state import SelectionState
 from core import workspace
-from tools.candidates import CandidateError
-from tools.evalset import EvalSetError
-from tools.finetune import Estimate, FineTuneError, estimate, launch, refresh
-from tools.runner import RunStore
+from tools.candidates.registry import CandidateError
+from tools.data.evalset import EvalSetError
+from tools.run.runner import RunStore
+from tools.training.finetune import Estimate, FineTuneError, estimate, launch, refresh
 
 
 def finetune(state: SelectionState, config: RunnableConfig) -> dict:

@@ -42,14 +42,14 @@ from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
 from core.problems import decode
 from core.shapes import DocumentsInfo, Plan, Reason
-from tools.candidates import can_run, configured_entries, resolve_id
-from tools.data import DataError, NeedsChoice
-from tools.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
-from tools.extraction import profile_records
-from tools.generation import profile_answers
-from tools.passages import library
-from tools.tables import read_dataset
-from tools.uploads import discard as discard_upload
+from tools.candidates.registry import can_run, configured_entries, resolve_id
+from tools.data.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
+from tools.data.read import DataError, NeedsChoice
+from tools.data.tables import read_dataset
+from tools.data.uploads import discard as discard_upload
+from tools.prompting.passages import library
+from tools.tasks.extraction import profile_records
+from tools.tasks.generation import profile_answers
 
 Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
                  "follow_up", "silver_labels", "finetune"]

@@ -33,8 +33,7 @@ from core.shapes import (
 from core.tokens import chat_tokens
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, forecast_at, shortlist
-from tools import adaptive
-from tools.candidates import (
+from tools.candidates.registry import (
     BASELINE_ID,
     BUILT_IN,
     CandidateError,
@@ -42,11 +41,9 @@ from tools.candidates import (
     configured_entries,
     resolve_id,
 )
-from tools.compare import CompareError
-from tools.documents import DEFAULT_CHUNK_TOKENS
-from tools.error_costs import ErrorCosts
-from tools.evalset import EvalSetError, EvalSplit, load_items, power_analysis
-from tools.evaluate import (
+from tools.data.documents import DEFAULT_CHUNK_TOKENS
+from tools.data.evalset import EvalSetError, EvalSplit, load_items, power_analysis
+from tools.evaluation.evaluate import (
     EvalConfig,
     comparison,
     entry_price,
@@ -59,15 +56,18 @@ from tools.evaluate import (
     run_eval,
     scored_results,
 )
-from tools.export import finetune_jsonl, items_csv, training_costs, write_exports
-from tools.extraction import load_records
-from tools.forecast import prompt_tokens
-from tools.generation import RIGHT, RUBRIC, judge_key, judge_messages, load_answers
-from tools.plan import call_count, expected_time, techniques
-from tools.prompts import DEFAULT_PASSAGES
-from tools.recommend import Targets, recommend, verdicts
-from tools.runner import RunStore
-from tools.tasks import VERDICT_TOKENS, task_of
+from tools.output.exports import finetune_jsonl, items_csv, training_costs, write_exports
+from tools.planning.forecast import prompt_tokens
+from tools.planning.plan import call_count, expected_time, techniques
+from tools.prompting.prompts import DEFAULT_PASSAGES
+from tools.run import adaptive
+from tools.run.runner import RunStore
+from tools.scoring.compare import CompareError
+from tools.scoring.error_costs import ErrorCosts
+from tools.scoring.recommend import Targets, recommend, verdicts
+from tools.tasks.extraction import load_records
+from tools.tasks.generation import RIGHT, RUBRIC, judge_key, judge_messages, load_answers
+from tools.tasks.kinds import VERDICT_TOKENS, task_of
 
 DEFAULT_EVAL_SIZE = 150  # an adaptive run's cap: 1.5x a fixed run's 100 (knowledge/guides/adaptive-evaluation.md)
 DEFAULT_SHOTS = [0, 3]

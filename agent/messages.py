@@ -38,7 +38,7 @@ MESSAGES: dict[str, Texts] = {
     "users.empty_stdin": ("No password on standard input: pipe one line, e.g. `printf '%s\\n' \"$PW\" | modelpick users "
                           "add NAME --password-stdin`.",
                           "标准输入中没有密码：请输入一行，例如 `printf '%s\\n' \"$PW\" | modelpick users add NAME --password-stdin`。"),
-    # ---------------------------------------------------------------- data files (tools/data.py)
+    # ---------------------------------------------------------------- data files (tools/data/read.py)
     "data.empty": ("'{name}' is empty (0 bytes): upload a file with a header row and data rows.",
                    "“{name}”是空文件（0 字节）：请上传带表头和数据行的文件。"),
     "data.blank": ("'{name}' has no content (only blank space): upload a file with a header row and data rows.",
@@ -197,7 +197,7 @@ MESSAGES: dict[str, Texts] = {
     "data.what_gzip": ("a gzip archive", "gzip 压缩包"),
     "data.what_7z": ("a 7-zip archive", "7-zip 压缩包"),
     "data.what_rar": ("a RAR archive", "RAR 压缩包"),
-    # ---------------------------------------------------------------- eval sets (tools/evalset.py)
+    # ---------------------------------------------------------------- eval sets (tools/data/evalset.py)
     "evalset.no_label_column": ("'{name}' has no label column, so accuracy cannot be measured: name the label "
                                 "column or add the correct answers.",
                                 "“{name}”没有标签列，所以无法衡量准确率：请指明哪一列是标签，或补上正确答案。"),
@@ -215,7 +215,7 @@ MESSAGES: dict[str, Texts] = {
                       "用 {eval_size} 条数据，在 {target:.0%} 附近的 95% 置信区间约为 ±{halfwidth_points:.0f} 个百分点；要区分 "
                       "{target:.0%} 和 {bar:.0%} 的模型（单侧 α=0.05，功效0.8）约需 {items_for_target} 条；比较两个模型"
                       "（同一批数据，7–15% 的条目答案不同）约需 {pairs_low}–{pairs_high} 条。"),
-    # ---------------------------------------------------------------- candidates (tools/candidates.py)
+    # ---------------------------------------------------------------- candidates (tools/candidates/registry.py)
     "candidate.bad_key": ("{url} refused the API key (HTTP 401): check the key.",
                           "{url} 拒绝了这个 API 密钥（HTTP 401）：请检查密钥。"),
     "candidate.forbidden": ("{url} denied access (HTTP 403): check the key's permissions.",
@@ -395,7 +395,7 @@ MESSAGES: dict[str, Texts] = {
                                "运行（继续旧运行会把新旧答案混在一起）。"),
     "candidate.no_data_file": ("No data file at {path}: give a CSV, TSV, JSONL, JSON or XLSX path.",
                                "{path} 没有数据文件：请给出 CSV、TSV、JSONL、JSON 或 XLSX 文件的路径。"),
-    # ---------------------------------------------------------------- why a candidate failed (tools/runner.py)
+    # ---------------------------------------------------------------- why a candidate failed (tools/run/runner.py)
     "failure.endpoint_dead": ("the endpoint stopped answering ({count} calls in a row failed; last: {last})",
                               "端点不再响应（连续 {count} 次调用失败；最后一次：{last}）"),
     "failure.could_not_start": ("could not start: {cause}", "无法启动：{cause}"),
@@ -431,7 +431,7 @@ MESSAGES: dict[str, Texts] = {
                                "运行中断时有 {count} 个付费调用正在进行：它们可能已被计费，因此按 {usd:usd}（由本次运行已测得的"
                                "调用估算）计入花费；这些条目已重新询问"),
     "note.stopped": ("stopped by the user; finished items are kept", "已按你的要求停止，完成的部分都保留了"),
-    # ---------------------------------------------------------------- the recommendation (tools/recommend.py)
+    # ---------------------------------------------------------------- the recommendation (tools/scoring/recommend.py)
     "rec.no_targets": ("No targets were set, so no candidate can meet or miss one: the rows are ranked by accuracy.",
                        "没有设定任何目标，所以谈不上哪个候选达标或不达标：下面按准确率排序。"),
     "rec.ranked_by_accuracy": ("Most accurate: {label}, {accuracy:.1%} (95% CI {low:.1%}–{high:.1%}), {cost:usd} per "
@@ -900,7 +900,7 @@ MESSAGES: dict[str, Texts] = {
     "report.sources_heading": ("## Sources", "## 来源"),
     "report.method_source": ("- Method: modelpick's selection method guides (knowledge/guides/).",
                              "- 方法：modelpick 的选型方法指南（knowledge/guides/）。"),
-    # ---------------------------------------------------------------- the chart (tools/report.py figures)
+    # ---------------------------------------------------------------- the chart (tools/output/figures.py figures)
     "chart.title": ("Accuracy (95% CI) vs cost per 1,000 items", "准确率（95% 置信区间）与每千条成本"),
     "chart.x": ("$ per 1,000 items (log; $0 local shown at the left edge)",
                 "每千条美元（对数刻度；本地 $0 的显示在最左侧）"),
@@ -966,7 +966,7 @@ def label(candidate: str, shots: int, lang: str) -> str:
                technique=candidate_technique(candidate, shots, lang))
 
 
-# A cascade's id (tools.cascade.Cascade.name): "first:shots→then:shots", then "/baseline" or "/unsure<share>".
+# A cascade's id (tools.scoring.cascade.Cascade.name): "first:shots→then:shots", then "/baseline" or "/unsure<share>".
 _CASCADE_ID = re.compile(r"(?P<first>.+):(?P<first_shots>\d+)→(?P<then>.+):(?P<then_shots>\d+)"
                          r"(?:/(?P<signal>baseline|unsure)\d*)?")
 _CASCADE_SIGNAL = {None: "unparseable", "baseline": "disagrees_with_baseline", "unsure": "low_confidence"}
@@ -1041,9 +1041,9 @@ def technique(shots: int, lang: str, *, trained: bool = False) -> str:
     if trained:
         return say("technique.trained", lang)
     technique = Technique.of(shots)
-    if technique.kind == "rag":  # the k passages of the user's documents closest to the item (`tools.passages`)
+    if technique.kind == "rag":  # the k passages of the user's documents closest to the item (`tools.prompting.passages`)
         return say("technique.rag", lang, passages=technique.k)
-    if technique.kind == "retrieved":  # the k most similar labelled examples per item (`tools.examples`)
+    if technique.kind == "retrieved":  # the k most similar labelled examples per item (`tools.prompting.examples`)
         return say("technique.retrieved", lang, shots=technique.k)
     return say("technique.zero_shot", lang) if shots == 0 else say("technique.k_shot", lang, shots=shots)
 
@@ -1064,7 +1064,7 @@ def phrase_row(row: dict, lang: str) -> dict:
 
 
 def phrase_document(document: dict, lang: str = "en") -> dict:
-    """A results document (`tools.evaluate.results_document`) with every message phrased: what `--json` writes."""
+    """A results document (`tools.evaluation.evaluate.results_document`) with every message phrased: what `--json` writes."""
     phrased = dict(document)
     if "eval_set" in phrased and isinstance(phrased["eval_set"].get("power_sentence"), dict):
         phrased["eval_set"] = {**phrased["eval_set"], "power_sentence": render(phrased["eval_set"]["power_sentence"],

@@ -26,8 +26,8 @@ from agent.messages import (
 )
 from core.brief import Brief
 from core.shapes import DatasetProfile, Plan
-from tools.data import neutralise_cell
-from tools.report import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
+from tools.data.read import neutralise_cell
+from tools.output.figures import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
 def _row(row: dict, lang: str) -> str:

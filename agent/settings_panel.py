@@ -1,7 +1,7 @@
 """The settings panel's endpoint fields: a model endpoint configured right where a suggestion says "add X".
 
 The panel sends base URL, model, key and prices; this checks the endpoint (it answers and serves the model),
-keeps it (`tools.endpoints`: the key in its own 0600 file, never shown again) and says, in the user's language,
+keeps it (`tools.candidates.endpoints`: the key in its own 0600 file, never shown again) and says, in the user's language,
 what happened and what to say next. A bad URL, a refused key or an unknown model is one sentence, and nothing
 is kept.
 """
@@ -9,8 +9,8 @@ is kept.
 from __future__ import annotations
 
 from agent.messages import render, say
-from tools.candidates import CandidateError, ChatCandidate
-from tools.endpoints import endpoint_id, save_endpoint
+from tools.candidates.endpoints import endpoint_id, save_endpoint
+from tools.candidates.registry import CandidateError, ChatCandidate
 
 FIELDS = ("endpoint_url", "endpoint_model", "endpoint_key", "endpoint_input_usd_per_1m", "endpoint_output_usd_per_1m")
 

@@ -38,12 +38,12 @@ from core.shapes import (
     SilverSummary,
 )
 from knowledge.catalog import ModelCard, UnknownModel, get_card
-from tools.candidates import BASELINE_ID
-from tools.generation import KAPPA_TRUSTED
-from tools.metrics import wilson_interval
-from tools.plan import PROBE_ITEMS
-from tools.recommend import Targets
-from tools.runner import Progress
+from tools.candidates.registry import BASELINE_ID
+from tools.planning.plan import PROBE_ITEMS
+from tools.run.runner import Progress
+from tools.scoring.metrics import wilson_interval
+from tools.scoring.recommend import Targets
+from tools.tasks.generation import KAPPA_TRUSTED
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage
@@ -1065,7 +1065,7 @@ def errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], 
 
 def answer_errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int, str], lang: str) -> str:
     """Open answers the judge marked wrong: the question, the answer, the reference and the judge's reason."""
-    from tools.generation import judge_reason
+    from tools.tasks.generation import judge_reason
 
     technique = row_technique(row, lang)
     lines = [say("errors.answers_head", lang, model=model, technique=technique, wrong=len(wrong), items=row["items"]),
@@ -1085,7 +1085,7 @@ def answer_errors_text(model: str, row: ResultRow, wrong: list, texts: dict[int,
 
 def field_errors_text(head: str, wrong: list, texts: dict[int, str], lang: str) -> str:
     """Extraction's errors: per item, the fields that differ (gold → extracted), or invalid JSON."""
-    from tools.extraction import gold_fields
+    from tools.tasks.extraction import gold_fields
 
     lines = [head, "", say("errors.fields_head", lang), "|---|---|---|"]
     for r in wrong[:10]:

@@ -4,7 +4,7 @@ calls it makes, how often it calls a model "met" that truly is not.
 Five models (true accuracies 80, 88, 92, 95, 97 %, costs $0.1–$4 per 1,000 items, dearer = better); per seed a
 20,000-item population whose per-item right/wrong is drawn once, so each model's true accuracy over the whole
 population is known; the eval items are a random sample of it. "Right pick" = the cheapest model whose true
-accuracy meets the target. The decisions are `tools.adaptive.replay`, exactly as a run makes them.
+accuracy meets the target. The decisions are `tools.run.adaptive.replay`, exactly as a run makes them.
 
 Run: `.venv/bin/python bench/adaptive.py [--seeds 150]`. The numbers quoted in
 knowledge/guides/adaptive-evaluation.md come from this script.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools import adaptive  # noqa: E402
-from tools.metrics import ItemResult, wilson_interval  # noqa: E402
+from tools.run import adaptive  # noqa: E402
+from tools.scoring.metrics import ItemResult, wilson_interval  # noqa: E402
 
 MODELS = {"m80": (0.80, 0.1), "m88": (0.88, 0.3), "m92": (0.92, 0.6), "m95": (0.95, 1.2), "m97": (0.97, 4.0)}
 POPULATION = 20_000

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.candidates import ChatCandidate, LocalLLM  # noqa: E402
-from tools.evalset import Item, split  # noqa: E402
-from tools.prompts import build_messages  # noqa: E402
-from tools.runner import Runner, RunStore  # noqa: E402
+from tools.candidates.registry import ChatCandidate, LocalLLM  # noqa: E402
+from tools.data.evalset import Item, split  # noqa: E402
+from tools.prompting.prompts import build_messages  # noqa: E402
+from tools.run.runner import Runner, RunStore  # noqa: E402
 
 LABELS = ["negative", "positive"]
 

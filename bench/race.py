@@ -59,7 +59,7 @@ def raw_loop(url: str, data: Path, items: int, concurrency: int, lean: bool) -> 
     import openai
 
     sys.path.insert(0, str(ROOT))
-    from tools.prompts import build_messages
+    from tools.prompting.prompts import build_messages
 
     with data.open(newline="") as handle:
         rows = list(csv.DictReader(handle))[:items]
@@ -87,7 +87,7 @@ def raw_loop(url: str, data: Path, items: int, concurrency: int, lean: bool) -> 
 
 def promptfoo_config(folder: Path, url: str, data: Path, items: int) -> Path:
     sys.path.insert(0, str(ROOT))
-    from tools.prompts import build_messages
+    from tools.prompting.prompts import build_messages
 
     with data.open(newline="") as handle:
         rows = list(csv.DictReader(handle))[:items]

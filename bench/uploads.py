@@ -29,9 +29,9 @@ print(len(frame))
 
 MODELPICK = """
 import sys
-from tools import tables
-from tools.evaluate import EvalConfig, prepare
-from tools.tables import read_dataset
+from tools.data import tables
+from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.data.tables import read_dataset
 profile = read_dataset(sys.argv[1])
 prepare(EvalConfig(data=sys.argv[1], eval_size=1000))
 parses = []
@@ -47,7 +47,7 @@ print(profile["rows"], len(parses))
 FLOOR = """
 import sys
 import pandas as pd
-import tools.tables, tools.evaluate
+import tools.data.tables, tools.evaluation.evaluate
 from core.tokens import DEFAULT_ENCODING, _encoding
 _encoding(DEFAULT_ENCODING)
 frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
@@ -57,8 +57,8 @@ print(len(frame))
 WARM = """
 import sys, time
 import pandas as pd
-from tools.evaluate import EvalConfig, prepare
-from tools.tables import read_dataset
+from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.data.tables import read_dataset
 read_dataset(sys.argv[1]); prepare(EvalConfig(data=sys.argv[1], eval_size=1000))  # the app's first upload
 best_pandas = best_ours = float("inf")
 for _ in range(2):

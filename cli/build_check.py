@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 
-from tools.cpu_check import forbidden_instructions, ggml_cpu_libraries, missing_cpu_features
+from tools.candidates.cpu_check import forbidden_instructions, ggml_cpu_libraries, missing_cpu_features
 
 
 def main() -> int:

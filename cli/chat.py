@@ -16,7 +16,7 @@ import typer
 from cli.errors import log_unexpected
 
 if TYPE_CHECKING:
-    from tools.runner import Progress
+    from tools.run.runner import Progress
 
 # The conversation (LangGraph, LangChain, the agent) is imported inside the functions that hold one, so that
 # `modelpick eval` and `modelpick --help` start without it.
@@ -96,7 +96,7 @@ def progress_printer(echo=typer.echo):
 
 def run_turn(graph, config: dict, thread_id: str, text: str, paths: list[str]) -> tuple[dict, list[str]]:
     from agent.graph import new_replies, reply_text, turn_input
-    from tools import uploads
+    from tools.data import uploads
 
     files = []
     for raw in paths:

@@ -31,7 +31,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def _techniques(value: str) -> list[int]:
     """`--shots 0,3,r3,rag4`: zero-shot, 3 drawn examples, 3 retrieved examples, 4 passages of the documents."""
     from core.shapes import Technique
-    from tools.prompts import parse_shots
+    from tools.prompting.prompts import parse_shots
 
     try:
         values = sorted({parse_shots(v) for v in value.split(",") if v.strip()}, key=lambda v: Technique.of(v).order)
@@ -100,16 +100,16 @@ def eval_command(
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
-    from tools.candidates import CandidateError, build_candidates
-    from tools.compare import CompareError
-    from tools.data import DataError, NeedsChoice
-    from tools.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
-    from tools.evalset import EvalSetError
-    from tools.evaluate import prepare, resume_config
-    from tools.extraction import ExtractionError
-    from tools.generation import GenerationError
-    from tools.runner import RunStore
-    from tools.techniques import NoDocuments, check_documents
+    from tools.candidates.registry import CandidateError, build_candidates
+    from tools.data.evalset import EvalSetError
+    from tools.data.read import DataError, NeedsChoice
+    from tools.evaluation.evaluate import prepare, resume_config
+    from tools.prompting.techniques import NoDocuments, check_documents
+    from tools.run.runner import RunStore
+    from tools.scoring.compare import CompareError
+    from tools.scoring.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
+    from tools.tasks.extraction import ExtractionError
+    from tools.tasks.generation import GenerationError
 
     store = RunStore()
     try:
@@ -167,7 +167,7 @@ def _rubric(value: str | None) -> str | None:
 
 def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] | None:
     """`--compare A,B`, checked before anything runs: two names, each a candidate of this run."""
-    from tools.compare import CompareError
+    from tools.scoring.compare import CompareError
 
     if value is None:
         return None
@@ -183,17 +183,17 @@ def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] |
 def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
     """The run's configuration from the command line (the candidates file lists the endpoints)."""
     from core.shapes import Technique
-    from tools.candidates import CandidateError, load_candidates_file
-    from tools.endpoints import user_entries
-    from tools.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path, prompted
-    from tools.prompts import DEFAULT_PASSAGES
+    from tools.candidates.endpoints import user_entries
+    from tools.candidates.registry import CandidateError, load_candidates_file
+    from tools.evaluation.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path, prompted
+    from tools.prompting.prompts import DEFAULT_PASSAGES
 
     if data is None:
         raise CandidateError("candidate.no_data_given")
     listed = load_candidates_file(candidates_file) if candidates_file else []
     ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else prompted(
         [e["id"] for e in listed] or list(DEFAULT_CANDIDATES), settings["task"])
-    # Endpoints added in the app (and fine-tuned models, `tools.finetune`) run when named; the file's win.
+    # Endpoints added in the app (and fine-tuned models, `tools.training.finetune`) run when named; the file's win.
     entries = listed + [e for e in user_entries() if e["id"] in ids and e["id"] not in {f["id"] for f in listed}]
     docs = [document_path(str(p)) for p in settings.pop("docs") or []]
     if docs and not any(Technique.of(code).kind == "rag" for code in settings["shots"]):
@@ -205,7 +205,7 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
 
 def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
     """Run (or resume) with a progress bar; Ctrl-C keeps every finished item."""
-    from tools.evaluate import run_eval
+    from tools.evaluation.evaluate import run_eval
 
     bar, on_progress = default_progress_printer()
     run_id = resume or store.create_run(config.to_dict())
@@ -224,7 +224,7 @@ def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_ou
     """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
     from agent.messages import phrase_document
     from agent.report import eval_report_markdown
-    from tools.evaluate import comparison, pinned, results_document
+    from tools.evaluation.evaluate import comparison, pinned, results_document
 
     raw = results_document(run_id, config, store, outcome=outcome)
     if pair is not None:
@@ -256,7 +256,7 @@ def default_progress_printer() -> tuple:
     from rich.progress import Progress as Bar
 
     from agent.messages import label, say
-    from tools.runner import Progress
+    from tools.run.runner import Progress
 
     bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
               TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())

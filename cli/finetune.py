@@ -38,12 +38,12 @@ def finetune_command(
     from agent.messages import money as usd
     from agent.messages import render, say
     from agent.speak import job_state
-    from tools.candidates import CandidateError
-    from tools.data import DataError, NeedsChoice
-    from tools.evalset import EvalSetError
-    from tools.evaluate import EvalConfig, data_path, prepare
-    from tools.finetune import FineTuneError, estimate, launch
-    from tools.runner import RunStore
+    from tools.candidates.registry import CandidateError
+    from tools.data.evalset import EvalSetError
+    from tools.data.read import DataError, NeedsChoice
+    from tools.evaluation.evaluate import EvalConfig, data_path, prepare
+    from tools.run.runner import RunStore
+    from tools.training.finetune import FineTuneError, estimate, launch
 
     store = RunStore()
     if status:
@@ -73,7 +73,7 @@ def finetune_command(
 
 def _follow(store, job_id: str | None, wait: bool, poll_s: float) -> None:
     from agent.speak import finetune_line
-    from tools.finetune import TERMINAL, refresh
+    from tools.training.finetune import TERMINAL, refresh
 
     records = [r for r in store.jobs() if job_id in (None, r["job_id"])]
     if not records:

@@ -87,7 +87,7 @@ class FileRef(TypedDict):
 
 
 class DocumentsInfo(TypedDict):
-    """The documents a conversation attached for RAG (`tools.documents`): what was read and what was not."""
+    """The documents a conversation attached for RAG (`tools.data.documents`): what was read and what was not."""
 
     paths: list[str]  # as kept in the workspace (files, or zips of files)
     names: list[str]  # as attached
@@ -149,10 +149,10 @@ class DatasetProfile(TypedDict, total=False):
     formula_like_cells: int
     warnings: list[Reason]  # findings about the data, phrased by the agent
     silver: SilverSummary
-    # Extraction data (`tools.extraction`): the fields to extract (columns, or the keys of a JSON column).
+    # Extraction data (`tools.tasks.extraction`): the fields to extract (columns, or the keys of a JSON column).
     fields: list[str]
     task: TaskType
-    # Open-answer data (`tools.generation`): the reference answers, and a person's marks on answers in the data.
+    # Open-answer data (`tools.tasks.generation`): the reference answers, and a person's marks on answers in the data.
     reference_column: str
     human_column: str | None
     human_marks: int
@@ -163,7 +163,7 @@ class DatasetProfile(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class TokenEstimate:
-    """Tokens per item of one technique, counted from the prompts that will be sent (`tools/forecast.py`)."""
+    """Tokens per item of one technique, counted from the prompts that will be sent (`tools/planning/forecast.py`)."""
 
     input_tokens: float
     output_tokens: float
@@ -227,10 +227,10 @@ class Plan(TypedDict, total=False):
     silver_by: str | None
     revised: bool
     notes: list[dict]
-    adaptive: bool  # run in rounds, stopping decided rows (`tools.adaptive`); eval_size is then the cap
+    adaptive: bool  # run in rounds, stopping decided rows (`tools.run.adaptive`); eval_size is then the cap
     looks: list[int] | None  # the item counts where an adaptive run decides (None: a fixed run)
     pilot: dict | None  # the strongest model alone on the first items, offered before the run: model, items, cost
-    distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.distil`)
+    distil: list[str]  # teachers whose labels of train-pool rows train a local classifier (`tools.training.distil`)
     distil_cost_usd: float | None  # what the teachers' labelling will cost (None: a price is unknown)
     # The forecast against the evaluation budget the user stated: budget_usd, forecast_usd, over, fits_items,
     # dearest, without_dearest_usd (None when no budget was stated).
@@ -240,7 +240,7 @@ class Plan(TypedDict, total=False):
     open_targets: list[str]
     rag: RagPlan | None  # the RAG technique over the attached documents (None: no documents)
     judge_model: str  # open answers: the judge the user chose ("judge with X")
-    judge: dict | None  # open answers: {"model", "calls", "marked", "cost_usd", "self"} (`tools.generation`)
+    judge: dict | None  # open answers: {"model", "calls", "marked", "cost_usd", "self"} (`tools.tasks.generation`)
 
 
 # ---------------------------------------------------------------- results
@@ -280,20 +280,20 @@ class ResultRow(TypedDict, total=False):
     error_messages: list[str]
     verdicts: Verdicts
     mcnemar_p_vs_best: float | None
-    stopped: AdaptiveStop | None  # an adaptive run ended this row early (`tools.adaptive`)
-    # With error costs (`tools.error_costs`): expected cost of the row's errors, API + errors, and per error type.
+    stopped: AdaptiveStop | None  # an adaptive run ended this row early (`tools.run.adaptive`)
+    # With error costs (`tools.scoring.error_costs`): expected cost of the row's errors, API + errors, and per error type.
     error_cost_per_1k_usd: float | None
     total_cost_per_1k_usd: float | None
     total_cost_per_1k_ci: list[float] | None
     error_types: dict[str, dict[str, float]] | None
-    # A cascade row (`tools.cascade`): the first model, the one asked when the signal fires, the share escalated.
+    # A cascade row (`tools.scoring.cascade`): the first model, the one asked when the signal fires, the share escalated.
     cascade: dict | None
-    # An extraction row (`tools.extraction`): accuracy means all fields right; per field precision/recall/F1.
+    # An extraction row (`tools.tasks.extraction`): accuracy means all fields right; per field precision/recall/F1.
     metric: str
     fields: dict[str, dict[str, float]]
     micro_f1: float | None
     invalid_json: float | None
-    # An open-answer row (`tools.generation`): the judge and how far it agrees with people; overlap metrics.
+    # An open-answer row (`tools.tasks.generation`): the judge and how far it agrees with people; overlap metrics.
     judge: str
     self_judged: bool
     judged_accuracy: float | None  # the judge's raw share of RIGHT (accuracy is PPI-corrected with human marks)
@@ -336,7 +336,7 @@ class Pending(TypedDict, total=False):
     options: list[str]
     file: FileRef
     choice: dict
-    estimate: dict  # a fine-tune's estimate (`tools.finetune.Estimate`), waiting on the user's yes
+    estimate: dict  # a fine-tune's estimate (`tools.training.finetune.Estimate`), waiting on the user's yes
 
 
 class TurnUpdate(TypedDict, total=False):

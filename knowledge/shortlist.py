@@ -1,6 +1,6 @@
 """From a brief to 3–6 candidates: hard constraints first, then rank — each with the reason it is in or out.
 
-Also the cost forecast: tokens per item (counted by `tools/forecast.py` from the prompts the run will send) ×
+Also the cost forecast: tokens per item (counted by `tools/planning/forecast.py` from the prompts the run will send) ×
 catalog prices, for the eval run and for production at the brief's volume — before any call is made.
 """
 

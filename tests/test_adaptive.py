@@ -1,4 +1,4 @@
-"""tools/adaptive.py: looks and their error shares, the stopping rules, the guarantee against a fixed run on
+"""tools/run/adaptive.py: looks and their error shares, the stopping rules, the guarantee against a fixed run on
 models of known accuracy, and `modelpick eval --adaptive` end to end over real HTTP (pinned JSON, resume)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.stub_server import StubConfig, StubServer
-from tools import adaptive
-from tools.adaptive import Look, RowState, Targets, decide, looks
+from tools.run import adaptive
+from tools.run.adaptive import Look, RowState, Targets, decide, looks
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "modelpick")
@@ -173,8 +173,8 @@ def test_the_live_numbers_of_a_row_hold_across_round_boundaries(tmp_path) -> Non
     items/s)."""
     import asyncio
 
-    from tools.evaluate import EvalConfig, run_eval
-    from tools.runner import RunStore
+    from tools.evaluation.evaluate import EvalConfig, run_eval
+    from tools.run.runner import RunStore
 
     models = {"good": (0.9, 0.5)}
     events = []

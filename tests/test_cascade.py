@@ -1,4 +1,4 @@
-"""tools/cascade.py through `modelpick eval`: a cheap model escalating to a strong one where it disagrees with the
+"""tools/scoring/cascade.py through `modelpick eval`: a cheap model escalating to a strong one where it disagrees with the
 trained baseline — accuracy, cost and escalated share against a hand computation from the stored results."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.stub_server import StubConfig, StubServer, answer_logprob
-from tools import cascade
-from tools.metrics import UNPARSEABLE, ItemResult
+from tools.scoring import cascade
+from tools.scoring.metrics import UNPARSEABLE, ItemResult
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]

@@ -1,4 +1,4 @@
-"""tools/compare.py and `modelpick eval --compare A,B`: discordant items counted by hand, McNemar in words, the
+"""tools/scoring/compare.py and `modelpick eval --compare A,B`: discordant items counted by hand, McNemar in words, the
 disagreements listed in the report."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 
 from agent.messages import comparison_sentence, p_value, render
 from tests.stub_server import StubConfig, StubServer
-from tools.compare import CompareError, compare, row_key
-from tools.metrics import ItemResult
+from tools.scoring.compare import CompareError, compare, row_key
+from tools.scoring.metrics import ItemResult
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]

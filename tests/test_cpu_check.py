@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.cpu_check import forbidden_instructions, ggml_cpu_libraries, missing_cpu_features
+from tools.candidates.cpu_check import forbidden_instructions, ggml_cpu_libraries, missing_cpu_features
 
 NATIVE_LIKE = r"""
 #include <immintrin.h>
@@ -45,8 +45,8 @@ def test_a_cpu_without_avx2_is_named() -> None:
 def test_the_local_candidate_refuses_to_start_on_a_cpu_without_avx2(monkeypatch) -> None:
     import asyncio
 
-    from tools import candidates
-    from tools.candidates import CandidateError, LocalLLM
+    from tools.candidates import registry as candidates
+    from tools.candidates.registry import CandidateError, LocalLLM
 
     monkeypatch.setattr(candidates, "missing_cpu_features", lambda: ["avx2"])
     with pytest.raises(CandidateError, match="candidate.cpu_lacks"):

@@ -1,4 +1,4 @@
-"""tools/data.py: every bad input gets its specific message; good files of every format are read right."""
+"""tools/data/read.py: every bad input gets its specific message; good files of every format are read right."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from agent.messages import render
 from core.language import detect_language
 from tests.conftest import DATASETS
-from tools.data import DataError, NeedsChoice, neutralise_cell
-from tools.tables import read_dataset, read_table
+from tools.data.read import DataError, NeedsChoice, neutralise_cell
+from tools.data.tables import read_dataset, read_table
 
 
 @pytest.mark.parametrize(("name", "code", "says"), [
@@ -134,7 +134,7 @@ def test_column_detection_on_the_shared_datasets(name, rows, classes, top) -> No
 
 def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
     """Inputs that used to crash: an over-long cell, delimiters only, JSON nested 10k deep (array and object)."""
-    from tools.data import DataError
+    from tools.data.read import DataError
 
     cases = {
         "long_cell.csv": ("text,label\n\"" + "x" * 200_000 + "\",a\nhello,b\n", "longer than 100,000 characters"),
@@ -217,7 +217,7 @@ def test_a_file_deleted_by_the_retention_period_says_attach_it_again(tmp_path) -
 def test_the_fast_reader_gives_the_careful_readers_table(tmp_path, monkeypatch, name, raw) -> None:
     """The C parser reads a well-formed file (from the file itself when its bytes are the text's UTF-8) into the
     very table the csv-module reader makes of it."""
-    from tools import data
+    from tools.data import read as data
 
     path = tmp_path / name
     path.write_bytes(raw)

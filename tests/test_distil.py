@@ -55,7 +55,7 @@ def test_a_distilled_classifier_learns_from_a_noisy_teacher_and_costs_nothing(tm
     silver_cost = db.execute("SELECT SUM(cost_usd) FROM results WHERE run_id LIKE '%-silver-%'").fetchone()[0]
     total = db.execute("SELECT SUM(cost_usd) FROM results").fetchone()[0]
     db.close()
-    from tools.runner import RunStore
+    from tools.run.runner import RunStore
 
     store = RunStore(tmp_path / "home" / "runs.sqlite")
     assert silver_cost > 0 and store.spent(doc["run_id"]) == pytest.approx(total)  # the labelling counts as spent

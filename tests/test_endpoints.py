@@ -10,8 +10,8 @@ import stat
 from agent.settings_panel import configure_endpoint
 from core import workspace
 from tests.stub_server import StubConfig, StubServer
-from tools.candidates import build_candidates, can_run, configured_entries
-from tools.endpoints import user_entries
+from tools.candidates.endpoints import user_entries
+from tools.candidates.registry import build_candidates, can_run, configured_entries
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -45,7 +45,7 @@ def test_an_added_endpoint_keeps_its_key_apart_and_runs_like_any_candidate() -> 
         candidate = build_candidates(["stub-model"], entries)[0]
         assert candidate.api_key == KEY
         asyncio.run(candidate.check())  # the key reaches the server
-    from tools.evaluate import EvalConfig
+    from tools.evaluation.evaluate import EvalConfig
 
     config = EvalConfig(data="x.csv", candidates=["stub-model"], candidate_entries=entries).to_dict()
     assert KEY not in json.dumps(config)  # a run's stored configuration names the endpoint, never its key

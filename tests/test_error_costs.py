@@ -1,4 +1,4 @@
-"""tools/error_costs.py and `modelpick eval --error-cost`: errors priced per kind, totals against hand-computed
+"""tools/scoring/error_costs.py and `modelpick eval --error-cost`: errors priced per kind, totals against hand-computed
 values, and a pick that changes when a cheap model's errors are dear."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
-from tools.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec, summarise_costs
-from tools.metrics import ItemResult
+from tools.scoring.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec, summarise_costs
+from tools.scoring.metrics import ItemResult
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]

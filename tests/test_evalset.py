@@ -1,4 +1,4 @@
-"""tools/evalset.py: disjoint, stratified, deterministic splits; duplicates and rare classes reported."""
+"""tools/data/evalset.py: disjoint, stratified, deterministic splits; duplicates and rare classes reported."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from agent.messages import render
 from tests.conftest import DATASETS
-from tools.evalset import (
+from tools.data.evalset import (
     EvalSetError,
     Item,
     items_per_arm_unpaired,

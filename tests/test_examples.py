@@ -10,12 +10,12 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer
 from tests.test_cli_eval import _eval
-from tools.candidates import ChatCandidate
-from tools.evalset import Item, split
-from tools.examples import retrieval_pool, shot_source
-from tools.forecast import prompt_tokens
-from tools.prompts import parse_shots, technique_id
-from tools.runner import Runner, RunStore
+from tools.candidates.registry import ChatCandidate
+from tools.data.evalset import Item, split
+from tools.planning.forecast import prompt_tokens
+from tools.prompting.examples import retrieval_pool, shot_source
+from tools.prompting.prompts import parse_shots, technique_id
+from tools.run.runner import Runner, RunStore
 
 TOPICS = {"sport": ["football match goal striker", "tennis serve racket court", "swimming pool lap freestyle",
                     "cycling race pedal mountain stage", "boxing ring punch round knockout", "golf putt green hole"],

@@ -12,9 +12,9 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer, unit_hash
 from tests.test_cli_eval import _eval
-from tools.evaluate import EvalConfig, prepare
-from tools.extraction import normalise, parse_answer
-from tools.metrics import UNPARSEABLE, wilson_interval
+from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.scoring.metrics import UNPARSEABLE, wilson_interval
+from tools.tasks.extraction import normalise, parse_answer
 
 FIELDS = ["amount", "customer", "date", "order_id"]
 NAMES = ["Alice Smith", "Bo Chen", "Carla Diaz", "Dan Okafor", "Eva Novak", "Farah Haddad", "Gus Lund"]

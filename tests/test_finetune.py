@@ -13,11 +13,11 @@ import pytest
 
 from knowledge.catalog import get_card
 from tests.stub_server import StubConfig, StubServer
-from tools.endpoints import user_entries
-from tools.evaluate import EvalConfig, prepare
-from tools.export import FINE_TUNE_EPOCHS, finetune_jsonl
-from tools.finetune import FineTuneError, estimate, launch, refresh
-from tools.runner import RunStore
+from tools.candidates.endpoints import user_entries
+from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.output.exports import FINE_TUNE_EPOCHS, finetune_jsonl
+from tools.run.runner import RunStore
+from tools.training.finetune import FineTuneError, estimate, launch, refresh
 
 EXE = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "modelpick")
 LABELS = ("billing", "bugs", "sales")
@@ -75,7 +75,7 @@ def test_a_job_is_launched_followed_across_a_restart_and_joins_the_candidates(tm
         assert again["status"] == "succeeded" and again["candidate"].startswith("ft:gpt-4.1-mini:")
         (joined,) = user_entries()
         assert joined["base_model"] == "gpt-4.1-mini" and joined["base_url"] == stub.url
-        from tools.candidates import entry_price_model
+        from tools.candidates.registry import entry_price_model
 
         assert entry_price_model(joined) == get_card("gpt-4.1-mini").fine_tuning["table_key"]
         assert refresh(again, restarted, entries) == again  # a finished job is not asked again

@@ -11,10 +11,10 @@ import asyncio
 import pytest
 
 from tests.stub_server import StubConfig, StubServer
-from tools.candidates import ChatCandidate
-from tools.evalset import Item, split
-from tools.forecast import prompt_tokens
-from tools.runner import Runner, RunStore
+from tools.candidates.registry import ChatCandidate
+from tools.data.evalset import Item, split
+from tools.planning.forecast import prompt_tokens
+from tools.run.runner import Runner, RunStore
 
 LABELS = ["negative", "positive"]
 

@@ -11,8 +11,8 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer, unit_hash
 from tests.test_cli_eval import _eval
-from tools import generation
-from tools.evaluate import EvalConfig, prepare
+from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.tasks import generation
 
 ACCURACY = {"strong-model": 0.9, "weak-model": 0.6}
 JUDGE_ERROR = 0.15

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.group_commit import GroupCommit
-from tools.metrics import ItemResult
-from tools.runner import RunStore
+from tools.run.group_commit import GroupCommit
+from tools.run.runner import RunStore
+from tools.scoring.metrics import ItemResult
 
 
 def _result(item_id: int) -> ItemResult:

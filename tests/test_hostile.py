@@ -19,8 +19,8 @@ from cli.main import app
 from core import workspace
 from core.language import detect_language
 from tests.hostile import build
-from tools.data import DataError, NeedsChoice
-from tools.tables import read_dataset
+from tools.data.read import DataError, NeedsChoice
+from tools.data.tables import read_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {  # file → the message id it must get ("ok": read, with a profile)
@@ -95,7 +95,7 @@ def test_peak_memory_of_the_biggest_uploads_stays_bounded(tmp_path) -> None:
     big = build(tmp_path / "big", big=True)
     for name in ("rows_553k.csv", "over_size.csv", "rows_190k_110mb.xlsx"):
         # VmHWM is this address space's peak (ru_maxrss would carry pytest's own peak across exec on Linux).
-        code = ("from tools.tables import read_dataset\nfrom tools.data import DataError\n"
+        code = ("from tools.data.tables import read_dataset\nfrom tools.data.read import DataError\n"
                 f"try:\n    print(read_dataset({str(big[name])!r})['rows'])\nexcept DataError as e:\n    print(e.id)\n"
                 "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))")
         env = {**os.environ, "MODELPICK_HOME": str(tmp_path / "home")}
@@ -158,8 +158,8 @@ def test_chat_and_eval_give_the_same_verdict_on_every_refused_file(corpus) -> No
 
 def test_a_label_block_that_would_not_fit_a_prompt_is_refused_before_any_call(tmp_path) -> None:
     """200 labels of 150 characters each pass the count and length limits but not the prompt's room."""
-    from tools.evalset import EvalSetError
-    from tools.evaluate import EvalConfig, prepare
+    from tools.data.evalset import EvalSetError
+    from tools.evaluation.evaluate import EvalConfig, prepare
 
     path = tmp_path / "long_labels.csv"
     path.write_text("text,label\n" + "".join(f"row {i} text,{'category name ' * 10}{i % 200}\n" for i in range(2000)))

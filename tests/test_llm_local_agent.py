@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATASETS
-from tools.candidates import ChatCandidate, LocalLLM
+from tools.candidates.registry import ChatCandidate, LocalLLM
 
 pytestmark = pytest.mark.slow
 

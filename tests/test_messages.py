@@ -203,7 +203,7 @@ def test_counts_take_their_nouns_number() -> None:
 
 def test_progress_says_starting_until_an_answer_and_counts_its_errors() -> None:
     from agent.speak import progress_line
-    from tools.runner import Progress
+    from tools.run.runner import Progress
 
     assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "en") == "0/100 items · starting"
     assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "zh") == "0/100 条 · 正在开始"

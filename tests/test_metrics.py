@@ -1,11 +1,11 @@
-"""tools/metrics.py and tools/recommend.py against known values."""
+"""tools/scoring/metrics.py and tools/scoring/recommend.py against known values."""
 
 from __future__ import annotations
 
 import pytest
 
 from agent.messages import render
-from tools.metrics import (
+from tools.scoring.metrics import (
     UNPARSEABLE,
     ItemResult,
     confusion,
@@ -14,7 +14,7 @@ from tools.metrics import (
     summarise,
     wilson_interval,
 )
-from tools.recommend import Targets, accuracy_verdict, recommend, verdicts
+from tools.scoring.recommend import Targets, accuracy_verdict, recommend, verdicts
 
 
 def test_wilson_interval_known_values() -> None:

@@ -17,15 +17,15 @@ from core.shapes import Technique
 from core.tokens import count_tokens
 from tests.stub_server import StubConfig, StubServer
 from tests.test_cli_eval import _eval
-from tools import documents as documents_module
-from tools.candidates import ChatCandidate
-from tools.documents import passages, read_documents
-from tools.evalset import Item, split
-from tools.forecast import prompt_tokens
-from tools.passages import passage_source
-from tools.prompts import parse_shots, technique_id
-from tools.runner import Runner, RunStore
-from tools.techniques import Documents, NoDocuments, check_documents
+from tools.candidates.registry import ChatCandidate
+from tools.data import documents as documents_module
+from tools.data.documents import passages, read_documents
+from tools.data.evalset import Item, split
+from tools.planning.forecast import prompt_tokens
+from tools.prompting.passages import passage_source
+from tools.prompting.prompts import parse_shots, technique_id
+from tools.prompting.techniques import Documents, NoDocuments, check_documents
+from tools.run.runner import Runner, RunStore
 
 DOCS = Path(__file__).parent / "data" / "rag"
 LABELS = ["electronics", "garden", "kitchen"]
@@ -209,8 +209,8 @@ def test_the_cli_runs_rag_from_docs_and_pins_it(tmp_path) -> None:
 
 
 def test_a_resume_refuses_changed_documents(tmp_path) -> None:
-    from tools.candidates import CandidateError
-    from tools.evaluate import EvalConfig, resume_config
+    from tools.candidates.registry import CandidateError
+    from tools.evaluation.evaluate import EvalConfig, resume_config
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -1,4 +1,4 @@
-"""tools/runner.py against a real-HTTP stub: faults retried, nothing scored twice, cache, budget, resume."""
+"""tools/run/runner.py against a real-HTTP stub: faults retried, nothing scored twice, cache, budget, resume."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
-from tools.candidates import CandidateError, ChatCandidate
-from tools.evalset import Item, split
-from tools.runner import RetryPolicy, Runner, RunStore
+from tools.candidates.registry import CandidateError, ChatCandidate
+from tools.data.evalset import Item, split
+from tools.run.runner import RetryPolicy, Runner, RunStore
 
 LABELS = ["negative", "positive"]
 FAST_RETRY = RetryPolicy(attempts=8, base_s=0.01, cap_s=0.05)
@@ -133,7 +133,7 @@ def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
         candidate = ChatCandidate("x", model="stub-model", base_url=stub.url, api_key="wrong")
         with pytest.raises(CandidateError, match="candidate.bad_key"):
             asyncio.run(candidate.start(_split(), LABELS))
-    from tools.candidates import free_port
+    from tools.candidates.registry import free_port
 
     candidate = ChatCandidate("x", model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
     with pytest.raises(CandidateError, match="candidate.unreachable"):

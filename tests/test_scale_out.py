@@ -33,8 +33,8 @@ def on_postgres(postgres_url, monkeypatch, tmp_path):
 
 
 def test_the_run_store_on_postgres_keeps_results_in_arrival_order_and_upserts(on_postgres, tmp_path) -> None:
-    from tools.metrics import ItemResult
-    from tools.runner import RunStore
+    from tools.run.runner import RunStore
+    from tools.scoring.metrics import ItemResult
 
     store = RunStore()
     assert not (tmp_path / "home" / "runs.sqlite").exists()  # nothing went to the workspace
@@ -57,9 +57,9 @@ def test_the_run_store_on_postgres_keeps_results_in_arrival_order_and_upserts(on
 
 
 def test_group_commits_on_postgres_store_every_write_once_committed(on_postgres) -> None:
-    from tools.group_commit import GroupCommit
-    from tools.metrics import ItemResult
-    from tools.runner import RunStore
+    from tools.run.group_commit import GroupCommit
+    from tools.run.runner import RunStore
+    from tools.scoring.metrics import ItemResult
 
     store = RunStore()
     run_id = store.create_run({"data": "x.csv"})

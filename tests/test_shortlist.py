@@ -10,9 +10,9 @@ from agent.messages import render
 from knowledge.catalog import get_card, load_catalog
 from knowledge.shortlist import forecast, shortlist
 from tests.conftest import DATASETS
-from tools.evalset import load_items, split
-from tools.forecast import prompt_tokens
-from tools.tables import read_dataset
+from tools.data.evalset import load_items, split
+from tools.data.tables import read_dataset
+from tools.planning.forecast import prompt_tokens
 
 TODAY = date(2026, 11, 25)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-import tools.tables
+import tools.data.tables
 from agent.graph import compile_graph, new_replies, turn_input
 from core import workspace
 from tests.conftest import ROOT, packages_imported_by
-from tools.tables import read_dataset, read_table
+from tools.data.tables import read_dataset, read_table
 
 LABELS = ["negative", "positive"]
 
@@ -24,15 +24,15 @@ LABELS = ["negative", "positive"]
 def parses(monkeypatch) -> list[str]:
     """Every real parse of a file, recorded (the in-process cache starts empty)."""
     seen: list[str] = []
-    real = tools.tables.load_table
+    real = tools.data.tables.load_table
 
     def counting(path, **kwargs):
         seen.append(Path(path).name)
         return real(path, **kwargs)
 
-    monkeypatch.setattr(tools.tables, "load_table", counting)
-    monkeypatch.setattr(tools.tables, "_memory", type(tools.tables._memory)())
-    monkeypatch.setattr(tools.tables, "_profiles", type(tools.tables._profiles)())
+    monkeypatch.setattr(tools.data.tables, "load_table", counting)
+    monkeypatch.setattr(tools.data.tables, "_memory", type(tools.data.tables._memory)())
+    monkeypatch.setattr(tools.data.tables, "_profiles", type(tools.data.tables._profiles)())
     return seen
 
 
@@ -65,7 +65,7 @@ def test_a_changed_file_is_parsed_again_and_a_new_process_reads_the_kept_table(t
     _data(data, salt="-edited")  # same name, other bytes
     assert len(read_table(data).frame) == 240
     assert parses == ["a.csv", "a.csv"]
-    tools.tables._memory.clear()  # as a new process would start
+    tools.data.tables._memory.clear()  # as a new process would start
     read_table(data)
     assert parses == ["a.csv", "a.csv"]  # from MODELPICK_HOME/parsed/, no parse
 
@@ -73,13 +73,13 @@ def test_a_changed_file_is_parsed_again_and_a_new_process_reads_the_kept_table(t
 def test_a_profile_is_made_once_per_choice_of_columns_and_handed_out_as_a_copy(tmp_path, parses, monkeypatch) -> None:
     data = _data(tmp_path / "a.csv")
     profiled: list[str | None] = []
-    real = tools.tables.profile_table
+    real = tools.data.tables.profile_table
 
     def counting(table, columns, **kwargs):
         profiled.append(columns.label)
         return real(table, columns, **kwargs)
 
-    monkeypatch.setattr(tools.tables, "profile_table", counting)
+    monkeypatch.setattr(tools.data.tables, "profile_table", counting)
     first = read_dataset(data)
     first["warnings"].append({"id": "a caller's own note", "values": {}})
     first["label_counts"].clear()
@@ -99,17 +99,17 @@ def test_a_table_that_cannot_be_kept_costs_a_later_parse_and_nothing_else(tmp_pa
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    real_dump = tools.tables.pickle.dump
-    monkeypatch.setattr(tools.tables.pickle, "dump", full_disk)
+    real_dump = tools.data.tables.pickle.dump
+    monkeypatch.setattr(tools.data.tables.pickle, "dump", full_disk)
     assert len(read_table(data).frame) == 240
-    for writer in list(tools.tables._writing.values()):
+    for writer in list(tools.data.tables._writing.values()):
         writer.join()
     assert [type(f) for f in failures] == [OSError]  # said, in the log
     assert list((workspace.home() / "parsed").glob("*")) == []  # no half-written file is left
-    monkeypatch.setattr(tools.tables.pickle, "dump", real_dump)
-    tools.tables._memory.clear()  # as a new process would start
+    monkeypatch.setattr(tools.data.tables.pickle, "dump", real_dump)
+    tools.data.tables._memory.clear()  # as a new process would start
     assert len(read_table(data).frame) == 240 and parses == ["a.csv", "a.csv"]  # parsed again ...
-    for writer in list(tools.tables._writing.values()):
+    for writer in list(tools.data.tables._writing.values()):
         writer.join()
     assert len(list((workspace.home() / "parsed").glob("*.pkl"))) == 1  # ... and kept this time
 
@@ -117,7 +117,7 @@ def test_a_table_that_cannot_be_kept_costs_a_later_parse_and_nothing_else(tmp_pa
 def test_profiling_and_splitting_an_upload_imports_no_sdk_no_pydantic_and_no_conversation_code(tmp_path) -> None:
     """What an upload costs a fresh process (`modelpick eval`, an app worker): the reader and the splitter only."""
     data = _data(tmp_path / "a.csv")
-    code = ("from tools.evaluate import EvalConfig, prepare\nfrom tools.tables import read_dataset\n"
+    code = ("from tools.evaluation.evaluate import EvalConfig, prepare\nfrom tools.data.tables import read_dataset\n"
             f"read_dataset({str(data)!r}); prepare(EvalConfig(data={str(data)!r}, eval_size=60))")
     conversation_and_sdk = {"openai", "httpx", "pydantic", "langgraph", "langchain_core", "chainlit", "chromadb",
                             "sklearn"}
@@ -129,10 +129,10 @@ def test_the_eval_sets_kept_in_a_process_are_let_go_before_its_last_collections(
     otherwise walk every cached row): a handler registered before them sees the cache empty."""
     data = _data(tmp_path / "a.csv")
     code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('kept at exit:', len(sys.modules['tools.evaluate']._prepared)))\n"
-            "from tools.evaluate import EvalConfig, prepare\n"
+            "atexit.register(lambda: print('kept at exit:', len(sys.modules['tools.evaluation.evaluate']._prepared)))\n"
+            "from tools.evaluation.evaluate import EvalConfig, prepare\n"
             f"prepare(EvalConfig(data={str(data)!r}, eval_size=60))\n"
-            "print('kept:', len(sys.modules['tools.evaluate']._prepared))")
+            "print('kept:', len(sys.modules['tools.evaluation.evaluate']._prepared))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
     assert out.returncode == 0, out.stderr[-800:]

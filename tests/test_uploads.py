@@ -1,4 +1,4 @@
-"""tools/uploads.py: an upload is checked before it is kept, counted against its user's quota, deleted after the
+"""tools/data/uploads.py: an upload is checked before it is kept, counted against its user's quota, deleted after the
 retention period; a kept file that cannot be read is removed; each app process has its own incoming folder."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from agent.graph import compile_graph, new_replies, reply_text, turn_input
 from core import workspace
 from tests.conftest import DATASETS
-from tools import uploads
+from tools.data import uploads
 
 
 def _kept_files() -> list[Path]:
@@ -110,7 +110,7 @@ def test_each_process_has_its_own_incoming_folder_and_dead_ones_are_cleared(tmp_
 def test_the_same_bytes_are_kept_once_per_user_and_counted_once(tmp_path, workspace_home, monkeypatch) -> None:
     """Ten re-uploads of one file used to be ten full copies, each counted against the quota."""
     from core import workspace
-    from tools import uploads
+    from tools.data import uploads
 
     source = tmp_path / "data.csv"
     source.write_text("text,label\n" + "".join(f"row {i},{'ab'[i % 2]}\n" for i in range(20_000)))

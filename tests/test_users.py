@@ -121,7 +121,8 @@ def test_the_users_cli_reads_the_password_from_stdin_and_never_prints_it(home) -
 def test_uploads_and_endpoints_belong_to_the_acting_user(tmp_path, home) -> None:
     import contextvars
 
-    from tools import endpoints, uploads
+    from tools.candidates import endpoints
+    from tools.data import uploads
 
     source = tmp_path / "data.csv"
     source.write_text("text,label\nhello,a\n", encoding="utf-8")
