@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from tools.candidates.registry import BASELINE_ID, LOCAL_LLM_ID
+from tools.candidates.base import BASELINE_ID, LOCAL_LLM_ID
 
 # "go" is the whole message or nothing: a confirmation of the plan just shown, never the first word of a sentence
 # ("Run time matters too…", "开始之前我想确认一下…", "Start by telling me…"). A question ("go?") is not a yes.

@@ -14,7 +14,7 @@ from agent import speak
 from agent.messages import money, render, say
 from agent.state import SelectionState
 from core import workspace
-from tools.candidates.registry import CandidateError
+from tools.candidates.base import CandidateError
 from tools.data.evalset import EvalSetError
 from tools.run.runner import RunStore
 from tools.training.finetune import Estimate, FineTuneError, estimate, launch, refresh

@@ -33,29 +33,14 @@ from core.shapes import (
 from core.tokens import chat_tokens
 from knowledge.catalog import ModelCard, UnknownModel, get_card
 from knowledge.shortlist import forecast, forecast_at, shortlist
-from tools.candidates.registry import (
-    BASELINE_ID,
-    BUILT_IN,
-    CandidateError,
-    can_run,
-    configured_entries,
-    resolve_id,
-)
+from tools.candidates.base import BASELINE_ID, BUILT_IN, CandidateError
+from tools.candidates.pricing import entry_price, price_quote
+from tools.candidates.registry import can_run, configured_entries, resolve_id
 from tools.data.documents import DEFAULT_CHUNK_TOKENS
 from tools.data.evalset import EvalSetError, EvalSplit, load_items, power_analysis
-from tools.evaluation.evaluate import (
-    EvalConfig,
-    comparison,
-    entry_price,
-    judge_of,
-    prepare,
-    price_quote,
-    probe_speed,
-    prompted,
-    results_document,
-    run_eval,
-    scored_results,
-)
+from tools.evaluation.config import EvalConfig, judge_of, prepare
+from tools.evaluation.results import comparison, results_document, scored_results
+from tools.evaluation.run import probe_speed, prompted, run_eval
 from tools.output.exports import finetune_jsonl, items_csv, training_costs, write_exports
 from tools.planning.forecast import prompt_tokens
 from tools.planning.plan import call_count, expected_time, techniques

@@ -1064,7 +1064,7 @@ def phrase_row(row: dict, lang: str) -> dict:
 
 
 def phrase_document(document: dict, lang: str = "en") -> dict:
-    """A results document (`tools.evaluation.evaluate.results_document`) with every message phrased: what `--json` writes."""
+    """A results document (`tools.evaluation.results.results_document`) with every message phrased: what `--json` writes."""
     phrased = dict(document)
     if "eval_set" in phrased and isinstance(phrased["eval_set"].get("power_sentence"), dict):
         phrased["eval_set"] = {**phrased["eval_set"], "power_sentence": render(phrased["eval_set"]["power_sentence"],

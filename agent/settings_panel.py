@@ -9,8 +9,9 @@ is kept.
 from __future__ import annotations
 
 from agent.messages import render, say
+from tools.candidates.base import CandidateError
+from tools.candidates.chat import ChatCandidate
 from tools.candidates.endpoints import endpoint_id, save_endpoint
-from tools.candidates.registry import CandidateError, ChatCandidate
 
 FIELDS = ("endpoint_url", "endpoint_model", "endpoint_key", "endpoint_input_usd_per_1m", "endpoint_output_usd_per_1m")
 

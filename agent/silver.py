@@ -12,10 +12,11 @@ import csv
 from core import workspace
 from core.shapes import DatasetProfile, SilverSummary
 from knowledge.catalog import load_catalog
-from tools.candidates.registry import BUILT_IN, build_candidates, can_run, configured_entries, openai_api_key
+from tools.candidates.base import BUILT_IN, openai_api_key
+from tools.candidates.pricing import candidate_price
+from tools.candidates.registry import build_candidates, can_run, configured_entries
 from tools.data.evalset import EvalSplit, Item
 from tools.data.tables import read_table
-from tools.evaluation.evaluate import candidate_price
 from tools.run.runner import Runner, RunStore
 
 MAX_SILVER_ROWS = 500

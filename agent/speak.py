@@ -38,7 +38,7 @@ from core.shapes import (
     SilverSummary,
 )
 from knowledge.catalog import ModelCard, UnknownModel, get_card
-from tools.candidates.registry import BASELINE_ID
+from tools.candidates.base import BASELINE_ID
 from tools.planning.plan import PROBE_ITEMS
 from tools.run.runner import Progress
 from tools.scoring.metrics import wilson_interval

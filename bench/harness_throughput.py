@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.candidates.registry import ChatCandidate, LocalLLM  # noqa: E402
+from tools.candidates.chat import ChatCandidate  # noqa: E402
+from tools.candidates.local import LocalLLM  # noqa: E402
 from tools.data.evalset import Item, split  # noqa: E402
 from tools.prompting.prompts import build_messages  # noqa: E402
 from tools.run.runner import Runner, RunStore  # noqa: E402

@@ -26,7 +26,8 @@ def main(items: int = 100) -> None:
 
         from agent.graph import compile_graph, turn_input
         from core import workspace
-        from tools.evaluation.evaluate import EvalConfig, run_eval
+        from tools.evaluation.config import EvalConfig
+        from tools.evaluation.run import run_eval
         from tools.run.runner import RunStore
 
         stages: dict[str, list[float]] = {}

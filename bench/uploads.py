@@ -30,7 +30,7 @@ print(len(frame))
 MODELPICK = """
 import sys
 from tools.data import tables
-from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.evaluation.config import EvalConfig, prepare
 from tools.data.tables import read_dataset
 profile = read_dataset(sys.argv[1])
 prepare(EvalConfig(data=sys.argv[1], eval_size=1000))
@@ -57,7 +57,7 @@ print(len(frame))
 WARM = """
 import sys, time
 import pandas as pd
-from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.evaluation.config import EvalConfig, prepare
 from tools.data.tables import read_dataset
 read_dataset(sys.argv[1]); prepare(EvalConfig(data=sys.argv[1], eval_size=1000))  # the app's first upload
 best_pandas = best_ours = float("inf")

@@ -100,10 +100,11 @@ def eval_command(
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
     from agent.messages import render
-    from tools.candidates.registry import CandidateError, build_candidates
+    from tools.candidates.base import CandidateError
+    from tools.candidates.registry import build_candidates
     from tools.data.evalset import EvalSetError
     from tools.data.read import DataError, NeedsChoice
-    from tools.evaluation.evaluate import prepare, resume_config
+    from tools.evaluation.config import prepare, resume_config
     from tools.prompting.techniques import NoDocuments, check_documents
     from tools.run.runner import RunStore
     from tools.scoring.compare import CompareError
@@ -183,9 +184,11 @@ def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] |
 def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
     """The run's configuration from the command line (the candidates file lists the endpoints)."""
     from core.shapes import Technique
+    from tools.candidates.base import CandidateError
     from tools.candidates.endpoints import user_entries
-    from tools.candidates.registry import CandidateError, load_candidates_file
-    from tools.evaluation.evaluate import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path, prompted
+    from tools.candidates.registry import load_candidates_file
+    from tools.evaluation.config import DEFAULT_CANDIDATES, EvalConfig, data_path, document_path
+    from tools.evaluation.run import prompted
     from tools.prompting.prompts import DEFAULT_PASSAGES
 
     if data is None:
@@ -205,7 +208,7 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
 
 def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
     """Run (or resume) with a progress bar; Ctrl-C keeps every finished item."""
-    from tools.evaluation.evaluate import run_eval
+    from tools.evaluation.run import run_eval
 
     bar, on_progress = default_progress_printer()
     run_id = resume or store.create_run(config.to_dict())
@@ -224,7 +227,7 @@ def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_ou
     """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
     from agent.messages import phrase_document
     from agent.report import eval_report_markdown
-    from tools.evaluation.evaluate import comparison, pinned, results_document
+    from tools.evaluation.results import comparison, pinned, results_document
 
     raw = results_document(run_id, config, store, outcome=outcome)
     if pair is not None:

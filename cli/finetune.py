@@ -38,10 +38,10 @@ def finetune_command(
     from agent.messages import money as usd
     from agent.messages import render, say
     from agent.speak import job_state
-    from tools.candidates.registry import CandidateError
+    from tools.candidates.base import CandidateError
     from tools.data.evalset import EvalSetError
     from tools.data.read import DataError, NeedsChoice
-    from tools.evaluation.evaluate import EvalConfig, data_path, prepare
+    from tools.evaluation.config import EvalConfig, data_path, prepare
     from tools.run.runner import RunStore
     from tools.training.finetune import FineTuneError, estimate, launch
 

@@ -9,6 +9,6 @@ turns or commands never need them (the one list of exceptions):
 - scikit-learn (`tools/candidates/registry.py`, the trained baseline), statsmodels / scipy / numpy (`tools/scoring/metrics.py`);
 - tiktoken (`core/tokens.py`: its encoding loads on the first count), rapidfuzz (`knowledge/catalog.py`, only for
   suggestions), python-calamine and charset-normalizer (`tools/data/read.py`, only for XLSX and non-UTF-8 files),
-  rich's progress bar (`tools/evaluation/evaluate.py`, only in a terminal);
+  rich's progress bar (`tools/evaluation/run.py`, only in a terminal);
 - each `modelpick` sub-command imports its work when it runs (`cli/eval.py`), so `--help` stays fast.
 """

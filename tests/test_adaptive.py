@@ -173,7 +173,8 @@ def test_the_live_numbers_of_a_row_hold_across_round_boundaries(tmp_path) -> Non
     items/s)."""
     import asyncio
 
-    from tools.evaluation.evaluate import EvalConfig, run_eval
+    from tools.evaluation.config import EvalConfig
+    from tools.evaluation.run import run_eval
     from tools.run.runner import RunStore
 
     models = {"good": (0.9, 0.5)}

@@ -86,7 +86,7 @@ def test_the_shipped_table_is_the_shared_one() -> None:
 
 def test_a_fine_tuned_model_is_priced_from_the_catalogs_fine_tuned_price_of_its_base() -> None:
     from knowledge.catalog import load_catalog
-    from tools.evaluation.evaluate import entry_price
+    from tools.candidates.pricing import entry_price
 
     catalog = load_catalog()
     card = catalog.resolve("ft:gpt-4o-mini-2024-07-18:acme::abc123")
@@ -105,7 +105,7 @@ def test_a_price_quote_names_where_the_price_it_gives_comes_from() -> None:
     """The plan's forecast cites the price the run is costed at: one function gives both."""
     from core.shapes import ENDPOINT_PRICE
     from knowledge.catalog import load_catalog
-    from tools.evaluation.evaluate import entry_price, price_quote
+    from tools.candidates.pricing import entry_price, price_quote
 
     catalog = load_catalog()
     entries = [{"id": "own", "model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1",

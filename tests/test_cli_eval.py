@@ -177,13 +177,13 @@ def test_real_llama_cpp_smollm2_zero_and_three_shot(tmp_path) -> None:
 def test_an_unforeseen_error_is_one_line_and_logged(tmp_path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
-    import tools.evaluation.evaluate
+    import tools.evaluation.config
     from cli.main import app
 
     def broken(_config):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(tools.evaluation.evaluate, "prepare", broken)
+    monkeypatch.setattr(tools.evaluation.config, "prepare", broken)
     result = CliRunner().invoke(app, ["eval", "--data", str(_data(tmp_path)), "--candidates", "tfidf-logreg"])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]

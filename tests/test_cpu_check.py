@@ -45,8 +45,9 @@ def test_a_cpu_without_avx2_is_named() -> None:
 def test_the_local_candidate_refuses_to_start_on_a_cpu_without_avx2(monkeypatch) -> None:
     import asyncio
 
-    from tools.candidates import registry as candidates
-    from tools.candidates.registry import CandidateError, LocalLLM
+    from tools.candidates import local as candidates
+    from tools.candidates.base import CandidateError
+    from tools.candidates.local import LocalLLM
 
     monkeypatch.setattr(candidates, "missing_cpu_features", lambda: ["avx2"])
     with pytest.raises(CandidateError, match="candidate.cpu_lacks"):

@@ -45,7 +45,7 @@ def test_an_added_endpoint_keeps_its_key_apart_and_runs_like_any_candidate() -> 
         candidate = build_candidates(["stub-model"], entries)[0]
         assert candidate.api_key == KEY
         asyncio.run(candidate.check())  # the key reaches the server
-    from tools.evaluation.evaluate import EvalConfig
+    from tools.evaluation.config import EvalConfig
 
     config = EvalConfig(data="x.csv", candidates=["stub-model"], candidate_entries=entries).to_dict()
     assert KEY not in json.dumps(config)  # a run's stored configuration names the endpoint, never its key

@@ -10,7 +10,7 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer
 from tests.test_cli_eval import _eval
-from tools.candidates.registry import ChatCandidate
+from tools.candidates.chat import ChatCandidate
 from tools.data.evalset import Item, split
 from tools.planning.forecast import prompt_tokens
 from tools.prompting.examples import retrieval_pool, shot_source

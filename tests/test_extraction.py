@@ -12,7 +12,7 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer, unit_hash
 from tests.test_cli_eval import _eval
-from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.evaluation.config import EvalConfig, prepare
 from tools.scoring.metrics import UNPARSEABLE, wilson_interval
 from tools.tasks.extraction import normalise, parse_answer
 

@@ -21,9 +21,11 @@ import pytest
 from agent.messages import phrase_document, render
 from tests.conftest import DATASETS
 from tests.test_cli_eval import _eval
-from tools.candidates.registry import ChatCandidate, LocalLLM, free_port
+from tools.candidates.chat import ChatCandidate
+from tools.candidates.local import LocalLLM, free_port
 from tools.data.evalset import Item, split
-from tools.evaluation.evaluate import EvalConfig, results_document
+from tools.evaluation.config import EvalConfig
+from tools.evaluation.results import results_document
 from tools.run.runner import RetryPolicy, Runner, RunStore
 from tools.scoring.metrics import ItemResult, failure_of, row_status, summarise
 from tools.scoring.recommend import Targets, recommend, verdicts
@@ -178,7 +180,7 @@ def test_eval_reports_a_dead_and_a_refusing_endpoint_as_failed(tmp_path) -> None
 def test_a_llama_cpp_server_that_dies_mid_run_is_failed_with_its_cause(tmp_path, sig, words) -> None:
     config = EvalConfig(data=str(DATASETS / "sentiment_uci_labelled_sentences.csv"), candidates=["smollm2-135m"],
                         shots=[3], eval_size=40)
-    from tools.evaluation.evaluate import prepare
+    from tools.evaluation.config import prepare
 
     the_split, labels, *_ = prepare(config)
     store = RunStore()

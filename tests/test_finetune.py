@@ -14,7 +14,7 @@ import pytest
 from knowledge.catalog import get_card
 from tests.stub_server import StubConfig, StubServer
 from tools.candidates.endpoints import user_entries
-from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.evaluation.config import EvalConfig, prepare
 from tools.output.exports import FINE_TUNE_EPOCHS, finetune_jsonl
 from tools.run.runner import RunStore
 from tools.training.finetune import FineTuneError, estimate, launch, refresh

@@ -11,7 +11,7 @@ import asyncio
 import pytest
 
 from tests.stub_server import StubConfig, StubServer
-from tools.candidates.registry import ChatCandidate
+from tools.candidates.chat import ChatCandidate
 from tools.data.evalset import Item, split
 from tools.planning.forecast import prompt_tokens
 from tools.run.runner import Runner, RunStore

@@ -11,7 +11,7 @@ import pytest
 
 from tests.stub_server import StubConfig, StubServer, unit_hash
 from tests.test_cli_eval import _eval
-from tools.evaluation.evaluate import EvalConfig, prepare
+from tools.evaluation.config import EvalConfig, prepare
 from tools.tasks import generation
 
 ACCURACY = {"strong-model": 0.9, "weak-model": 0.6}

@@ -159,7 +159,7 @@ def test_chat_and_eval_give_the_same_verdict_on_every_refused_file(corpus) -> No
 def test_a_label_block_that_would_not_fit_a_prompt_is_refused_before_any_call(tmp_path) -> None:
     """200 labels of 150 characters each pass the count and length limits but not the prompt's room."""
     from tools.data.evalset import EvalSetError
-    from tools.evaluation.evaluate import EvalConfig, prepare
+    from tools.evaluation.config import EvalConfig, prepare
 
     path = tmp_path / "long_labels.csv"
     path.write_text("text,label\n" + "".join(f"row {i} text,{'category name ' * 10}{i % 200}\n" for i in range(2000)))

@@ -220,7 +220,7 @@ def test_a_plan_times_the_local_models_with_a_short_probe_and_never_calls_a_paid
                                                "WHERE runs.status = 'timing probe'")}
         assert len(probed) == 10 and db.execute("SELECT COUNT(*) FROM cache").fetchone()[0] == 0
         db.close()
-        from tools.evaluation.evaluate import EvalConfig, prepare
+        from tools.evaluation.config import EvalConfig, prepare
 
         the_split, *_ = prepare(EvalConfig(**state["plan"]["eval_config"]))
         assert probed <= {item.id for item in the_split.train_pool}  # never an eval or few-shot item

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATASETS
-from tools.candidates.registry import ChatCandidate, LocalLLM
+from tools.candidates.chat import ChatCandidate
+from tools.candidates.local import LocalLLM
 
 pytestmark = pytest.mark.slow
 

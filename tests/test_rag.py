@@ -17,7 +17,7 @@ from core.shapes import Technique
 from core.tokens import count_tokens
 from tests.stub_server import StubConfig, StubServer
 from tests.test_cli_eval import _eval
-from tools.candidates.registry import ChatCandidate
+from tools.candidates.chat import ChatCandidate
 from tools.data import documents as documents_module
 from tools.data.documents import passages, read_documents
 from tools.data.evalset import Item, split
@@ -209,8 +209,8 @@ def test_the_cli_runs_rag_from_docs_and_pins_it(tmp_path) -> None:
 
 
 def test_a_resume_refuses_changed_documents(tmp_path) -> None:
-    from tools.candidates.registry import CandidateError
-    from tools.evaluation.evaluate import EvalConfig, resume_config
+    from tools.candidates.base import CandidateError
+    from tools.evaluation.config import EvalConfig, resume_config
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -8,7 +8,8 @@ import pytest
 
 from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
-from tools.candidates.registry import CandidateError, ChatCandidate
+from tools.candidates.base import CandidateError
+from tools.candidates.chat import ChatCandidate
 from tools.data.evalset import Item, split
 from tools.run.runner import RetryPolicy, Runner, RunStore
 
@@ -133,7 +134,7 @@ def test_bad_key_and_unreachable_endpoint_fail_at_start_with_one_line() -> None:
         candidate = ChatCandidate("x", model="stub-model", base_url=stub.url, api_key="wrong")
         with pytest.raises(CandidateError, match="candidate.bad_key"):
             asyncio.run(candidate.start(_split(), LABELS))
-    from tools.candidates.registry import free_port
+    from tools.candidates.local import free_port
 
     candidate = ChatCandidate("x", model="m", base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=2)
     with pytest.raises(CandidateError, match="candidate.unreachable"):

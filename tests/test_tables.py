@@ -117,7 +117,7 @@ def test_a_table_that_cannot_be_kept_costs_a_later_parse_and_nothing_else(tmp_pa
 def test_profiling_and_splitting_an_upload_imports_no_sdk_no_pydantic_and_no_conversation_code(tmp_path) -> None:
     """What an upload costs a fresh process (`modelpick eval`, an app worker): the reader and the splitter only."""
     data = _data(tmp_path / "a.csv")
-    code = ("from tools.evaluation.evaluate import EvalConfig, prepare\nfrom tools.data.tables import read_dataset\n"
+    code = ("from tools.evaluation.config import EvalConfig, prepare\nfrom tools.data.tables import read_dataset\n"
             f"read_dataset({str(data)!r}); prepare(EvalConfig(data={str(data)!r}, eval_size=60))")
     conversation_and_sdk = {"openai", "httpx", "pydantic", "langgraph", "langchain_core", "chainlit", "chromadb",
                             "sklearn"}
@@ -129,10 +129,10 @@ def test_the_eval_sets_kept_in_a_process_are_let_go_before_its_last_collections(
     otherwise walk every cached row): a handler registered before them sees the cache empty."""
     data = _data(tmp_path / "a.csv")
     code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('kept at exit:', len(sys.modules['tools.evaluation.evaluate']._prepared)))\n"
-            "from tools.evaluation.evaluate import EvalConfig, prepare\n"
+            "atexit.register(lambda: print('kept at exit:', len(sys.modules['tools.evaluation.config']._prepared)))\n"
+            "from tools.evaluation.config import EvalConfig, prepare\n"
             f"prepare(EvalConfig(data={str(data)!r}, eval_size=60))\n"
-            "print('kept:', len(sys.modules['tools.evaluation.evaluate']._prepared))")
+            "print('kept:', len(sys.modules['tools.evaluation.config']._prepared))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**os.environ, "MODELPICK_HOME": str(tmp_path / "home")})
     assert out.returncode == 0, out.stderr[-800:]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.shapes import ExpectedTime
-from tools.candidates.registry import BASELINE_ID, BUILT_IN
+from tools.candidates.base import BASELINE_ID, BUILT_IN
 from tools.run.runner import RunStore
 
 

@@ -24,7 +24,7 @@ from core import workspace
 from core.database_url import libpq_url
 from core.problems import Problem, encode
 from core.tokens import chat_tokens
-from tools.candidates.registry import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
+from tools.candidates.base import UNREACHABLE_KINDS, WRONG_ENDPOINT_KINDS, Reply
 from tools.data.evalset import EvalSplit, Item
 from tools.prompting.techniques import Documents, MessageSource, message_source
 from tools.run.adaptive import Stop

@@ -8,7 +8,7 @@ model is unsure — its answer's log-probability (returned by the endpoint) is a
 answers. The last one has a threshold, and a threshold fitted on the items it is scored on would flatter it: the
 eval items are split in two halves, each half escalated with the threshold learnt on the other (cross-fitting,
 no extra calls); the threshold to deploy is learnt on all of them and shown. Showing the best few of many
-cascades is a selection effect: `tools.evaluation.evaluate` pays for it in their intervals (the error shared among all the
+cascades is a selection effect: `tools.evaluation.results` pays for it in their intervals (the error shared among all the
 cascades built). A cascade's accuracy counts the final answers; its cost per item is the first model's plus the
 second's on escalated items; its latency per item is the sum of both calls.
 """

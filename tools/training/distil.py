@@ -15,7 +15,8 @@ import random
 from dataclasses import replace
 
 from core.shapes import DISTILLED_PREFIX
-from tools.candidates.registry import BaselineCandidate, build_candidates
+from tools.candidates.baseline import BaselineCandidate
+from tools.candidates.registry import build_candidates
 from tools.data.evalset import EvalSplit, Item
 from tools.run.runner import Runner, RunStore
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from core.problems import Problem
 from knowledge.catalog import UnknownModel, get_card, load_catalog
-from tools.candidates.registry import configured_entries, from_entry, openai_api_key
+from tools.candidates.base import openai_api_key
+from tools.candidates.registry import configured_entries, from_entry
 from tools.data.evalset import EvalSplit
 from tools.output.exports import FINE_TUNE_EPOCHS, finetune_jsonl
 from tools.run.runner import RunStore
