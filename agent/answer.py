@@ -17,11 +17,11 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import ValidationError
 
 from agent.llm import AgentLLM, LLMError
-from agent.messages import phrase_recommendation, phrase_row, render, say
 from agent.phrase import LANGUAGE, numbers_guard, secrets_guard
 from agent.state import SelectionState
 from knowledge.catalog import UnknownModel, get_card
 from knowledge.store import Hit, get_store, query_hints
+from words.catalog import phrase_recommendation, phrase_row, render, say
 
 ANSWER_SYSTEM = (
     "You are modelpick, an assistant that helps teams choose an LLM by measuring candidates on their own data. "

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from langchain_core.runnables import RunnableConfig
 
-from agent import speak
-from agent.messages import money, render, say
 from agent.state import SelectionState
 from core import workspace
 from tools.candidates.base import CandidateError
 from tools.data.evalset import EvalSetError
 from tools.run.runner import RunStore
 from tools.training.finetune import Estimate, FineTuneError, estimate, launch, refresh
+from words import speak
+from words.catalog import money, render, say
 
 
 def finetune(state: SelectionState, config: RunnableConfig) -> dict:

@@ -1,7 +1,7 @@
 """The conversation as a LangGraph StateGraph: one user turn = intake → decide → one action → END.
 
 `decide` is a pure function of the state, so the process is predictable and testable without a UI; the
-action nodes call plain functions in `tools/` and phrase the outcome with `agent/speak.py`.
+action nodes call plain functions in `tools/` and phrase the outcome with `words/speak.py`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agent import journey, speak
+from agent import journey
 from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import Command, is_yes, read_command
 from agent.finetuning import finetune
 from agent.intents import MODEL_TOKEN, Row, read_request, rule_intent
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
-from agent.messages import render
 from agent.phrase import phrase
 from agent.silver import silver_label, strongest_configured
 from agent.state import (
@@ -50,6 +49,8 @@ from tools.data.uploads import discard as discard_upload
 from tools.prompting.passages import library
 from tools.tasks.extraction import profile_records
 from tools.tasks.generation import profile_answers
+from words import speak
+from words.catalog import render, say
 
 Action = Literal["ask", "profile_data", "attach_documents", "answer", "propose_plan", "run_eval", "recommend",
                  "follow_up", "silver_labels", "finetune"]
@@ -369,9 +370,9 @@ def ask(state: SelectionState) -> dict:
     elif not lines and not update.get("unclear") and text:
         waiting_for = pending.get("field")
         if waiting_for and waiting_for not in ("data",):
-            lines.append("这句话里我没读到答案。" if lang == "zh" else "I couldn't read an answer to my question in that.")
+            lines.append(say("intake.no_answer", lang))
         elif waiting_for == "data":
-            lines.append("还没收到文件。" if lang == "zh" else "I haven't received a file yet.")
+            lines.append(say("intake.no_file_yet", lang))
     # "constraints" is asked once; an answer with no constraint in it means none.
     waived = list(state.get("waived") or [])
     if pending.get("field") == "constraints" and "constraints" not in waived and not _brief(state).constraints:
@@ -488,8 +489,7 @@ def profile_data(state: SelectionState) -> dict:
     result: dict = {"files": []}
     lines = _turn_preamble(state)
     if len(files) > 1:
-        lines.append(("一次只分析一个文件，先看最后一个：" if lang == "zh" else "One file at a time: I profiled the last one, ")
-                     + f"'{target['name']}'.")
+        lines.append(say("intake.one_file", lang, name=target["name"]))
     try:
         if target.get("problem"):  # refused before it was kept (size, quota, not a table)
             refused = decode(target["problem"]) or {"id": "data.binary", "values": {"name": target["name"]}}
@@ -523,9 +523,8 @@ def profile_data(state: SelectionState) -> dict:
     if profile["label_counts"]:
         data_labels = sorted(profile["label_counts"])
         if brief.labels and set(brief.labels) != set(data_labels):
-            lines.append(("数据里的标签与之前说的不同，以数据为准：" if lang == "zh"
-                          else "The data's labels differ from the ones you named; I'm using the data's: ")
-                         + speak.listing(data_labels[:20], lang) + (" …" if len(data_labels) > 20 else ""))
+            lines.append(say("intake.labels_from_data", lang, labels=speak.listing(data_labels[:20], lang),
+                             more=" …" if len(data_labels) > 20 else ""))
         brief = brief.model_copy(update={"labels": data_labels,
                                          "task_type": brief.task_type or "classification"})
         result["brief"] = brief.model_dump()

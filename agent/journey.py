@@ -11,9 +11,6 @@ from typing import cast
 
 from langchain_core.runnables import RunnableConfig
 
-from agent import speak
-from agent.messages import render, say
-from agent.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 from agent.silver import strongest_configured
 from agent.state import SelectionState, brief_of, dataset_of, plan_of, run_of, task_of_data
 from core.brief import Brief
@@ -53,6 +50,9 @@ from tools.scoring.recommend import Targets, recommend, verdicts
 from tools.tasks.extraction import load_records
 from tools.tasks.generation import RIGHT, RUBRIC, judge_key, judge_messages, load_answers
 from tools.tasks.kinds import VERDICT_TOKENS, task_of
+from words import speak
+from words.catalog import render, say
+from words.report import accuracy_cost_chart, comparison_markdown, full_report, report_html
 
 DEFAULT_EVAL_SIZE = 150  # an adaptive run's cap: 1.5x a fixed run's 100 (knowledge/guides/adaptive-evaluation.md)
 DEFAULT_SHOTS = [0, 3]

@@ -8,10 +8,10 @@ is kept.
 
 from __future__ import annotations
 
-from agent.messages import render, say
 from tools.candidates.base import CandidateError
 from tools.candidates.chat import ChatCandidate
 from tools.candidates.endpoints import endpoint_id, save_endpoint
+from words.catalog import render, say
 
 FIELDS = ("endpoint_url", "endpoint_model", "endpoint_key", "endpoint_input_usd_per_1m", "endpoint_output_usd_per_1m")
 

@@ -24,8 +24,8 @@ def _fail(message: str, code: int = 1) -> None:
 @catalog_app.command("show")
 def show(model: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """All card fields of MODEL (id, alias or display name), with prices per 1M tokens, source and as-of."""
-    from agent.messages import render
     from knowledge.catalog import UnknownModel, get_card
+    from words.catalog import render
 
     try:
         card = get_card(model)
@@ -56,8 +56,8 @@ def search(
     max_input_price: Annotated[float | None, typer.Option(help="max input $ per 1M tokens")] = None,
 ) -> None:
     """Retrieve model cards and method-guide sections for QUERY (English or Chinese), with citations."""
-    from agent.messages import say
     from knowledge.store import get_store
+    from words.catalog import say
 
     if not query.strip():
         _fail(say("store.empty_query", "en"), 2)
@@ -91,7 +91,7 @@ def emptying_filter(store, query: str, filters: dict) -> str:
 @catalog_app.command("refresh")
 def refresh() -> None:
     """Download the upstream price table when online; offline, keep the shipped one and say so."""
-    from agent.messages import render
     from knowledge.refresh import refresh_table
+    from words.catalog import render
 
     typer.echo(render(refresh_table(), "en"))

@@ -35,8 +35,8 @@ def parse_script_line(line: str) -> tuple[str, list[str]] | None:
 def final_json(state: dict, thread_id: str) -> dict:
     """The conversation's outcome in the pinned shape (`brief` keys exactly as `Brief`), every message phrased in
     the conversation's language."""
-    from agent.messages import phrase_recommendation, phrase_row, render
     from agent.state import Brief
+    from words.catalog import phrase_recommendation, phrase_row, render
 
     lang = state.get("language", "en")
     dataset = state.get("dataset")
@@ -63,7 +63,7 @@ def final_json(state: dict, thread_id: str) -> dict:
 
 def _plan_json(plan: dict | None, lang: str) -> dict | None:
     """The plan as shown to the user (eval set, candidates, techniques, forecast), without internal config."""
-    from agent.messages import render
+    from words.catalog import render
 
     if not plan:
         return None
@@ -78,8 +78,8 @@ def _plan_json(plan: dict | None, lang: str) -> dict | None:
 
 def progress_printer(echo=typer.echo):
     """Prints a line per candidate × technique at every tenth of the way (the chat UI shows live steps)."""
-    from agent import speak
-    from agent.messages import label
+    from words import speak
+    from words.catalog import label
 
     shown: dict[tuple[str, int], int] = {}
 
@@ -116,9 +116,9 @@ def chat(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the final state as JSON here.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Continue a saved conversation by id.")] = None,
 ) -> None:
-    from agent import speak
     from agent.graph import compile_graph
-    from core import database
+    from service import database
+    from words import speak
 
     thread_id = thread or f"cli-{uuid.uuid4().hex[:12]}"
     config = {"configurable": {"thread_id": thread_id}}

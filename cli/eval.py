@@ -99,7 +99,6 @@ def eval_command(
     rubric: Annotated[str | None, Opt("--rubric", help="Generation: the judge's rubric (text, or @FILE).")] = None,
 ) -> None:
     """Measure candidates (default offline: tfidf-logreg, smollm2-135m) and recommend the cheapest that meets the targets."""
-    from agent.messages import render
     from tools.candidates.base import CandidateError
     from tools.candidates.registry import build_candidates
     from tools.data.evalset import EvalSetError
@@ -111,6 +110,7 @@ def eval_command(
     from tools.scoring.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec
     from tools.tasks.extraction import ExtractionError
     from tools.tasks.generation import GenerationError
+    from words.catalog import render
 
     store = RunStore()
     try:
@@ -225,9 +225,9 @@ def _run(config: Any, store: Any, resume: str | None) -> tuple[str, Any]:
 def _write_and_print(run_id: str, config: Any, store: Any, outcome: Any, json_out: Path | None,
                      report: Path | None, pair: tuple[str, str] | None = None) -> dict:
     """The pinned JSON and the Markdown report (written atomically), and the verdict on the terminal."""
-    from agent.messages import phrase_document
-    from agent.report import eval_report_markdown
     from tools.evaluation.results import comparison, pinned, results_document
+    from words.catalog import phrase_document
+    from words.report import eval_report_markdown
 
     raw = results_document(run_id, config, store, outcome=outcome)
     if pair is not None:
@@ -258,8 +258,8 @@ def default_progress_printer() -> tuple:
     from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
-    from agent.messages import label, say
     from tools.run.runner import Progress
+    from words.catalog import label, say
 
     bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
               TextColumn("{task.fields[rate]:.1f} items/s · {task.fields[errors]} errors"), TimeRemainingColumn())

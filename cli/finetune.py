@@ -35,15 +35,15 @@ def finetune_command(
     poll_s: Annotated[float, Opt("--poll-s", min=0.05, help="Seconds between status reads with --wait.")] = 30.0,
 ) -> None:
     """Estimate, start and follow a fine-tune of a catalog model on the train pool of your data."""
-    from agent.messages import money as usd
-    from agent.messages import render, say
-    from agent.speak import job_state
     from tools.candidates.base import CandidateError
     from tools.data.evalset import EvalSetError
     from tools.data.read import DataError, NeedsChoice
     from tools.evaluation.config import EvalConfig, data_path, prepare
     from tools.run.runner import RunStore
     from tools.training.finetune import FineTuneError, estimate, launch
+    from words.catalog import money as usd
+    from words.catalog import render, say
+    from words.speak import job_state
 
     store = RunStore()
     if status:
@@ -72,8 +72,8 @@ def finetune_command(
 
 
 def _follow(store, job_id: str | None, wait: bool, poll_s: float) -> None:
-    from agent.speak import finetune_line
     from tools.training.finetune import TERMINAL, refresh
+    from words.speak import finetune_line
 
     records = [r for r in store.jobs() if job_id in (None, r["job_id"])]
     if not records:

@@ -1,4 +1,4 @@
-"""`modelpick users add|list|remove`: who may log in to the app (see `core.users`).
+"""`modelpick users add|list|remove`: who may log in to the app (see `service.users`).
 
 The password is read from a prompt (typed twice, never echoed) or, for scripts, from one line of standard input
 with `--password-stdin`; it never appears in a command line, where `ps` and shell history would keep it.
@@ -19,14 +19,14 @@ users_app = typer.Typer(help="Users who may log in to the app (none: one local u
 
 
 def _fail(error: Problem) -> None:
-    from agent.messages import render
+    from words.catalog import render
 
     typer.echo(f"error: {render(error, 'en')}", err=True)
     raise typer.Exit(1)
 
 
 def _password(from_stdin: bool) -> str:
-    from agent.messages import say
+    from words.catalog import say
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -47,8 +47,8 @@ def add(name: str,
                                                      help="Read the password from one line of standard input.")] = False
         ) -> None:
     """Add NAME (asks for a password). From then on the app requires login."""
-    from agent.messages import say
-    from core import users
+    from service import users
+    from words.catalog import say
 
     password = _password(password_stdin)
     try:
@@ -61,8 +61,8 @@ def add(name: str,
 @users_app.command("list")
 def list_users() -> None:
     """The users, one per line with when they were added."""
-    from agent.messages import say
-    from core import users
+    from service import users
+    from words.catalog import say
 
     listed = users.listed()
     if not listed:
@@ -74,8 +74,8 @@ def list_users() -> None:
 @users_app.command("remove")
 def remove(name: str) -> None:
     """Remove NAME (their conversations and files stay in the workspace)."""
-    from agent.messages import say
-    from core import users
+    from service import users
+    from words.catalog import say
 
     try:
         users.remove(name)

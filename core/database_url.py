@@ -1,7 +1,7 @@
 """Which database the shared stores use, read from `MODELPICK_DATABASE_URL` — without importing SQLAlchemy.
 
 The run store (`tools.run.runner`) only needs to know whether runs go to PostgreSQL; importing the chat history's
-schema for that cost every `modelpick eval` a quarter of a second at start-up. `core.database` builds on these.
+schema for that cost every `modelpick eval` a quarter of a second at start-up. `service.database` builds on these.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Problems a user can fix, as a message id and its values — never as a sentence.
 
 tools/ and knowledge/ raise these; the agent (or the CLI) phrases them in the user's language from the message
-catalog (`agent/messages.py`), so a Chinese conversation gets a Chinese explanation of an English tool's finding.
+catalog (`words/catalog.py`), so a Chinese conversation gets a Chinese explanation of an English tool's finding.
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ class ForecastRow(TypedDict):
 
 class ShortlistEntry(TypedDict):
     id: str
-    reason: Reason  # a message id and its values (see agent/messages.py)
+    reason: Reason  # a message id and its values (see words/catalog.py)
     runnable: bool
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from agent.messages import render
 from knowledge.catalog import UnknownModel, get_card, load_catalog, price_per_token
 from tests.conftest import SHARED_DATA
+from words.catalog import render
 
 
 @pytest.fixture(scope="module")

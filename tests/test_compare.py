@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.messages import comparison_sentence, p_value, render
 from tests.stub_server import StubConfig, StubServer
 from tools.scoring.compare import CompareError, compare, row_key
 from tools.scoring.metrics import ItemResult
+from words.catalog import comparison_sentence, p_value, render
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.messages import render
 from core.language import detect_language
 from tests.conftest import DATASETS
 from tools.data.read import DataError, NeedsChoice, neutralise_cell
 from tools.data.tables import read_dataset, read_table
+from words.catalog import render
 
 
 @pytest.mark.parametrize(("name", "code", "says"), [
@@ -153,7 +153,7 @@ def test_hostile_shapes_get_one_sentence_each(tmp_path) -> None:
 
 
 def test_a_ten_thousand_column_file_gets_a_short_message(tmp_path) -> None:
-    from agent.speak import choice_question
+    from words.speak import choice_question
 
     header = ",".join(f"c{i}" for i in range(10_000))
     row = ",".join(("a fairly long free text here " * 3) if i < 3 else "x" for i in range(10_000))

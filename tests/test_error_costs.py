@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
 from tools.scoring.error_costs import ErrorCostError, ErrorCosts, check_labels, parse_spec, summarise_costs
 from tools.scoring.metrics import ItemResult
+from words.catalog import render
 
 EXE = str(Path(sys.executable).parent / "modelpick")
 LABELS = ["negative", "positive"]

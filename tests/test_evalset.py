@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from agent.messages import render
 from tests.conftest import DATASETS
 from tools.data.evalset import (
     EvalSetError,
@@ -18,6 +17,7 @@ from tools.data.evalset import (
     power_analysis,
     split,
 )
+from words.catalog import render
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.messages import phrase_document, render
 from tests.conftest import DATASETS
 from tests.test_cli_eval import _eval
 from tools.candidates.chat import ChatCandidate
@@ -29,6 +28,7 @@ from tools.evaluation.results import results_document
 from tools.run.runner import RetryPolicy, Runner, RunStore
 from tools.scoring.metrics import ItemResult, failure_of, row_status, summarise
 from tools.scoring.recommend import Targets, recommend, verdicts
+from words.catalog import phrase_document, render
 
 LABELS = ["negative", "positive"]
 ROOT = Path(__file__).resolve().parent.parent

@@ -70,6 +70,6 @@ def test_no_near_miss_starts_a_run_after_a_plan(tmp_path, workspace_home) -> Non
 
 
 def test_the_plan_button_stands_for_an_explicit_go() -> None:
-    from agent.speak import go_word
+    from words.speak import go_word
 
     assert is_go(go_word("en")) and is_go(go_word("zh"))

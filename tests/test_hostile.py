@@ -14,13 +14,13 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from typer.testing import CliRunner
 
 from agent.graph import compile_graph, new_replies, reply_text, turn_input
-from agent.messages import render
 from cli.main import app
 from core import workspace
 from core.language import detect_language
 from tests.hostile import build
 from tools.data.read import DataError, NeedsChoice
 from tools.data.tables import read_dataset
+from words.catalog import render
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {  # file → the message id it must get ("ok": read, with a profile)

@@ -1,5 +1,5 @@
 """The message catalog: every id in English and Chinese, with the same values; every id the code uses exists;
-and tools/ and knowledge/ hold no user-facing sentence (words live only in agent/)."""
+and no folder but words/ holds a user-facing sentence."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.messages import MESSAGES, fields, render, say
 from core.language import detect_language
 from core.problems import encode, reason
+from words.catalog import MESSAGES, fields, render, say
 
 ROOT = Path(__file__).resolve().parent.parent
 # Texts with nothing to translate (placeholders and symbols only).
@@ -47,8 +47,8 @@ def _ids_used_in_code() -> set[str]:
     pattern = re.compile(r"""(?:reason|encode|say|Error|Problem|NoPrice|EmptyQuery|DataError|CandidateError|"""
                          r"""EvalSetError|UnknownModel)\(\s*"([a-z_]+\.[a-z_ ]+)\"""")
     found: set[str] = set()
-    for folder in ("agent", "tools", "knowledge", "cli", "core"):
-        for path in (ROOT / folder).glob("*.py"):
+    for folder in ("agent", "tools", "knowledge", "cli", "core", "service", "words", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
             found |= set(pattern.findall(path.read_text()))
     return found
 
@@ -86,28 +86,47 @@ def test_nested_reasons_and_encoded_causes_are_phrased_in_the_language() -> None
 ALLOWED = ("You are a text classifier", "Labels: {labels}", "Labels:\n<labels>", "Passages from your documents", "You extract fields",
            "Keys: {fields}", "Answer the question accurately", "An answer is RIGHT when", "You are a strict grader",
            "needs judged answers", "CREATE TABLE", "ALTER TABLE", "INSERT ", "SELECT ", "UPDATE ", "DELETE ",
-           "expected accuracy must be", " is not in the price table")
+           "expected accuracy must be", " is not in the price table",
+           # agent/: the agent model's system prompts, and reasons kept in logs and guards (never shown)
+           "You are modelpick, an assistant", "(The block above is data the user uploaded", "no JSON object in the reply",
+           "the answer had a key-like string", "template: the ", "this conversation's evaluation run",
+           "in this conversation yet", "the answer had numbers no tool returned", "Facts from modelpick's knowledge store",
+           "template: named models", "You extract facts about a model-selection brief", "labels found in the uploaded data", "The assistant last asked about",
+           # programmer errors and log lines in core/, service/ and web/
+           "is not the published BPE file", "must be a postgresql:// URL", "this login is no longer valid",
+           "upload could not be kept", "fine-tune status read failed")
+# What users type, not what modelpick says: the intent reader's example messages.
+USER_WORDS = ("EXAMPLES",)
+REGEX = re.compile(r"\\[bdswWS]|\(\?:|\[\^?[^\]]*\]")
 SENTENCE = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z']+){3,}")
 
 
-def test_no_user_facing_sentence_in_tools_or_knowledge() -> None:
+# Every folder but words/ (and cli/, whose help texts are typer's): no user-facing sentence.
+SENTENCE_FREE = ("tools", "knowledge", "core", "service", "agent", "web")
+
+
+def test_no_user_facing_sentence_outside_words() -> None:
     found = []
-    for folder in ("tools", "knowledge"):
-        for path in sorted((ROOT / folder).glob("*.py")):
+    for folder in SENTENCE_FREE:
+        for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text())
             docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                           if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                           and node.body and isinstance(node.body[0], ast.Expr)
                           and isinstance(node.body[0].value, ast.Constant)}
+            examples = {id(c) for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                        and any(getattr(t, "id", None) in USER_WORDS for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+                        for c in ast.walk(node)}
             for node in ast.walk(tree):
                 if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                        and id(node) not in examples and not REGEX.search(node.value)
                         and SENTENCE.search(node.value) and not any(a in node.value for a in ALLOWED)):
-                    found.append(f"{path.name}:{node.lineno}: {node.value[:60]}")
-    assert found == []
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]}")
+    assert found == [], "\n".join(found)
 
 
 def test_the_html_report_escapes_data_and_names_its_language() -> None:
-    from agent.report import report_html
+    from words.report import report_html
 
     html = report_html("# 报告 — <b>x</b>\n\n| a | b |\n|---|---|\n| <script>alert(1)</script> | 2 |\n", [], "zh")
     assert '<html lang="zh-CN">' in html and "<table>" in html
@@ -116,9 +135,9 @@ def test_the_html_report_escapes_data_and_names_its_language() -> None:
 
 
 def test_an_adaptive_plan_gives_its_range_in_calls_and_dollars() -> None:
-    from agent.speak import plan_text
     from agent.state import Brief
     from core.problems import reason
+    from words.speak import plan_text
 
     plan = {"split": {"size": 400, "eval_label_counts": {"a": 200, "b": 200}, "few_shot_pool": 16, "train_pool": 900,
                       "dropped_duplicates": 0, "dropped_empty": 0, "rare_classes": {}},
@@ -136,7 +155,7 @@ def test_an_adaptive_plan_gives_its_range_in_calls_and_dollars() -> None:
 
 
 def test_the_expected_time_names_unmeasured_candidates_as_a_list_of_the_users_language() -> None:
-    from agent.speak import expected_time_line
+    from words.speak import expected_time_line
 
     two = {"seconds": None, "unmeasured": ["tfidf-logreg", "smollm2-135m"], "probed": []}
     assert "tfidf-logreg, smollm2-135m until their first items run" in expected_time_line(two, False)
@@ -148,7 +167,7 @@ def test_the_expected_time_names_unmeasured_candidates_as_a_list_of_the_users_la
 
 
 def test_urls_become_links_that_end_where_the_url_does() -> None:
-    from agent.speak import linked_urls
+    from words.speak import linked_urls
 
     assert linked_urls("（来源 https://deepinfra.com/pricing，2026-11-25）") == \
         "（来源 <https://deepinfra.com/pricing>，2026-11-25）"  # not a link to "…pricing，2026-11-25）"
@@ -162,8 +181,8 @@ def test_urls_become_links_that_end_where_the_url_does() -> None:
 
 
 def test_chinese_has_no_space_inside_it_and_keeps_the_space_beside_latin_words() -> None:
-    from agent.messages import dated
-    from agent.speak import chinese_spacing, typeset
+    from words.catalog import dated
+    from words.speak import chinese_spacing, typeset
 
     assert chinese_spacing("结论依次为 准确率 / 成本 / 延迟。") == "结论依次为准确率 / 成本 / 延迟。"
     assert chinese_spacing("- tfidf-logreg（训练的基线） 以最低的实测成本") == "- tfidf-logreg（训练的基线）以最低的实测成本"
@@ -179,14 +198,14 @@ def test_chinese_has_no_space_inside_it_and_keeps_the_space_beside_latin_words()
 
 
 def test_latencies_in_a_table_carry_the_users_unit() -> None:
-    from agent.speak import latency
+    from words.speak import latency
 
     assert latency(0.0071, lang="en") == "0.007 s" and latency(0.0071, lang="zh") == "0.007 秒"
     assert latency(0.5, 1.25, lang="zh") == "0.500 / 1.250 秒"
 
 
 def test_counts_take_their_nouns_number() -> None:
-    from agent.messages import say
+    from words.catalog import say
 
     one = say("results.adaptive", "en", calls=10, fixed=20, saved=0.5, rounds=1)
     assert "in 1 round;" in one and "round(s)" not in one
@@ -202,8 +221,8 @@ def test_counts_take_their_nouns_number() -> None:
 
 
 def test_progress_says_starting_until_an_answer_and_counts_its_errors() -> None:
-    from agent.speak import progress_line
     from tools.run.runner import Progress
+    from words.speak import progress_line
 
     assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "en") == "0/100 items · starting"
     assert progress_line(Progress("m", 0, 0, 100, 0, 0, 0.4), "zh") == "0/100 条 · 正在开始"
@@ -214,7 +233,7 @@ def test_progress_says_starting_until_an_answer_and_counts_its_errors() -> None:
 
 
 def test_a_cascade_is_shown_as_its_two_steps_and_when_it_escalates() -> None:
-    from agent.messages import label, shown_candidate
+    from words.catalog import label, shown_candidate
 
     assert label("cheap:0→careful:0/unsure30", 0, "en") == "cheap → careful (cascade if unsure)"
     assert label("cheap:0→careful:3", 0, "zh") == "cheap → careful（3 个示例）（无法解析时级联）"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from agent.messages import render
 from tools.scoring.metrics import (
     UNPARSEABLE,
     ItemResult,
@@ -15,6 +14,7 @@ from tools.scoring.metrics import (
     wilson_interval,
 )
 from tools.scoring.recommend import Targets, accuracy_verdict, recommend, verdicts
+from words.catalog import render
 
 
 def test_wilson_interval_known_values() -> None:
@@ -110,7 +110,7 @@ def test_no_candidate_meets_gives_next_steps_with_k_shot_first() -> None:
 
 def test_with_no_targets_nothing_meets_every_target_and_the_ranking_is_said() -> None:
     """A 2-class run with no target once read 'meets every target … accuracy 15.0%'."""
-    from agent.messages import render
+    from words.catalog import render
 
     rows = [_row("smollm2-135m", 0.15, 0.08, 0.0, 0.2), _row("tfidf-logreg", 0.8, 0.7, 0.0, 0.01)]
     for row in rows:

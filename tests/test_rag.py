@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.messages import render
 from core.shapes import Technique
 from core.tokens import count_tokens
 from tests.stub_server import StubConfig, StubServer
@@ -26,6 +25,7 @@ from tools.prompting.passages import passage_source
 from tools.prompting.prompts import parse_shots, technique_id
 from tools.prompting.techniques import Documents, NoDocuments, check_documents
 from tools.run.runner import Runner, RunStore
+from words.catalog import render
 
 DOCS = Path(__file__).parent / "data" / "rag"
 LABELS = ["electronics", "garden", "kitchen"]

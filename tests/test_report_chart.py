@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from agent.report import accuracy_cost_chart
 from tools.output.figures import CHART_PLOT_PX, LABEL_PX_PER_CHAR, label_width_px
+from words.report import accuracy_cost_chart
 
 
 def _row(candidate: str, accuracy: float, cost: float | None, shots: int = 0) -> dict:

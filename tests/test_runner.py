@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from agent.messages import render
 from tests.stub_server import StubConfig, StubServer
 from tools.candidates.base import CandidateError
 from tools.candidates.chat import ChatCandidate
 from tools.data.evalset import Item, split
 from tools.run.runner import RetryPolicy, Runner, RunStore
+from words.catalog import render
 
 LABELS = ["negative", "positive"]
 FAST_RETRY = RetryPolicy(attempts=8, base_s=0.01, cap_s=0.05)

@@ -86,7 +86,7 @@ def test_group_commits_on_postgres_store_every_write_once_committed(on_postgres)
 def test_users_and_checkpoints_live_in_postgres(on_postgres) -> None:
     from langgraph.graph import END, START, MessagesState, StateGraph
 
-    from core import database, users
+    from service import database, users
 
     users.add("alice", "alice-password")
     assert [u.name for u in users.listed()] == ["alice"]

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from agent.messages import render
 from knowledge.catalog import get_card, load_catalog
 from knowledge.shortlist import forecast, shortlist
 from tests.conftest import DATASETS
 from tools.data.evalset import load_items, split
 from tools.data.tables import read_dataset
 from tools.planning.forecast import prompt_tokens
+from words.catalog import render
 
 TODAY = date(2026, 11, 25)
 

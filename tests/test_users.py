@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from core import database, login, users, workspace
+from core import workspace
+from service import database, login, users
 
 ROOT = Path(__file__).resolve().parent.parent
 

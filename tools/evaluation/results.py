@@ -60,7 +60,7 @@ def replay_decisions(run_id: str, config: EvalConfig, store: RunStore, keys: lis
 
 def results_document(run_id: str, config: EvalConfig, store: RunStore, *, outcome: RunOutcome | None = None) -> dict:
     """The pinned JSON (`modelpick eval --json`): dataset, eval_set, targets, results, recommendation — with its
-    messages as ids (`agent.messages.phrase_document` phrases them)."""
+    messages as ids (`words.catalog.phrase_document` phrases them)."""
     the_split, labels, text_col, label_col, rows = prepare(config)
     targets = _targets(config)
     grouped = store.results(run_id)

@@ -1,7 +1,7 @@
 """Figures built from measured results and profiles (UI-free: the app only renders them).
 
 The words on a figure (title, axes, the names of the points) are given by the caller in the user's language
-(`agent/report.py`); this module only draws.
+(`words/report.py`); this module only draws.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from core import users, workspace
+from core import workspace
+from service import users
 
 TRUSTED_HEADER_VARIABLE = "MODELPICK_TRUSTED_HEADER"
 PASSWORD, HEADER, LOCAL = "password", "header", "local"

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from agent import speak
-from agent.messages import (
+from core.brief import Brief
+from core.shapes import DatasetProfile, Plan
+from tools.data.read import neutralise_cell
+from tools.output.figures import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
+from words import speak
+from words.catalog import (
     comparison_sentence,
     dated,
     label,
@@ -24,10 +28,6 @@ from agent.messages import (
     shown_candidate,
     verdict,
 )
-from core.brief import Brief
-from core.shapes import DatasetProfile, Plan
-from tools.data.read import neutralise_cell
-from tools.output.figures import BalanceWords, ChartWords, accuracy_cost_figure, class_balance_figure
 
 
 def _row(row: dict, lang: str) -> str:

@@ -19,7 +19,7 @@ from chainlit.user import PersistedUser, User
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from core import database
+from service import database
 
 ELEMENT_ROUTE = "/modelpick/elements/"
 

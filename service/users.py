@@ -2,7 +2,7 @@
 
 With no user configured the app serves one local user (no login page, history kept); once `modelpick users add`
 has created one, everyone logs in and sees only their own conversations, uploads, runs and exports. Users live in
-the history database (`core.database`), so every app process behind one PostgreSQL knows the same people; their
+the history database (`service.database`), so every app process behind one PostgreSQL knows the same people; their
 password hashes live in a table of our own, never in Chainlit's user metadata (that goes to the browser).
 Passwords are SHA-256'd before bcrypt (bcrypt reads only 72 bytes; a longer passphrase must not be cut short).
 """
@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 import bcrypt
 from sqlalchemy import text
 
-from core import database, workspace
+from core import workspace
 from core.problems import Problem
+from service import database
 
 MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[\w.@-]{1,64}$", re.UNICODE)

@@ -9,21 +9,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from agent.messages import (
-    MESSAGES,
-    cited,
-    dated,
-    label,
-    p_value,
-    percent,
-    render,
-    row_technique,
-    say,
-    shown_candidate,
-    verdict,
-)
-from agent.messages import money as usd
-from agent.messages import technique as technique_name
 from core.brief import Brief
 from core.shapes import (
     DatasetProfile,
@@ -44,6 +29,21 @@ from tools.run.runner import Progress
 from tools.scoring.metrics import wilson_interval
 from tools.scoring.recommend import Targets
 from tools.tasks.generation import KAPPA_TRUSTED
+from words.catalog import (
+    MESSAGES,
+    cited,
+    dated,
+    label,
+    p_value,
+    percent,
+    render,
+    row_technique,
+    say,
+    shown_candidate,
+    verdict,
+)
+from words.catalog import money as usd
+from words.catalog import technique as technique_name
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage

@@ -18,7 +18,7 @@ from core.shapes import BASELINE_ID, DISTILLED_PREFIX, ENDPOINT_PRICE, Technique
 Texts = tuple[str, str]  # (English, Chinese)
 
 MESSAGES: dict[str, Texts] = {
-    # ---------------------------------------------------------------- users (core/users.py, `modelpick users`)
+    # ---------------------------------------------------------------- users (service/users.py, `modelpick users`)
     "users.bad_name": ("'{name}' cannot be a user name: use 1-64 letters, digits or . @ _ - (and not '{local}', the "
                        "name of the app's user when nobody logs in).",
                        "“{name}”不能作为用户名：请用 1–64 个字母、数字或 . @ _ -（也不能是“{local}”，那是无人登录时应用的用户名）。"),
@@ -570,6 +570,11 @@ MESSAGES: dict[str, Texts] = {
     "understood.error_kinds": ("Error costs noted — {kinds}. I will rank candidates by API cost plus the expected cost "
                                "of their errors.",
                                "已记下错误的代价——{kinds}。我会按 API 费用加上错误的预期代价来给候选排序。"),
+    "intake.no_answer": ("I couldn't read an answer to my question in that.", "这句话里我没读到答案。"),
+    "intake.no_file_yet": ("I haven't received a file yet.", "还没收到文件。"),
+    "intake.one_file": ("One file at a time: I profiled the last one, '{name}'.", "一次只分析一个文件，先看最后一个：'{name}'。"),
+    "intake.labels_from_data": ("The data's labels differ from the ones you named; I'm using the data's: {labels}{more}",
+                                "数据里的标签与之前说的不同，以数据为准：{labels}{more}"),
     "understood.missed": ("a missed '{label}' costs ${usd:g}", "漏判一条“{label}”代价 ${usd:g}"),
     "understood.false_alarm": ("a false '{label}' (something else taken for it) costs ${usd:g}",
                                "误判一条为“{label}”（把别的当成它）代价 ${usd:g}"),
@@ -791,7 +796,7 @@ MESSAGES: dict[str, Texts] = {
     "verdict.no target": ("—", "—"),
     "verdict.failed": ("failed", "失败"),
     "verdict.stopped": ("stopped", "已停止"),
-    # ---------------------------------------------------------------- reports (agent/report.py)
+    # ---------------------------------------------------------------- reports (words/report.py)
     "report.totals_head": ("**Total cost per 1,000 items** — API + the expected cost of the errors ({pairs}):",
                            "**每千条总成本** —— API 费用 + 错误的预期代价（{pairs}）："),
     "report.totals_table": ("| candidate | technique | API | errors | total (95% CI) |",
