@@ -146,7 +146,15 @@ def _chinese_numbers(text: str) -> str:
 
     text = re.sub("百分之([" + _ZH_DIGITS + r"\d.点]+)",
                   lambda m: convert(re.match(r".*", m.group(1))) + "%", text)  # type: ignore[arg-type]
-    return _ZH_NUMERAL.sub(convert, text)
+    text = _ZH_NUMERAL.sub(convert, text)
+    # "1块5", "两块五毛": yuan and tenths said the spoken way
+    return re.sub(r"(?<![\d.])(\d+)\s*(块|元)\s*(\d|[一二三四五六七八九])(?:毛|角)?(?![\d万千百%条个次份篇封天])|"
+                  r"(?<![\d.])(\d+)\s*(块|元)\s*(\d|[一二三四五六七八九])(?:毛|角)",
+                  lambda m: f"{m.group(1) or m.group(4)}.{_tenth(m.group(3) or m.group(6))}{m.group(2) or m.group(5)}", text)
+
+
+def _tenth(digit: str) -> str:
+    return digit if digit.isdigit() else str("一二三四五六七八九".index(digit) + 1)
 
 
 def normalise(text: str) -> str:
@@ -309,7 +317,8 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _OUT_OF.finditer(text):
         right, whole = _amount(m.group(1)), _amount(m.group(2))
         if 2 <= whole <= 1000 and 0 < right <= whole and re.search(
-                r"right|correct|accura|times|get|should|need|must|answer|usable|good|acceptable|ok\b|fine|enough",
+                r"right|correct|accura|times|get|should|need|must|answer|usable|good|great|acceptable|ok\b|fine|enough|"
+                r"would be|target|aim|goal",
                 text[max(0, m.start() - 40):m.end() + 30]):
             add(Quantity("percent", right / whole, m.start(), m.end(), m.group(0)))
     for m in re.finditer(NUM + r"\s*(?:errors?|mistakes?|wrong(?: answers?)?|misses|错|次错)\s*(?:in|out of|per|every|for "
@@ -321,6 +330,10 @@ def find_quantities(text: str) -> list[Quantity]:
         whole, wrong = _amount(m.group(1)), _amount(m.group(2))
         if whole in (10, 20, 50, 100, 1000) and wrong < whole:
             add(Quantity("percent", 1 - wrong / whole, m.start(), m.end(), m.group(0), extra={"error_rate": True}))
+    for m in re.finditer(r"(\d+)\s*次(?:里|中|当中)?[^\d,，。]{0,3}?(?:对|答对|做对|判对|准|正确)\s*(\d+)\s*次?", text):
+        whole, right = _amount(m.group(1)), _amount(m.group(2))  # "十次对九次": right nine times in ten
+        if 2 <= whole <= 1000 and 0 < right <= whole:
+            add(Quantity("percent", right / whole, m.start(), m.end(), m.group(0)))
     for m in _PERCENT.finditer(text):
         add(Quantity("percent", _amount(m.group(1)) / 100, m.start(), m.end(), m.group(0), extra={"sign": True}))
     for m in _TENTHS.finditer(text):

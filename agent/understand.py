@@ -23,7 +23,7 @@ FIELD_KEYWORDS = {
     "accuracy_target": r"accura\w*|correct(?:ly)?\b|准确|正确率|精度|准度",
     "max_cost_per_1k_usd": (r"\bcosts?\b|price|pricing|budget|cheap|expensive|spend|money|\$|dollar|\busd\b|cent|"
                             r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱"),
-    "max_latency_s": (r"latency|\bspeed|fast|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|async|"
+    "max_latency_s": (r"latency|\bspeed|fast|快|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|async|"
                       r"batch|overnight|nightly|offline|跑批|批处理|多久|"
                       r"rush|time[- ]sensitive|seconds?|\bms\b|延迟|时延|速度|响应|快慢|实时|多快|时效|秒"),
     "volume_per_day": r"volume|traffic|throughput|how many|per day|a day|daily|per month|每天|每日|每月|量",
@@ -51,7 +51,10 @@ WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |over
           r"不限|无所谓|没有.{0,8}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
           r"(?:要求|需求)不高|不是考虑因素|不用考虑|不需要考虑|"
           r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
-          r"不是问题|不是重点|无上限|不设上限|没上限")
+          r"不是问题|不是重点|无上限|不设上限|没上限|先别管|先不管|暂时不管|还说不好|"
+          r"\bignore (?:that|it|this)\b|\bskip (?:it|that|this)\b|\bnot (?:really )?applicable\b|"
+          r"\bnothing like that\b|\b(?:doesn'?t|does not|don'?t) have to be (?:fast|quick|cheap|quick)\b|"
+          r"\bdon'?t know (?:the |our )?\w+ yet\b")
 SUMMARY = (r"what do you know|what have you got|so far|recap|^\s*summary\s*\??$|show (?:me )?the brief|where are we|"
            r"总结一下|总结下|小结|目前.{0,6}(?:知道|了解|掌握)|你知道什么|汇总一下|现在的需求")
 HELP = r"^\s*(?:help|\?|how does (?:this|it) work|what can you do)\s*\??\s*$|帮助|怎么用|能做什么"
@@ -76,10 +79,13 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"\bneed\w* (?:a|an) (?:severity|priority|category|label|class|tag|rating|grade|urgency)\b|"
                        r"\bgo(?:es)? into (?:these |the following |one of )?(?:categories|buckets|classes|groups|queues)\b|"
                        r"\b(?:these|the following|following|into|two|three|four|five|six|\d+) (?:categories|classes|buckets)\b|"
+                       r"\b(?:decide|determine|work out|figure out|check|tell)\b[^.;!?]{0,40}\b(?:whether|if)\b|"
+                       r"\bneed\w* (?:a|an) (?:doc(?:ument)? )?(?:type|topic|department|queue|status|level)\b|"
+                       r"按.{1,8}分(?!析|钟|数|享|开)|判成|判为|判定|标上|打标|标个|打个.{0,6}标|定级|归属|"
                        r"是否"),
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
                    r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
-                   r"\b(?:spot|grab|pick out)\b|摘取|"
+                   r"\b(?:spot|grab|pick out)\b|摘取|抠出|挑出|拎出|扒出|"
                    r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)|"
                    r"\bfrom (?:each|every)\b[^.;]{0,50}\b(?:we|i) (?:need|want)\b|\blist (?:every|each|all)\b[^.;]{0,20}\bfound\b|"
                    r"\bfind\b[^.;]{0,40}\band list\b"),
@@ -87,21 +93,22 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                    r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
-                   r"批改|评语|点评|纪要|整理成|简报|\b\w+ in, [\w ]{2,30} out\b"),
+                   r"批改|评语|点评|纪要|整理成|简报|翻成|译成|\b\w+ in, [\w ]{2,30} out\b"),
 ]
 
 CONSTRAINTS = [
     ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?|infra\w*|data ?cent\w*)|"
-                r"air-?gapped|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
+                r"air-?gapped|on our (?:own )?premises|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
                 r"(?:county|company|state|government|hospital)-owned servers|(?:leaves?|outside) (?:of )?our (?:own )?"
                 r"(?:vpc|network|premises|data ?cent\w*)|run (?:it )?ourselves|本地部署|本地化部署|私有化|私有部署|自己的机房|不能上云|不上云|"
                 r"私有云|政务云|内网|自己的服务器|本地运行"),
     ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|开源"),
-    ("data residency: EU", r"\beu\b|gdpr|europe|欧盟|欧洲"),
+    ("data residency: EU", r"\beu\b|gdpr|europe|germany|france|netherlands|ireland|spain|italy|austria|belgium|"
+                           r"欧盟|欧洲|德国|法国|荷兰|爱尔兰"),
     ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|(?<!欧盟)(?<!欧洲)境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
                            r"(?:mainland )?china|china only|within china"),
     ("no third-party APIs", r"no third[- ]part|(?:no|not|nothing|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
-                            r".{0,30}\b(?:third[- ]part\w*|external|outside|other) (?:apis?|api providers?|services?|"
+                            r".{0,50}\b(?:third[- ]part\w*|external|outside|other|vendor) (?:apis?|api|api providers?|services?|"
                             r"providers?|vendors?)|"
                             r"can'?t (?:use|send to) (?:external|third)|(?:can'?t|cannot|can not|must not|mustn'?t|may not|"
                             r"never)\s+(?:be sent|go|leave)\s+to\b.{0,40}\b(?:api|provider|openai|anthropic|external)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
@@ -127,13 +134,13 @@ def clause_of(text: str, start: int, end: int) -> str:
     return text[(before[-1] if before else 0):(after.start() if after else len(text))]
 
 
-_OUTCOME_WRONG = (r"wrong|error|mistake|incorrect|\bmiss|false (?:positive|negative)|misroute|misclassif|refund|"
+_OUTCOME_WRONG = (r"wrong|error|mistake|incorrect|\bmiss|\bmis[a-z]{3,}ed\b|判错|错一|false (?:positive|negative)|misroute|misclassif|refund|"
                   r"penalt|答错|错误|错一|错的|误判|出错|分错|错分|判错|损失|亏|赔|罚")
-_OUTCOME_RIGHT = r"\bright\b|correct|saves?\b|saving|worth|earn|答对|正确|对一|对的|省|赚|收益|带来"
+_OUTCOME_RIGHT = r"判对|对了.{0,4}值|\bright\b|correct|saves?\b|saving|worth|earn|答对|正确|对一|对的|省|赚|收益|带来"
 _EVAL = (r"evaluat|\beval\b|\bevals\b|this test|the test|testing|benchmark|experiment|trial|pilot|bake-?off|"
          r"(?:this|the) comparison|to (?:find out|compare|test)|the run\b|this run|评测|测评|测试|试验|评估|实验|对比")
 _ERROR_RATE = r"error|mistake|wrong|incorrect|misclassif|fail|false (?:positive|negative)s?|错误|出错|错|误判|误差|误报|漏判"
-_ACCURACY_WORD = r"accura\w*|\bacc\b|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
+_ACCURACY_WORD = r"acc?ur[ae]\w*|accuarc\w*|\bacc\b|correct|\bright\b|precision|recall|\bf1\b|准确|正确|精度|准度|召回"
 _IDEALLY = r"ideal|prefer|nice to have|stretch|would love|bonus|best case|最好|理想|更好"
 _VOLUME_WORD = r"volume|traffic|throughput|load|we (?:get|see|handle|process|receive)|量|处理|进线|调用"
 
@@ -357,7 +364,7 @@ def read_constraints(text: str) -> list[str]:
 
 
 # Extraction said with verbs that also classify ("identify the product mentioned…", "识别出…里的日期"): read first.
-_EXTRACT_FIRST = (r"\bfigure out\b|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
+_EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
                   r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
                   r"[^.;?!]{0,60}?\b(?:mentioned|named|in each|in every|from (?:each|every|the|our)|in (?:the |our )?\w+ "
                   r"(?:logs|reports|claims|letters|emails|contracts|notes|documents|messages))\b|"
@@ -372,7 +379,8 @@ _GENERATE_FIRST = (r"生成|写(?:一?个|出)?.{0,10}(?:草稿|回复|摘要|�
 
 
 def read_task(text: str) -> TaskType | None:
-    if re.search(_EXTRACT_FIRST, text):
+    first = re.search(_EXTRACT_FIRST, text)
+    if first and not re.search(r"\b(?:intent|sentiment|category|topic|priority|urgency|tone|language)\b", first.group(0)):
         return "extraction"
     if re.search(_GENERATE_FIRST, text):
         return "generation"
@@ -386,7 +394,7 @@ def read_task(text: str) -> TaskType | None:
 
 _LIST_SEPARATOR = (r"\s*(?:,|，|、|/|\||;|；|\n\s*[-*•·]|\bor\b|\band\b|\bvs\.?|\bversus\b|和|或者|或是|或|及|与|以及|还是|跟)\s*")
 _LIST_END = (r"[.。!?！？\n;；:：—–]|这几个?|这些|\b(?:with|for|where|which|because|so that|so|at|under|within|in less|we|our|it|the model|"
-             r"accuracy|latency|cost|budget|(?:about|around|roughly)(?=\s+[\d$])|each|every|per|depending|based on|using|"
+             r"before|after|when|once|until|unless|accuracy|latency|cost|budget|(?:about|around|roughly)(?=\s+[\d$])|each|every|per|depending|based on|using|"
              r"(?:in|from) (?:the|our|their|a|an|each|every|real|under|less|production)|that|to route|to send)\b|"
              r"[两兩三四五六七八九十几\d]+\s*(?:个|個)?(?:类|類|种|種|档|級|级|大类|组|組|部门|队列|项)|这几类|这些类|等(?:类|几类)?|"
              r"里的|中的|之一|"
@@ -535,7 +543,8 @@ def _sentences(original: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])(?:\s+|$)|(?<=[。！？])|\n+", text) if s and s.strip()]
 
 
-def read_use_case(original: str, text: str, pending_field: str | None, task: str | None) -> str | None:
+def read_use_case(original: str, text: str, pending_field: str | None, task: str | None,
+                  labels: list[str] | None = None) -> str | None:
     """The sentence that says what the model must do — never a greeting, a targets line or a file's caption."""
     if re.search(ABOUT_THE_DATA, text):
         return None
@@ -551,20 +560,21 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
             continue
         if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)", low):
             continue
-        if read_task(low):
+        names_labels = bool(labels) and sum(label.lower() in low for label in labels or []) >= 2
+        if read_task(low) or names_labels:
             score = 4 + 2 * bool(re.search(_TASK_MARK, low)) - 2 * bool(find_quantities(low)) - (best_score > 0)
             if score > best_score:
                 best, best_score, best_at = plain, score, at
             continue
         if best is None and re.search(_WANT, low) and not _mostly_targets(low):
             best, best_at = plain, at
-    if best is None and pending_field == "use_case" and not is_question(original):
+    if best is None and pending_field == "use_case" and not is_question(original) and not re.search(_LATER, text):
         plain = re.sub(GREETING_START, "", unicodedata.normalize("NFKC", original).strip(), flags=re.I).strip()
         low = normalise(plain)
         if len(plain) >= 6 and not re.search(WAIVER + "|" + SUMMARY + "|" + HELP + "|" + _TARGETS_SENTENCE, low) \
                 and not _mostly_targets(low):
             best = plain
-    if best is None or not (task or pending_field == "use_case" or read_task(normalise(best))):
+    if best is None or not (task or pending_field == "use_case" or read_task(normalise(best)) or labels):
         return None
     told = _without_targets(best)
     if best_at > 0 and _needs_its_object(normalise(told), normalise(sentences[best_at - 1])):
@@ -579,6 +589,10 @@ _POINTS_BACK = (r"\b(?:each(?: one)?|every one|them|those|these|it|this|that)\b|
                 r"label|route|extract|pull|summari[sz]e|translate|rewrite|tell)\b|每(?:一)?(?:条|个|份|封|篇|张)|它们|这些|这类|其中")
 _DATA_ARRIVES = (r"\b(?:come in|comes in|arrive\w*|land\w* in|we (?:get|receive|handle|review|process)|handles?|"
                  r"text in|fill (?:out|in)|submit\w*|send us|sends us|is full of)\b|收到|进来|提交|发来|每天有|每月有")
+
+
+# "I'll send details tomorrow", "明天再跟你细说": the use case is still to come.
+_LATER = r"\b(?:tomorrow|later|next week|gotta run|got to go|get back to you)\b|明天|回头|稍后|晚点|改天|再跟你|再说"
 
 
 def _needs_its_object(task_sentence: str, before: str) -> bool:
@@ -689,7 +703,9 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     own = read_labels(unicodedata.normalize("NFKC", original).lower(), field_asked)
     if update.labels and own and len(own) == len(update.labels) and own != update.labels:
         update.labels = own  # "七天内" stays as written, not "7天内"
-    update.use_case = read_use_case(original, text, field_asked, update.task_type)
+    if update.labels and update.task_type is None and brief.task_type is None and not re.search(ABOUT_THE_DATA, text):
+        update.task_type = "classification"  # a set of labels to choose among is a classification
+    update.use_case = read_use_case(original, text, field_asked, update.task_type, update.labels)
     if brief.use_case and update.use_case and field_asked != "use_case" and not re.search(_TASK_MARK + "|" + _WANT, text):
         update.use_case = update.task_type = None  # "errors for the classifier": a word of the task, not a new one
     if re.search(ABOUT_THE_DATA, text):  # "can you label it?" asks for silver labels; it names no task

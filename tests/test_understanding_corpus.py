@@ -20,12 +20,14 @@ from tests.corpus.score import load, read_case, score
 # The floors: the scores measured when the reader was finished, so a change that reads worse fails here.
 TUNE_FLOOR = 0.98
 # The held-out half's first measurement, untouched (2026-12-07: 680/763 fields, 89.1 %; 127/178 cases fully
-# right): the issue's goal is 95 %, not met yet — the floor keeps what was measured from getting worse.
-HELDOUT_FLOOR = 0.89
+# right); read again after the fourth tune round (2026-12-07: 704/763, 92.3 %; 138/178): the issue's goal is 95 %,
+# not met yet — the floor keeps what was measured from getting worse.
+HELDOUT_FLOOR = 0.92
 
 
 @pytest.mark.parametrize(("half", "floor"), [("brief_tune", TUNE_FLOOR), ("brief_tune2", TUNE_FLOOR),
-                                           ("brief_tune3", 0.92), ("brief_heldout", HELDOUT_FLOOR)])
+                                           ("brief_tune3", 0.97), ("brief_tune4", 0.95),
+                                           ("brief_heldout", HELDOUT_FLOOR)])
 def test_per_field_accuracy_on_each_half(half: str, floor: float) -> None:
     report = score(half)
     assert report["cases"] >= 140
@@ -233,6 +235,7 @@ ASKS_HELDOUT_FLOOR = 0.79  # the held-out half's first measurement, untouched: 8
 
 
 @pytest.mark.parametrize(("half", "floor"), [("asks_tune", ASKS_TUNE_FLOOR), ("asks_tune2", 0.95),
+                                           ("asks_tune3", 0.80),
                                            ("asks_heldout", ASKS_HELDOUT_FLOOR)])
 def test_questions_and_commands_get_their_intent_and_targets(half: str, floor: float) -> None:
     """Through the graph's intake: the command each message becomes, or the answer it gets, and which rows."""
