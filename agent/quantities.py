@@ -117,7 +117,7 @@ def _english_numbers(text: str) -> str:
 
 _ZH_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # What follows a lone Chinese numeral when it is an amount ("两秒", "三美元", "五个", "九成").
-_ZH_MEASURE = r"[成千万亿秒元块分毛角美欧英条个次天日周月年小%点百十篇封份单件笔张宗倍类種种位名人家则段句通宗期]"
+_ZH_MEASURE = r"[成千万亿秒元块分毛角厘美欧英条个次天日周月年小%点百十篇封份单件笔张宗倍类種种位名人家则段句通宗期]"
 _ZH_NUMERAL = re.compile(r"[\d.]*[" + _ZH_DIGITS + r"]+(?:点[" + _ZH_DIGITS + r"]+)?")
 
 
@@ -231,7 +231,8 @@ _CURRENCY_BEFORE = [(r"us\$|\$|usd|us dollars?", "USD"), (r"¥|rmb|cny|人民币
 _CURRENCY_AFTER = [
     (r"euro ?cents?", "EUR", 0.01), (r"(?:us )?dollars?|bucks?|usd|us\$|美元|美金|刀", "USD", 1.0),
     (r"cents?|¢|美分", "USD", 0.01), (r"元人民币|块钱|块|元|人民币|rmb|cny|yuan", "CNY", 1.0), (r"毛钱?|角", "CNY", 0.1),
-    (r"分钱", "CNY", 0.01), (r"euros?|eur|€|欧元", "EUR", 1.0), (r"pounds?|quid|gbp|£|英镑", "GBP", 1.0),
+    (r"分钱", "CNY", 0.01), (r"厘钱?", "CNY", 0.001), (r"euros?|eur|€|欧元", "EUR", 1.0),
+    (r"pounds?|quid|gbp|£|英镑", "GBP", 1.0),
     (r"pence|p\b", "GBP", 0.01)]
 _PRE = "|".join(p for p, _ in _CURRENCY_BEFORE)
 _POST = "|".join(p for p, _, _ in _CURRENCY_AFTER)
@@ -337,8 +338,8 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _PERCENT.finditer(text):
         add(Quantity("percent", _amount(m.group(1)) / 100, m.start(), m.end(), m.group(0), extra={"sign": True}))
     for m in _TENTHS.finditer(text):
-        tenth = str("一二三四五六七八九".index(m.group(2)) + 1) if m.group(2) and not m.group(2).isdigit() else m.group(2)
-        add(Quantity("percent", float(f"0.{m.group(1)}{tenth or ''}"), m.start(), m.end(), m.group(0)))
+        tenth = _tenth(m.group(2)) if m.group(2) else ""
+        add(Quantity("percent", float(f"0.{m.group(1)}{tenth}"), m.start(), m.end(), m.group(0)))
     for m in _MONEY.finditer(text):
         currency, factor = _currency_of(m.group("pre"), m.group("post1") or m.group("post2"))
         number, mult = (m.group("n1"), m.group("m1")) if m.group("n1") else (m.group("n2"), m.group("m2"))
@@ -360,7 +361,8 @@ def find_quantities(text: str) -> list[Quantity]:
         raw = m.group(1)
         after = text[m.end():m.end() + 2]
         before = text[max(0, m.start() - 1):m.start()]
-        if re.match(r"[-:/]\d|\.\d", after) and not re.match(r"/\s*(?:day|d\b)", after) or before in ("-", ":", "v"):
+        clock = before == ":" and re.search(r"\d:$", text[:m.start()])  # "9:30", not "准确率:90"
+        if re.match(r"[-:/]\d|\.\d", after) and not re.match(r"/\s*(?:day|d\b)", after) or before in ("-", "v") or clock:
             continue  # dates, times, versions, ids ("2026-11-12", "9:30", "v2")
         if re.match(r"[.)、]\s", after) and re.search(r"(?:^|\n|/)\s*$", text[:m.start()]):
             continue  # a list's number ("1. …", "2) …")

@@ -22,7 +22,7 @@ from core.shapes import Pending, TaskType
 FIELD_KEYWORDS = {
     "accuracy_target": r"accura\w*|correct(?:ly)?\b|准确|正确率|精度|准度",
     "max_cost_per_1k_usd": (r"\bcosts?\b|price|pricing|budget|cheap|expensive|spend|money|\$|dollar|\busd\b|cent|"
-                            r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱"),
+                            r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱|便宜|贵"),
     "max_latency_s": (r"latency|\bspeed|fast|快|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|async|"
                       r"batch|overnight|nightly|offline|跑批|批处理|多久|"
                       r"rush|time[- ]sensitive|seconds?|\bms\b|延迟|时延|速度|响应|快慢|实时|多快|时效|秒"),
@@ -51,12 +51,12 @@ WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |over
           r"不限|无所谓|没有.{0,8}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
           r"(?:要求|需求)不高|不是考虑因素|不用考虑|不需要考虑|"
           r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
-          r"不是问题|不是重点|无上限|不设上限|没上限|先别管|先不管|暂时不管|还说不好|"
+          r"不(?:用|需要|必)(?:很|太|特别|那么|多)?(?:快|便宜|省钱)|不是问题|不是重点|无上限|不设上限|没上限|先别管|先不管|暂时不管|还说不好|"
           r"\bignore (?:that|it|this)\b|\bskip (?:it|that|this)\b|\bnot (?:really )?applicable\b|"
           r"\bnothing like that\b|\b(?:doesn'?t|does not|don'?t) have to be (?:fast|quick|cheap|quick)\b|"
           r"\bdon'?t know (?:the |our )?\w+ yet\b")
 SUMMARY = (r"what do you know|what have you got|so far|recap|^\s*summary\s*\??$|show (?:me )?the brief|where are we|"
-           r"总结一下|总结下|小结|目前.{0,6}(?:知道|了解|掌握)|你知道什么|汇总一下|现在的需求")
+           r"总结一下|总结下|^\s*小结(?:一下)?\s*[?？]?\s*$|小结一下|目前.{0,6}(?:知道|了解|掌握)|你知道什么|汇总一下|现在的需求")
 HELP = r"^\s*(?:help|\?|how does (?:this|it) work|what can you do)\s*\??\s*$|帮助|怎么用|能做什么"
 GREETING = r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨)\W*$"
 # A greeting that opens a message ("Hi! We run support for a bank…") is not its use case.
@@ -66,7 +66,7 @@ GREETING_START = (r"^\s*(?:(?:hi|hello|hey|hiya|howdy|greetings|dear \w+|good (?
 
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("classification", r"cla?s+i?f|\bclf\b|categori[sz]|catagori|\bsort\w* .{0,40}\binto\b|\bput\w* .{0,40}\binto\b|triag|"
-                       r"\brout(?:e|ing)|\blabel(?:l?ing)? |\btag\w* |\b(?:score|rate|mark|grade|flag)\w* .{0,40}\bas\b|"
+                       r"\brout(?:e|ing)|\blabel(?:l?ing)? |\blabell?ed (?:with|as|by)\b|\btag\w* |\b(?:score|rate|mark|grade|flag)\w* .{0,40}\bas\b|"
                        r"detect|spam|sentiment|intent|moderat|toxic|fake|\bflag\w*|(?:pre-?)?filter|"
                        r"\b(?:decide|determine|tell(?: us| me)?|check|judge|say|know|see|flag) (?:whether|if|which)\b|"
                        r"\btell apart\b|\bassign\w*\b.{0,40}\b(?:to|department|team|queue)\b|"
@@ -82,7 +82,9 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"\b(?:decide|determine|work out|figure out|check|tell)\b[^.;!?]{0,40}\b(?:whether|if)\b|"
                        r"\bneed\w* (?:a|an) (?:doc(?:ument)? )?(?:type|topic|department|queue|status|level)\b|"
                        r"按.{1,8}分(?!析|钟|数|享|开)|判成|判为|判定|标上|打标|标个|打个.{0,6}标|定级|归属|"
-                       r"是否"),
+                       r"是否|(?!是|要|能|会|可|行|好|对|用|需|该|想|肯)([\u4e00-\u9fff])不\1|"  # "礼不礼貌": a yes-or-no judgement
+                       r"\b(?:mark|flag|tag|label)\w*\s+(?:(?:incoming|new|all|each|every|the|our|their|inbound)\s+)+"
+                       r"(?:emails|tickets|messages|reviews|requests|calls|posts|comments|chats|documents|orders)\b"),
     ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
                    r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
                    r"\b(?:spot|grab|pick out)\b|摘取|抠出|挑出|拎出|扒出|"
@@ -92,7 +94,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing|ten)|draft|generat|translat|rewrit|"
                    r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
-                   r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
+                   r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写(?!的|好的|过的|了)|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
                    r"批改|评语|点评|纪要|整理成|简报|翻成|译成|\b\w+ in, [\w ]{2,30} out\b"),
 ]
 
@@ -101,7 +103,7 @@ CONSTRAINTS = [
                 r"air-?gapped|on our (?:own )?premises|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
                 r"(?:county|company|state|government|hospital)-owned servers|(?:leaves?|outside) (?:of )?our (?:own )?"
                 r"(?:vpc|network|premises|data ?cent\w*)|run (?:it )?ourselves|本地部署|本地化部署|私有化|私有部署|自己的机房|不能上云|不上云|"
-                r"私有云|政务云|内网|自己的服务器|本地运行"),
+                r"私有云|政务云|内网|自己的服务器|本地运行|(?:自己|自有|自建|公司)的?机房"),
     ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|开源"),
     ("data residency: EU", r"\beu\b|gdpr|europe|germany|france|netherlands|ireland|spain|italy|austria|belgium|"
                            r"欧盟|欧洲|德国|法国|荷兰|爱尔兰"),
@@ -356,7 +358,7 @@ def read_constraints(text: str) -> list[str]:
     found = []
     for name, pattern in CONSTRAINTS:
         if re.search(pattern, text):
-            if name == "data residency: EU" and not re.search(r"leave|stay|in the|only|within|host|resid|gdpr|留在|不出|境内|"
+            if name == "data residency: EU" and not re.search(r"leave|stay|in the|only|within|host|resid|gdpr|留在|不出|不能出|不得出|出不了|境内|"
                                                               r"存储|存放|离开", text):
                 continue
             found.append(name)
@@ -368,7 +370,7 @@ _EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bpicked out\b|拿�
                   r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
                   r"[^.;?!]{0,60}?\b(?:mentioned|named|in each|in every|from (?:each|every|the|our)|in (?:the |our )?\w+ "
                   r"(?:logs|reports|claims|letters|emails|contracts|notes|documents|messages))\b|"
-                  r"\b(?:grab|pick out)\b|(?:找出|摘取|摘出|提取出?)[^，,。]{0,24}(?:里|中|上)(?:的|提到的)|"
+                  r"\b(?:grab|pick out)\b|(?:把|将)[^，,。]{1,24}(?:找出来|找出|拎出来|挑出来|扒出来)|(?:找出|摘取|摘出|提取出?)[^，,。]{0,24}(?:里|中|上)(?:的|提到的)|"
                   r"(?:识别出|找出)[^，,。]{0,20}(?:日期|号码|号|编号|名称|姓名|地址|金额|型号|手机号)|"
                   r"识别[^，,。]{0,16}(?:里|中)(?:的|提到的)[^，,。]{0,8}(?:日期|号码|编号|名称|姓名|地址|金额|型号|手机号|车牌)")
 
@@ -411,6 +413,7 @@ def _split_labels(raw: str) -> list[str]:
     if len(quoted) >= 2:  # quoted names are the labels, whatever surrounds them
         return list(dict.fromkeys(q for q in quoted if q))
     raw = re.sub(r"^\s*[-*•·]\s*", "", re.sub(r"\n\s*[-*•·]\s*", ", ", raw))  # bullet lines: one label each
+    raw = re.sub(r"^\s*(?:\d+[.)、．]|\(\d+\))\s*", "", re.sub(r"\n\s*(?:\d+[.)、．]|\(\d+\))\s*", ", ", raw))
     raw = re.sub(r"(?:^|(?<=\s))(?:\(\d+\)|\d+[.)]|[a-e][.)])\s+", ", ", raw).lstrip(", ")  # "(1) a (2) b", "A. x B. y"
     raw = re.split(_LIST_END, raw)[0]
     raw = re.sub(r"\((?:e\.g\.|eg|like|such as)[^)]*\)", "", raw)
@@ -458,7 +461,8 @@ _LABEL_PATTERNS = [
     r"(?:->|→|=>)\s*(.+)",
     r"\b(?:is|are)\s+(?:the\s+|this\s+|it\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:a|an)\s+([^?.]+?\bor\b[^?.]+)",
     r"\b(?:whether|if)\b[^.\n]{0,40}?\b(?:is|are|was)\s+(.+?\bor\b.+)",
-    r"(?:分成|分为|分类为|分类成|归为|归类为|归到|判断(?:是|为)|标成|标为|标记为|打上|区分|识别(?:是|为))(.+)",
+    r"(?:分成|分为|分类为|分类成|归为|归类为|归到|分到|分给|转给|转到|派给|判断(?:是|为)|标成|标为|标记为|打上|区分|"
+    r"识别(?:是|为))(.+)",
     r"(?:判断|识别|区分|看|分辨)[^，,。]{0,20}?(?:是|属于)(.+?还是.+)",
     r"\btell apart ([\w -]{2,40}?) from ([\w -]{2,40}?)(?=[.,;!?]|\s+in\b|$)",
     r"^\s*([\w -]{2,30}(?:,\s*[\w -]{2,30}){1,8})\s*[—–-]+\s*(?:that'?s|those are|these are)\b",
@@ -477,6 +481,7 @@ _LABEL_PATTERNS = [
 # "正面、负面、中性", "lead or not lead", "是或否", "：财务、技术、售后".
 _LOOSE_LISTS = [
     r"[:：]\s*\n((?:\s*[-*•·]\s*[^\n]+\n?){2,})",
+    r"\n((?:[ \t]*(?:\d+[.)、．]|\(\d+\))[ \t]*[^\n]+(?:\n|$)){2,})",
     r"((?:['\"“‘][^'\"“”‘’\n]{1,30}['\"”’]\s*(?:,|，|、|or|and|和|或)?\s*){2,})",
     r"[:：]\s*([^:：]+)",
     r"((?:[\w\u4e00-\u9fff-]+(?: [\w-]+)?, )+[\w-]+(?: [\w-]+)?,? (?:or|and) [\w-]+(?: [\w-]+)?)",
@@ -500,6 +505,9 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
             labels = _split_labels(loose.group(1))
             if 2 <= len(labels) <= 20:
                 return labels
+    negated = re.search(r"\b((?:[a-z][\w-]* ){0,2}[a-z][\w-]*) (?:vs\.?|versus) ((?:no|not|non-?) ?\1)\b", text)
+    if negated:  # "cancel intent vs no cancel intent"
+        return [negated.group(1), negated.group(2)]
     vs = re.search(r"([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)\s+(?:vs\.?|versus)\s+((?:not |non-?)?[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)",
                   text)
     stop = {"one", "the", "it", "this", "that", "them", "a", "an", "model", "other", "那个", "这个"}
@@ -528,7 +536,8 @@ ABOUT_THE_DATA = (r"\b(?:no|without|missing|unlabell?ed) labels?\b|\blabel (?:it
 # A sentence that states targets, or speaks of a file, is not the use case.
 _TARGETS_SENTENCE = (r"^\s*(?:targets?|goals?|requirements?|constraints?|budget|目标|要求|预算|指标)\s*(?:are|is|:|：|-)|"
                      r"^\s*(?:here(?:'s| is| it is| they are| you go)|attached|this is (?:it|the file|our data)|"
-                     r"see attached|附件|这是|文件)|发给你|发你了|附上|传上来|上传了|给你了")
+                     r"see attached|附件|这是|文件)|发给你|发你了|附上|传上来|上传了|给你了|贴(?:过来|给你|上来|一下|在下面)|"
+                     r"^\s*(?:下面|以下)(?:是|为)|(?:需求|要求)如下|as follows\s*:?\s*$|pasting (?:it|them|the)\b")
 _WANT = (r"\b(?:we|i)(?:'d| would)? (?:want|need|like|plan|hope|are trying|try|are looking|are building|run|have)\b|"
          r"\blooking for\b|\bhelp (?:us|me)\b|\bgoal is\b|\bjob is\b|\bautomat\w*|我们|我想|想要|需要|希望|打算|要做")
 
@@ -561,6 +570,8 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
         if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)", low):
             continue
         names_labels = bool(labels) and sum(label.lower() in low for label in labels or []) >= 2
+        if names_labels and not read_task(low) and _only_labels(low, labels or []):
+            continue  # "either 'urgent' or 'not urgent'": the labels, not what the model does
         if read_task(low) or names_labels:
             score = 4 + 2 * bool(re.search(_TASK_MARK, low)) - 2 * bool(find_quantities(low)) - (best_score > 0)
             if score > best_score:
@@ -576,11 +587,22 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
             best = plain
     if best is None or not (task or pending_field == "use_case" or read_task(normalise(best)) or labels):
         return None
-    told = _without_targets(best)
+    told = _without_targets(best, labels)
     if best_at > 0 and _needs_its_object(normalise(told), normalise(sentences[best_at - 1])):
         before = re.sub(GREETING_START, "", sentences[best_at - 1], flags=re.I).strip(" -*•·")
         told = _without_targets(before).rstrip(" ,，;；") + (" " if before.isascii() else "") + told
+    told = told.strip(" \"“”「」『』")
     return told[:200].rstrip(" .。!！,，;；:：")
+
+
+def _only_labels(sentence: str, labels: list[str]) -> bool:
+    rest = sentence
+    for label in sorted(labels, key=len, reverse=True):
+        rest = rest.replace(label.lower(), " ")
+    words = re.findall(r"[a-z]{3,}|[\u4e00-\u9fff]", rest)
+    filler = {"either", "and", "the", "labels", "label", "classes", "categories", "are", "just", "only", "one", "two",
+              "要么", "或者", "还是", "就是", "只有", "标签", "类别", "分成", "两类", "三类"}
+    return len([w for w in words if w not in filler and w not in "要么或者还是就是只有是和与及的类个种"]) < 2
 
 
 # A task sentence that points back at what it works on ("categorize each as…", "pull them out", "每条都要…"), or
@@ -607,7 +629,7 @@ def _needs_its_object(task_sentence: str, before: str) -> bool:
     return bool(re.search(_POINTS_BACK, task_sentence) or re.search(_DATA_ARRIVES, before))
 
 
-def _without_targets(sentence: str) -> str:
+def _without_targets(sentence: str, labels: list[str] | None = None) -> str:
     """The task part of a sentence that goes on with targets ("route tickets into a, b or c; right nine times out
     of ten, …" → "route tickets into a, b or c"): the targets are shown beside it, read on their own. It starts
     at the sentence's start, or at the clause that names the task when targets come before it."""
@@ -615,17 +637,46 @@ def _without_targets(sentence: str) -> str:
 
     def targets(clause: str) -> bool:
         low = normalise(clause)
-        return bool(find_quantities(low) or re.search(WAIVER, low) or
+        return bool(any(_a_target(q) for q in find_quantities(low)) or re.search(WAIVER, low) or
                     re.search(r"accura|latenc|budget|\bcost|准确|延迟|预算|成本", low))
 
-    task_at = next((i for i, c in enumerate(clauses) if read_task(normalise(c))), 0)
+    task_at = next((i for i, c in enumerate(clauses) if read_task(normalise(c))), None)
+    if task_at is None:  # "…，文档类型：发票、收据": the clause naming the labels says the task
+        task_at = next((i for i, c in enumerate(clauses) if labels and sum(
+            lab.lower() in c.lower() for lab in labels) >= 2), 0)
     start = 0 if not any(targets(c) for c in clauses[:task_at]) else task_at
+    if start > 0 and re.search(r"[:：]$", clauses[start - 1]) and not targets(clauses[start - 1]):
+        start -= 1  # "文档类型：发票、收据": the lead-in names what the labels are
     kept = []
     for i, clause in enumerate(clauses[start:], start):
         if i > task_at and targets(clause):
             break
         kept.append(clause)
-    return " ".join(kept).strip(" ,，;；")
+    told = " ".join(kept).strip(" ,，;；")
+    things = _what_comes_in(clauses[start - 1]) if start > 0 else None
+    if things and things not in told.lower():  # "每周一千五百份贷款申请，需要提取收入": what the task works on
+        told = f"{things}：{told}" if re.search(r"[\u4e00-\u9fff]", things) else f"{things}: {told}"
+    return told
+
+
+def _a_target(q: Quantity) -> bool:
+    return q.kind != "count" or q.per_days is not None or q.per_items is not None
+
+
+def _what_comes_in(clause: str) -> str | None:
+    """What a volume clause counts: "每天三万条聊天消息" → "聊天消息", "about 2,000 tickets a day" → "tickets"."""
+    low = normalise(clause)
+    for q in find_quantities(low):
+        if q.kind != "count" or q.per_days is None:
+            continue
+        after = low[q.end:]
+        zh = re.match(r"\s*(?:条|个|份|封|篇|单|件|张|笔|通|宗)?(?:左右)?([\u4e00-\u9fff]{2,8})(?=$|[,，。;；])", after)
+        if zh and not re.search(r"左右|上下|以内|以上", zh.group(1)):
+            return zh.group(1)
+        en = re.match(r"\s*((?:[a-z][a-z-]+ ){0,2}[a-z][a-z-]+?s)\b(?= (?:a|per|each|every) )", after)
+        if en and not re.match(r"(?:times|items?|things|ones)$", en.group(1)):
+            return en.group(1)
+    return None
 
 
 def _mostly_targets(text: str) -> bool:
@@ -703,6 +754,7 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     own = read_labels(unicodedata.normalize("NFKC", original).lower(), field_asked)
     if update.labels and own and len(own) == len(update.labels) and own != update.labels:
         update.labels = own  # "七天内" stays as written, not "7天内"
+    _label_corrections(text, brief, update)
     if update.labels and update.task_type is None and brief.task_type is None and not re.search(ABOUT_THE_DATA, text):
         update.task_type = "classification"  # a set of labels to choose among is a classification
     update.use_case = read_use_case(original, text, field_asked, update.task_type, update.labels)
@@ -719,7 +771,45 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
         update.said, update.unplaced = {}, []
     _waivers(text, field_asked, update)
     _bare_answer(text, field_asked, update)
+    _accuracy_correction(text, brief, place, update)
     return update
+
+
+_DROP = r"(?:drop|remove|delete|forget|scrap|cut|lose|get rid of|no more|no|without|skip|去掉|删掉|删除|不要|拿掉|去除|取消)"
+_DROPPED_AFTER = r"(?:不要了|就不要了|不用了|去掉|删掉|拿掉|不分了|不需要了|取消)"
+_CORRECTION = (r"\b(?:actually|make (?:that|it)|change (?:that|it)|instead|rather|correction|sorry|scratch that|"
+               r"says?|said|wants?|insists?|let'?s (?:go with|say|do)|go with|update)\b|按.{0,6}来|改成|改为|换成|说要|"
+               r"其实|不对|更正|应该是|还是要")
+
+
+def _label_corrections(text: str, brief: Brief, update: BriefUpdate) -> None:
+    """"drop spam, it's just sales and support", "垃圾邮件不要了": a label the user takes back leaves the set."""
+    if not brief.labels:
+        return
+    dropped = [lab for lab in brief.labels if re.search(
+        _DROP + r"\s*(?:the\s+)?['\"“]?" + re.escape(lab.lower()) + r"(?![\w\u4e00-\u9fff])|(?<![\w\u4e00-\u9fff])" +
+        re.escape(lab.lower()) + r"['\"”]?\s*(?:label|class|category|这类|这个|这一类)?\s*" + _DROPPED_AFTER, text)]
+    if not dropped:
+        return
+    kept = [lab for lab in brief.labels if lab not in dropped]
+    if update.labels and not set(update.labels) & set(dropped) and len(update.labels) >= 2:
+        return  # the message names the new set itself
+    update.labels = kept if len(kept) >= 2 else update.labels
+    if update.use_case and not read_task(normalise(update.use_case).replace(dropped[0].lower(), "")):
+        update.use_case = None
+
+
+def _accuracy_correction(text: str, brief: Brief, place: Placement, update: BriefUpdate) -> None:
+    """"actually my boss says 95", "老板说要95，按95来": a bare number that corrects the accuracy already noted."""
+    if update.accuracy_target is not None or brief.accuracy_target is None or not re.search(_CORRECTION, text):
+        return
+    values = {float(u["text"]) for u in place.unplaced if u["why"] == "not_target" and re.fullmatch(r"\d+(?:\.\d+)?", u["text"])}
+    shares = {v / 100 if v > 1 else v for v in values if 50 <= v < 100 or 0.5 <= v < 1}
+    if len(shares) == 1 and len(values) == 1:
+        update.accuracy_target = shares.pop()
+        update.said["accuracy_target"] = next(u["text"] for u in place.unplaced if u["why"] == "not_target")
+        place.unplaced[:] = [u for u in place.unplaced if u["why"] != "not_target"]
+        update.unplaced = [u for u in update.unplaced if u["why"] != "not_target"]
 
 
 _RATE_CURRENCY = {"元": "CNY", "块": "CNY", "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "yuan": "CNY", "欧元": "EUR",

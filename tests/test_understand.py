@@ -218,3 +218,28 @@ def test_words_about_the_data_are_not_a_use_case() -> None:
     for message in ("this one has no labels, can you label it?", "这个文件没有标签，能帮我标注吗？"):
         update = understand_rules(message)
         assert update.use_case is None and update.task_type is None
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("每条成本控制在2厘钱以内", {"cost_in": {"amount": 2.0, "currency": "CNY", "text": "2厘钱"}}),  # 厘 = 0.001 元
+    ("准确率：90", {A: 0.9}),  # a count after a colon is a target, not a clock
+    ("判断评论礼不礼貌", {"task_type": "classification"}),  # A-not-A asks a yes/no question of each item
+    ("labels:\n1. refund\n2. delivery\n3. other", {"labels": ["refund", "delivery", "other"]}),
+    ("mark incoming emails as spam or not spam", {"labels": ["spam", "not spam"], "task_type": "classification"}),
+    ("把合同里的金额找出来", {"task_type": "extraction"}),
+    ("出院小结分成三类：内科、外科、儿科", {"intent": "none", "labels": ["内科", "外科", "儿科"]}),  # 小结 is a document
+])
+def test_readings_added_in_the_fourth_round(message: str, expected: dict) -> None:
+    update = understand_rules(message)
+    for key, value in expected.items():
+        assert getattr(update, key) == value, (key, getattr(update, key))
+
+
+def test_a_later_correction_replaces_an_accuracy_and_drops_a_label() -> None:
+    brief = merge_brief(Brief(), understand_rules("classify tickets into billing, bugs, sales; 90% accuracy"))
+    brief = merge_brief(brief, understand_rules("actually my boss says 95", brief=brief))
+    assert brief.accuracy_target == pytest.approx(0.95)
+    brief = merge_brief(brief, understand_rules("drop sales", brief=brief))
+    assert brief.labels == ["billing", "bugs"]
+    brief = merge_brief(brief, understand_rules("sales不要了", brief=brief))
+    assert brief.labels == ["billing", "bugs"]
