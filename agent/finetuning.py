@@ -46,8 +46,7 @@ def finetune(state: SelectionState, config: RunnableConfig) -> dict:
     except (FineTuneError, EvalSetError, CandidateError) as error:
         return {"messages": [speak.reply("⚠️ " + render(error, lang))], "pending": None}
     cost = money(plan.usd)
-    text = say("finetune.estimate", lang, **{**plan.to_dict(), "usd": cost}) + "\n\n" + say("finetune.confirm", lang,
-                                                                                           usd=cost)
+    text = speak.finetune_estimate(plan.to_dict(), lang) + "\n\n" + say("finetune.confirm", lang, usd=cost)
     return {"messages": [speak.reply(text, "finetune_estimate")], "pending": {"kind": "finetune",
                                                                            "estimate": plan.to_dict()}}
 

@@ -585,10 +585,14 @@ def _eval_set_changed(state: SelectionState) -> bool:
 
 
 def recommend(state: SelectionState) -> dict:
-    """Re-decide from stored results (new targets): say what changed and that nothing was re-run."""
+    """Re-decide from stored results (new targets, or a "go" with nothing new): say what changed, or that
+    nothing did, and that no model was called."""
     result = journey.recommend_again(state)
     lang = state.get("language", "en")
-    preamble = _turn_preamble(state) + [speak.redecided(lang)]
+    update = state.get("update") or {}
+    unchanged = (update.get("command") or {}).get("name") == "go" and not set(update.get("changes") or {}) & set(
+        TARGET_FIELDS)
+    preamble = _turn_preamble(state) + [say("results.nothing_new", lang) if unchanged else speak.redecided(lang)]
     message = result["messages"][0]
     message.content = "\n\n".join([*preamble, message.content])
     return result

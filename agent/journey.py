@@ -46,7 +46,7 @@ from tools.run import adaptive
 from tools.run.runner import RunStore
 from tools.scoring.compare import CompareError
 from tools.scoring.error_costs import ErrorCosts
-from tools.scoring.recommend import Targets, recommend, verdicts
+from tools.scoring.recommend import Targets, lifecycle_reasons, recommend, verdicts
 from tools.tasks.extraction import load_records
 from tools.tasks.generation import RIGHT, RUBRIC, judge_key, judge_messages, load_answers
 from tools.tasks.kinds import VERDICT_TOKENS, task_of
@@ -293,6 +293,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     plan["open_targets"] = [f for f in ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s")
                             if getattr(brief, f) is None and f not in waived
                             and not (f == "accuracy_target" and (brief.break_even_accuracy or state.get("error_kinds")))]
+    notes += [" ".join(render(r, lang) for r in lifecycle_reasons(cid)) for cid in plan["candidates"]
+              if lifecycle_reasons(cid)]  # a candidate that shuts down within 6 months says so before any spend
     if plan["budget"] and plan["budget"]["over"]:
         notes.insert(0, speak.over_budget(plan["budget"], lang))
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],

@@ -182,7 +182,9 @@ def _compare_pair(value: str | None, candidates: list[str]) -> tuple[str, str] |
 
 
 def _new_config(data: Path | None, candidates: str | None, candidates_file: Path | None, **settings: Any) -> Any:
-    """The run's configuration from the command line (the candidates file lists the endpoints)."""
+    """The run's configuration from the command line (the candidates file lists the endpoints: --candidates-file,
+    else the one MODELPICK_CANDIDATES_FILE names, as in the chat)."""
+    from core.settings import current
     from core.shapes import Technique
     from tools.candidates.base import CandidateError
     from tools.candidates.endpoints import user_entries
@@ -193,7 +195,9 @@ def _new_config(data: Path | None, candidates: str | None, candidates_file: Path
 
     if data is None:
         raise CandidateError("candidate.no_data_given")
-    listed = load_candidates_file(candidates_file) if candidates_file else []
+    configured = current().candidates_file  # the same setting every door reads when no file is given here
+    path = candidates_file or (configured if configured and configured.is_file() else None)
+    listed = load_candidates_file(path) if path else []
     ids = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else prompted(
         [e["id"] for e in listed] or list(DEFAULT_CANDIDATES), settings["task"])
     # Endpoints added in the app (and fine-tuned models, `tools.training.finetune`) run when named; the file's win.

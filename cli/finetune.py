@@ -41,6 +41,7 @@ def finetune_command(
     from tools.evaluation.config import EvalConfig, data_path, prepare
     from tools.run.runner import RunStore
     from tools.training.finetune import FineTuneError, estimate, launch
+    from words import speak
     from words.catalog import money as usd
     from words.catalog import render, say
     from words.speak import job_state
@@ -56,8 +57,7 @@ def finetune_command(
                             eval_size=eval_size, seed=seed, candidates=[])
         split, labels, *_ = prepare(config)
         plan = estimate(model, split, labels)
-        values = {**plan.to_dict(), "usd": usd(plan.usd)}
-        typer.echo(say("finetune.estimate", "en", **values).replace("**", ""))
+        typer.echo(speak.finetune_estimate(plan.to_dict(), "en").replace("**", ""))
         if not yes:
             typer.echo(say("finetune.cli_confirm", "en", usd=usd(plan.usd)))
             return

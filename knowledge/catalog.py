@@ -61,6 +61,7 @@ class ModelCard:
     modalities: tuple[str, ...] = ("text",)
     structured_output: bool | None = None
     deprecation_date: str | None = None
+    lifecycle: dict | None = None  # {successor, shutdown, notice, source, as_of}: knowledge/lifecycle.py
     good_for: str | None = None
     source: str | None = None
     price_source: str | None = None

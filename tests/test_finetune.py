@@ -177,3 +177,37 @@ def test_yes_without_an_estimate_spends_nothing(tmp_path, monkeypatch) -> None:
     assert read_command("fine-tune status").name == "finetune_status"
     assert read_command("微调进度").name == "finetune_status"
     assert read_command("用我的数据微调 gpt-4.1-mini").model == "gpt-4.1-mini"
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini"])
+def test_a_fine_tune_from_modelpick_chat_is_added_and_measured(tmp_path, model) -> None:
+    """The chat door, not only the graph: a fine-tune's `ft:` id is a candidate in a later turn and a later
+    process (issue 33: "add ft:…" answered "Unknown candidate" in `modelpick chat`)."""
+    data, home = _data(tmp_path), tmp_path / "home"
+    with StubServer(StubConfig(model=model, labels=LABELS, finetune_polls=1)) as stub:
+        candidates = tmp_path / "candidates.yaml"
+        candidates.write_text("- " + json.dumps({"id": model, "base_url": stub.url, "model": model}) + "\n")
+        env = {"MODELPICK_CANDIDATES_FILE": str(candidates)}
+        script = tmp_path / "one.txt"
+        script.write_text("classify tickets into billing, bugs and sales, 80% accuracy, no cost limit, no latency "
+                          f"limit\n/upload {data}\ndrop smollm2-135m\nfine-tune {model}\nyes\nfine-tune status\n"
+                          "fine-tune status\n")
+        first = _cli("chat", "--script", str(script), "--thread", "ft-door", home=home, env=env)
+        assert first.returncode == 0, first.stderr
+        assert len(stub.stats.jobs) == 1, first.stdout
+        fine_tuned = next(job["fine_tuned_model"] for job in stub.stats.jobs.values())
+        assert fine_tuned and fine_tuned.startswith("ft:") and fine_tuned in first.stdout, first.stdout
+        script.write_text(f"add {fine_tuned}\ngo\ngo\n")
+        out = tmp_path / "state.json"
+        second = _cli("chat", "--script", str(script), "--thread", "ft-door", "--json", str(out), home=home, env=env)
+        evaluated = tmp_path / "eval.json"  # the eval door: no --candidates-file, the workspace's endpoint
+        measured = _cli("eval", "--data", str(data), "--candidates", fine_tuned, "--eval-size", "60", "--json",
+                        str(evaluated), home=home, env=env)
+    assert second.returncode == 0, second.stderr
+    assert "Unknown candidate" not in second.stdout, second.stdout
+    rows = {r["candidate"]: r for r in json.loads(out.read_text())["results"]}
+    assert rows[fine_tuned]["status"] == "measured", second.stdout
+    assert rows[fine_tuned]["cost_per_1k_usd"] > rows[model]["cost_per_1k_usd"]  # priced as a fine-tune
+    assert second.stdout.count("Nothing new to run") == 1, second.stdout  # the second "go" has nothing new to run
+    assert measured.returncode == 0, measured.stderr
+    assert json.loads(evaluated.read_text())["results"][0]["status"] == "measured"

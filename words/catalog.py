@@ -326,6 +326,11 @@ MESSAGES: dict[str, Texts] = {
                            "fine-tune of {model}). Say *add {candidate}* to measure it on the same eval items.",
                            "微调任务 {job} 已成功：{candidate} 已加入候选（按 {model} 的微调价格计价）。说“加上 {candidate}”"
                            "即可在同一批评测条目上评测它。"),
+    "results.nothing_new": ("Nothing new to run: every candidate in the plan is measured and no target changed, "
+                            "so no model was called. To measure more, *add* a model, change the eval size or a "
+                            "target. The recommendation stands:",
+                            "没有新的要跑：计划里的候选都已测过，目标也没有变，所以没有调用任何模型。想多测一些，可以"
+                            "加上一个模型、改评测条数或改目标。推荐不变："),
     "finetune.failed": ("Fine-tuning job {job} ({model}) failed: {error}. Nothing was added to the candidates.",
                         "微调任务 {job}（{model}）失败：{error}。没有加入任何候选。"),
     "finetune.no_jobs": ("No fine-tuning job in this conversation yet: say *fine-tune gpt-4.1-mini* to plan one.",
@@ -469,6 +474,19 @@ MESSAGES: dict[str, Texts] = {
                           "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
     "rec.nothing_usable": ("No candidate produced usable results.", "没有候选得出可用的结果。"),
     "rec.failed": ("{label} failed: {cause}.", "{label} 失败：{cause}。"),
+    "rec.retires": ("⏳ {model} shuts down on {date}, in {days} days (the provider's notice: {source}, as of "
+                    "{as_of}): whatever you build on it must move by then.",
+                    "⏳ {model} 将于 {date} 停止服务，还有 {days} 天（提供方公告：{source}，截至 {as_of}）：基于它做的东西要在"
+                    "那之前迁走。"),
+    "rec.retires_successor": ("Its successor, {successor}, can be measured on the same items: say *add {successor}*.",
+                              "它的后继模型 {successor} 可以在同一批条目上实测：说“加上 {successor}”。"),
+    "finetune.closes": ("{model}'s provider takes new fine-tuning jobs only until {date} ({source}); the tuned model "
+                        "shuts down with its base on {shutdown}, in {days} days.",
+                        "{model} 的提供方只接受新的微调任务到 {date}（{source}）；微调出的模型会和基础模型一起在 {shutdown} "
+                        "停止服务，还有 {days} 天。"),
+    "finetune.closed": ("{model} can no longer be fine-tuned: its provider stopped taking new jobs on {date} "
+                        "({source}). Tunable today: {tunable}.",
+                        "{model} 已不能微调：提供方自 {date} 起不再接受新任务（{source}）。目前可微调：{tunable}。"),
     "rec.stopped": ("{label} was stopped after {items:~item}, so it is not compared.",
                     "{label} 在 {items} 条后被停止，所以不参与比较。"),
     "step.more_items": ("Run more eval items to narrow the interval.", "增加评测数据，缩小置信区间。"),

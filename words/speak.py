@@ -512,6 +512,21 @@ def job_state(status: str, lang: str) -> str:
     return say(f"finetune.state.{status}", lang) if f"finetune.state.{status}" in MESSAGES else status
 
 
+def finetune_estimate(estimate: dict, lang: str) -> str:
+    """A fine-tune's estimate as said in every door: rows, tokens, cost — and, where the provider announced it,
+    the last day a job can start and the day the tuned model shuts down (knowledge/lifecycle.py)."""
+    from knowledge.catalog import get_card
+    from knowledge.lifecycle import fine_tune_closes, retirement
+
+    text = say("finetune.estimate", lang, **{**estimate, "usd": usd(estimate["usd"])})
+    card = get_card(estimate["model"])
+    closes, ends = fine_tune_closes(card), retirement(estimate["model"])
+    if closes and ends is not None:
+        text += " " + say("finetune.closes", lang, model=card.id, date=closes, shutdown=ends.shutdown, days=ends.days,
+                          source=(card.fine_tuning or {}).get("new_jobs_source") or ends.source or "—")
+    return text
+
+
 def finetune_line(record: dict | None, lang: str) -> str:
     """A fine-tuning job as one sentence: running (its state), succeeded (the new candidate) or failed (why)."""
     if record is None:

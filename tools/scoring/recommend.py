@@ -8,6 +8,8 @@ and measured cost under the ceiling; "marginal" means only the point estimate cl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from core.problems import reason
 from core.shapes import (
@@ -20,6 +22,7 @@ from core.shapes import (
     Verdict,
     Verdicts,
 )
+from knowledge.lifecycle import retiring_soon
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -111,9 +114,20 @@ def _cost_key(row: ResultRow) -> tuple[float, float, float]:
     return (cost if cost is not None else float("inf"), row["latency_p95_s"] or 0.0, -(row["accuracy"] or 0.0))
 
 
-def _pick(row: ResultRow, status: str, reasons: list[Reason], steps: list[Reason]) -> Recommendation:
-    return {"candidate": row["candidate"], "technique": row["technique"], "shots": row.get("shots", 0),
-            "status": status, "reasons": reasons, "next_steps": steps}  # type: ignore[typeddict-item]
+def _pick(row: ResultRow, status: Literal["met", "marginal", "none"], reasons: list[Reason], steps: list[Reason]) -> Recommendation:
+    return {"candidate": row["candidate"], "technique": row["technique"],
+            "shots": row.get("shots", 0), "status": status, "reasons": reasons + lifecycle_reasons(row["candidate"]),
+            "next_steps": steps}
+
+
+def lifecycle_reasons(candidate: str, today: date | None = None) -> list[Reason]:
+    """A pick that shuts down within 6 months says so, with the provider's successor (knowledge/lifecycle.py)."""
+    soon = retiring_soon(candidate, today)
+    if soon is None or soon.days < 0:
+        return []
+    found = [reason("rec.retires", model=candidate, date=soon.shutdown, days=soon.days, source=soon.source or "—",
+                    as_of=soon.as_of or "—")]
+    return found + ([reason("rec.retires_successor", successor=soon.successor)] if soon.successor else [])
 
 
 def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0,

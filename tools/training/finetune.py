@@ -17,6 +17,7 @@ from typing import Any
 
 from core.problems import Problem
 from knowledge.catalog import UnknownModel, get_card, load_catalog
+from knowledge.lifecycle import fine_tune_can_start, fine_tune_closes
 from tools.candidates.base import openai_api_key
 from tools.candidates.registry import configured_entries, from_entry
 from tools.data.evalset import EvalSplit
@@ -52,8 +53,7 @@ class Estimate:
 
 def tunable_models() -> list[str]:
     """Catalog models whose cards say they can be fine-tuned today."""
-    return [card.id for card in load_catalog().all()
-            if (card.fine_tuning or {}).get("available") and not card.is_deprecated()]
+    return [card.id for card in load_catalog().all() if fine_tune_can_start(card)]
 
 
 def estimate(model: str, split: EvalSplit, labels: list[str], entries: list[dict] | None = None) -> Estimate:
@@ -68,6 +68,9 @@ def estimate(model: str, split: EvalSplit, labels: list[str], entries: list[dict
         raise FineTuneError("finetune.not_tunable", model=model, tunable=", ".join(tunable_models()))
     if card.is_deprecated():
         raise FineTuneError("finetune.deprecated", model=card.id, date=card.deprecation_date)
+    if not fine_tune_can_start(card):
+        raise FineTuneError("finetune.closed", model=card.id, date=fine_tune_closes(card),
+                            source=tuning.get("new_jobs_source") or "—", tunable=", ".join(tunable_models()))
     entry = _endpoint_for(card.id, card.aliases, entries)
     if entry is None and not openai_api_key():
         raise FineTuneError("finetune.no_endpoint", model=card.id)
