@@ -17,7 +17,8 @@ from tools.candidates.base import BASELINE_ID, LOCAL_LLM_ID
 GO_WORDS = (r"go|go ahead|go for it|run(?: it| the plan| the (?:eval|evaluation))?|start(?: it| the run)?|"
             r"let'?s (?:go|run it|do it)|do it|proceed|yes(?:,? please)?,? (?:go|run it|start|do it|go ahead)")
 GO = re.compile(r"(?:(?:ok(?:ay)?|yes|sure|great|good|alright|fine)[,!. ]+)?(?:" + GO_WORDS + r")(?: now| please)?")
-GO_ZH = re.compile(r"(?:好的?|行|可以|没问题|嗯)?[，, ]*(?:跑吧|开跑|跑一下|开始吧?|开始跑|开始评测|开始运行|运行吧?|执行吧?|就这么跑|确认[，, ]*开始)")
+GO_ZH = re.compile(r"(?:好的?|行|可以|没问题|嗯)?[，, ]*(?:跑吧|开跑|跑一下|开始吧?|开始跑|开始评测|开始运行|运行吧?|执行吧?|就这么跑|确认[，, ]*开始|"
+                   r"(?:就)?按(?:这个|此)?计划(?:执行|来|跑)吧?)")
 GO_END = " \t!.。！~～"
 # The plan's pilot: the strongest model alone on the first items — also an explicit, whole-message yes.
 PILOT = re.compile(r"(?:(?:ok(?:ay)?|yes|sure)[,!. ]+)?(?:(?:run |do )?(?:a |the )?pilot(?: run| first)?(?: please)?|"
@@ -108,13 +109,17 @@ def read_command(message: str) -> Command | None:
         or re.search(r"用\s*(\S+?)\s*(?:来)?(?:评审|当评审|做评审|打分)", text)
     if m:  # open answers: who grades them
         return Command("judge", model=_model(m.group(1)))
-    m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(r"(?:加上|添加|加入|再加)\s*(\S+)", text)
+    m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(
+        r"(?:加上|添加|加入|再加|加个|加一个|顺便(?:测|试|跑)(?:一下|下)?)\s*([A-Za-z0-9][\w./:-]*|\S+)", text) or re.search(
+        r"\b(?:i'?d like|we'?d like|want|put)\s+" + MODEL + r"\s+in the mix\b", text, re.I)
     if m:
         return Command("add", model=_model(m.group(1)))
-    m = re.search(r"\b(?:drop|remove|skip|without)\s+(the baseline|the local model|" + MODEL[1:-1] + ")", text, re.I) \
-        or re.search(r"(?:去掉|不要|删掉)\s*(\S+)", text)
+    m = re.search(r"\b(?:drop|remove|skip|without|no need for|get rid of)\s+(the baseline|the local model|the "
+                  r"logistic regression|" + MODEL[1:-1] + ")", text, re.I) \
+        or re.search(r"(?:去掉|不要|删掉|别带)\s*(\S+?)(?:了|吧|那个)?$|(?:去掉|不要|删掉|别带)\s*(\S+)", text) \
+        or re.search(r"^(\S+?)(?:就)?(?:不用|不必|别)(?:再)?(?:跑|测)了?", text)
     if m:
-        return Command("drop", model=_model(m.group(1)))
+        return Command("drop", model=_model(next(g for g in m.groups() if g)))
     m = (re.search(r"\b(?:retrieved|retrieval|dynamic|similar)\s+(\d+)\s*-?\s*(?:shots?|examples)\b|"
                    r"\b(\d+)\s+(?:retrieved|similar|dynamic|nearest)\s+(?:shots?|examples)\b|"
                    r"^\s*(?:try\s+|use\s+)?r(\d+)\s*[.!]?\s*$", low)

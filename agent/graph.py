@@ -92,12 +92,12 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
     agent, notice = _agent(config), None
     update = BriefUpdate()
     if text.strip():
-        update = understand_rules(text, brief=brief, pending=state.get("pending"))
+        update = understand_rules(text, brief=brief, pending=state.get("pending"), facts=state.get("facts"))
         if agent is not None and update.intent == "none":
             data_labels = sorted((state.get("dataset") or {}).get("label_counts") or {}) or None
             try:
                 update = understand_with_llm(agent, text, brief=brief, pending=state.get("pending"),
-                                             data_labels=data_labels)
+                                             data_labels=data_labels, facts=state.get("facts"))
             except LLMError as error:
                 notice = speak.llm_fallback(str(error), language)
     if state.get("files") and brief.use_case:  # the words sent with a file are about the file, not a new task
@@ -182,6 +182,28 @@ _INTENT_ANSWERS = {"summary": "summary", "help": "help", "plan": "plan", "next_s
                    "method_question": "question", "off_topic": "off_topic", "go": "confirm_go"}
 
 
+_NOT_A_NAME = {"it", "this", "that", "them", "one", "this one", "that one", "the", "a", "an", "our", "my", "your",
+               "those", "these", "all", "both", "any", "some"}
+
+
+def _resolved(name: str, rows: list[Row], prices: dict[str, float]) -> str | None:
+    """The id a name in a command stands for: an id of this conversation as said, a short name of one ("mini",
+    "4o", "逻辑回归") as its id, a model id not measured yet as said; None for a word that names nothing."""
+    from agent.intents import BASELINE, LOCAL_ID, named_candidates
+
+    ids = {row.candidate for row in rows}
+    plain = name.strip()
+    if plain.partition(":")[0] in ids or plain.startswith("ft:"):
+        return plain
+    found = named_candidates(plain, rows, local=LOCAL_ID, baseline=BASELINE, price_of=prices)
+    if len(found) == 1:
+        return found[0]
+    if MODEL_TOKEN.fullmatch(plain.lower()) or (not re.search(r"[\s?？,，\u4e00-\u9fff]", plain)
+                                                 and plain.lower() not in _NOT_A_NAME):
+        return plain
+    return None
+
+
 def _request(text: str, state: SelectionState, command: Command | None,
              intent: AnswerIntent) -> tuple[Command | None, AnswerIntent]:
     """A message with no fact about the brief: what it asks (by meaning), as a command or an answer's intent."""
@@ -193,13 +215,11 @@ def _request(text: str, state: SelectionState, command: Command | None,
         if asked not in ("compare", "errors", "why_not"):
             return command, intent  # go, pilot, distil, fine-tune, shots…: read by their words, with their numbers
         command = None  # "the 3-shot one vs the retrieval one": a question about rows, not a plan edit
-    ids = {row.candidate for row in rows}
-    pronouns = {"it", "this", "that", "them", "one", "this one", "that one"}
-    if command is not None and command.model and all(
-            name.partition(":")[0] in ids or MODEL_TOKEN.fullmatch(name.lower()) or (
-                not re.search(r"[\s?？,，\u4e00-\u9fff]", name.strip()) and name.strip().lower() not in pronouns)
-            for name in (command.model, command.other) if name):
-        return command, intent  # one name each ("smollm2-135m:3", "ft:gpt-4.1-mini:org::id"): as said
+    if command is not None and command.model:
+        names = [_resolved(name, rows, prices) for name in (command.model, command.other) if name]
+        if all(names):  # one name each ("smollm2-135m:3", "ft:gpt-4.1-mini:org::id", "mini" → gpt-4o-mini)
+            return Command(command.name, model=names[0], other=names[1] if len(names) > 1 else None,
+                           number=command.number), intent
     reading = read_request(text, rows, stage=stage, price_of=prices)
     if reading.intent is None:
         return command, intent

@@ -172,17 +172,20 @@ _RULES: list[tuple[str, str]] = [
     ("why_not", r"\bwhy (?:not|didn'?t you|wasn'?t|isn'?t|no)\b|\bhow come\b.*\b(?:lost|not|didn'?t|wasn'?t)|"
                 r"\bwhy didn'?t (?:it|they|that one)\b|\bwrong with\b|\bruled? (?:it )?out\b|\bfall(?:s)? short\b|"
                 r"\bwhy did .{1,40} (?:lose|fail)\b|\bwhat(?:'s| is| was) the (?:problem|issue) with\b|"
-                r"为什么(?:不|没)|怎么(?:没|不)(?:选|推荐|用)|为啥不|为何不|不行吗|有什么问题|差在哪|哪里不行|怎么输|为什么输"),
+                r"为什么(?:不|没)|怎么(?:没|不)(?:选|推荐|用)|为啥不|为何不|不行吗|有什么问题|哪里不行|怎么输|为什么输|"
+                r"^(?!.*(?:和|跟|与).{1,12}差在哪).*差在哪|落选|没被选|没选上|被淘汰"),
+    ("why_pick", r"\bwhy did you (?:go with|pick|choose|recommend|settle on)\b|凭什么|为什么(?:选|推荐)(?!.{0,4}不)|"
+                 r"为啥(?:选|推荐)(?!.{0,4}不)"),
     ("errors", r"\b(?:errors?|mistakes?|wrong (?:answers|ones|items)|misclassif\w*|got wrong|messed up|slipped)\b|错例|"
                r"错误样本|答错|分错|错在|错了哪些|哪些错"),
-    ("compare", r"\bcompare\b|\bcontrast\b|\bvs\.?\b|\bversus\b|\bside by side\b|\bhead to head\b|\bstack(?:s)? up\b|"
+    ("compare", r"(?<=[\w\u4e00-\u9fff])和.{1,12}差在哪|放一起比|\bcompare\b|\bcontrast\b|\bvs\.?\b|\bversus\b|\bside by side\b|\bhead to head\b|\bstack(?:s)? up\b|"
                 r"\bagainst\b|\bdiffer(?:ence|ent)?\b|\bnext to\b|\bbetween\b.+\band\b|比较|对比|相比|区别|差别|差多少|"
                 r"优劣|性价比|哪个(?:更)?(?:好|划算|强|准|便宜)|跟.{1,12}比|和.{1,12}比"),
     ("drop", r"\b(?:drop|remove|skip|exclude|leave out|leave .{1,20} out|take .{1,20} (?:off|out)|no need to (?:test|run))\b|"
              r"去掉|不要测|别测|别跑|不用(?:测|跑)|删掉|删了|拿掉|不测"),
     ("add", r"\b(?:add|include|throw .{1,40} in|put .{1,40} (?:in|back)|also (?:try|test|run)|bring .{1,30} back)\b|"
             r"加上|加进|加回|也加|再加|添加|加入|也测|也试"),
-    ("export", r"\b(?:report|export|download|csv|pdf)\b|报告|导出|下载"),
+    ("export", r"\b(?:report|export|download|csv|pdf|write-?up)\b|报告|导出|下载|总结文档|可以给.{0,6}看的"),
     ("next_step", r"\bnext\b|\bwhat now\b|\bfrom here\b|\bsuggestions?\b|\banything else to try\b|\bwhat else\b|"
                   r"\bimprove\b|下一步|接下来|然后呢|建议|还有别的|还能怎么|怎么优化|还需要准备"),
     ("plan", r"\bplan\b|计划"),
@@ -211,13 +214,15 @@ class Row:
 
 _DESCRIPTIONS: list[tuple[str, str]] = [
     # (a pattern in the message, what kind of candidate it describes)
-    (r"\bbaseline\b|\btf-?idf\b|\blogistic\b|\blogreg\b|\bclassifier\b|\btrained\b|\bclassical\b|基线|分类器|传统|训练的", "baseline"),
-    (r"\blocal\b|\bsmol\w*|\bon[- ]?prem\b|\bllama\b|\bfree one\b|\bsmall one\b|\bsmallest\b|\btiny\b|本地|小模型|免费的|最小的",
+    (r"\bbaseline\b|\btf-?idf\b|\blogistic\b|\blogreg\b|\bclassifier\b|\btrained\b|\bclassical\b|基线|分类器|传统|训练的|"
+     r"逻辑回归|逻辑斯蒂|线性模型", "baseline"),
+    (r"\blocal\b|\bsmol\w*|\bon[- ]?prem\b|\bllama\b|\bllama\.cpp\b|\bfree one\b|\bsmall (?:local )?one\b|"
+     r"\bsmallest\b|\btiny\b|本地|小模型|免费的|最小的",
      "local"),
     (r"\bretriev\w*|\bsimilar examples\b|\bdynamic\b|\br\d\b|检索|相似示例", "retrieved"),
     (r"(?<![a-z0-9])(\d+)[- ]?shots?(?![a-z])|\bfew[- ]shot\b|\bdrawn examples\b|(\d+)\s*个示例|少样本", "shots"),
     (r"\bzero[- ]?shot\b|零样本", "zero"),
-    (r"\bbig(?:ger|gest)?\b|\bexpensive\b|\bstrong(?:er|est)?\b|\bfull\b|最贵|大的|强的|大模型", "big"),
+    (r"\bbig(?:ger|gest)?\b|\bexpensive\b|\bpricey\b|\bstrong(?:er|est)?\b|\bfull\b|最贵|大的|强的|大模型|(?<![a-z0-9-])4o(?!-?mini)", "big"),
     (r"\bcheap(?:er|est)?\b|\bmini\b|\bsmall(?:er)? (?:openai|gpt)\b|便宜|mini", "cheap"),
 ]
 
@@ -330,9 +335,9 @@ DOMAIN = (r"model|(?<![a-z])llm|gpt|claude|gemini|qwen|llama|deepseek|prompt|acc
           r"cheap|expensive|token|latency|speed|fast|slow|fine-?tun|few-?shot|zero-?shot|shot|(?<![a-z])rag(?![a-z])|retriev|eval|"
           r"benchmark|label|classif|baseline|dataset|(?<![a-z])data(?![a-z])|target|percent|%|confiden|interval|p9\d|mcnemar|"
           r"cascade|distil|embedding|(?<![a-z])api(?![a-z])|candidate|(?<![a-z])run(?![a-z])|plan|report|brief|result|error|mistake|smol|tfidf|"
-          r"logreg|local|budget|item|example|json|extract|summar|judge|"
+          r"logreg|local|budget|item|example|json|extract|summar|judge|tf-?idf|openai|anthropic|"
           r"模型|准确|正确率|成本|价格|费用|便宜|贵|延迟|速度|微调|样本|示例|检索|评测|测试|标签|分类|基线|数据|目标|置信|"
-          r"报告|计划|候选|蒸馏|推荐|结果|错|预算|本地|提示|抽取|生成|评审")
+          r"报告|计划|候选|蒸馏|推荐|结果|错|预算|本地|提示|抽取|生成|评审|收费|计费")
 
 
 # A question about models in general ("does gpt-4o usually beat gpt-4o-mini?"), not about this conversation's rows.

@@ -42,11 +42,12 @@ _UNIT_NOUN = (r"second|sec|minute|min|hour|millisecond|cent|penny|dollar|buck|eu
 def _words_value(words: list[str]) -> float | None:
     """"twenty thousand" → 20000, "a hundred and five" → 105, "ninety-five" → 95; None if not a number."""
     total, current, seen = 0.0, 0.0, False
-    for word in words:
+    for at, word in enumerate(words):
         if word in ("and",):
             continue
-        if word in ("a", "an"):
-            current = current or 1
+        if word in ("a", "an"):  # "a hundred" is 100, but "a two-page summary" is 2
+            if at + 1 < len(words) and words[at + 1] in _SCALES:
+                current = current or 1
             continue
         if word in _UNITS:
             current += _UNITS[word]
@@ -97,7 +98,7 @@ def _english_numbers(text: str) -> str:
         value = _words_value(words)
         if value is None:
             return chunk
-        ending = " " if chunk[-1:].isspace() else ""
+        ending = chunk[len(chunk.rstrip(" -")):][:1]  # "two-sentence" keeps its hyphen: "2-sentence"
         return " ".join([*lead, _digits(value), *trail]) + ending
 
     # "a few hundred", "several thousand": vague amounts stay words, to be asked about, never guessed.
@@ -112,6 +113,11 @@ def _english_numbers(text: str) -> str:
     text = re.sub(r"\b(within|under|below|in|than|about|around|roughly|max|maximum|at most|less than|over|"
                   r"take|takes|to|of)\s+(?:a|one) (second|minute|millisecond)\b", r"\1 1 \2", text)
     text = re.sub(r"\ba (thousand|million|billion|hundred)\b", r"1 \1", text)
+    text = re.sub(r"\b(?:a )?couple (?:of )?(seconds|secs|minutes|mins)\b", r"2 \1", text)  # "a couple of seconds"
+    text = re.sub(r"\bsub-?(second|minute)\b", r"under 1 \1", text)  # "real-time, sub-second"
+    # "a dollar fifty", "two pounds twenty": the cents follow the unit
+    text = re.sub(r"\b(\d+) (dollar|buck|euro|pound)s? (\d{1,2})\b(?!\s*(?:cents?|%|percent|[.,]?\d))",
+                  lambda m: f"{m.group(1)}.{int(m.group(3)):02d} {m.group(2)}s", text)
     return text
 
 
@@ -161,6 +167,8 @@ def normalise(text: str) -> str:
     """NFKC, lower case, number words and Chinese numerals as digits, thin spaces folded."""
     text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("’", "'").lower()
     text = _chinese_numbers(text)
+    text = re.sub(r"(\d+)秒半", lambda m: f"{int(m.group(1)) + 0.5:g}秒", text)  # 一秒半
+    text = re.sub(r"(\d+)分半钟", lambda m: f"{int(m.group(1)) + 0.5:g}分钟", text)  # 一分半钟
     return _english_numbers(text)
 
 
@@ -231,7 +239,7 @@ _CURRENCY_BEFORE = [(r"us\$|\$|usd|us dollars?", "USD"), (r"¥|rmb|cny|人民币
 _CURRENCY_AFTER = [
     (r"euro ?cents?", "EUR", 0.01), (r"(?:us )?dollars?|bucks?|usd|us\$|美元|美金|刀", "USD", 1.0),
     (r"cents?|¢|美分", "USD", 0.01), (r"元人民币|块钱|块|元|人民币|rmb|cny|yuan", "CNY", 1.0), (r"毛钱?|角", "CNY", 0.1),
-    (r"分钱", "CNY", 0.01), (r"厘钱?", "CNY", 0.001), (r"euros?|eur|€|欧元", "EUR", 1.0),
+    (r"分钱|fen\b", "CNY", 0.01), (r"mao\b|jiao\b", "CNY", 0.1), (r"厘钱?", "CNY", 0.001), (r"euros?|eur|€|欧元", "EUR", 1.0),
     (r"pounds?|quid|gbp|£|英镑", "GBP", 1.0),
     (r"pence|p\b", "GBP", 0.01)]
 _PRE = "|".join(p for p, _ in _CURRENCY_BEFORE)
@@ -271,7 +279,7 @@ _PERIOD_EN = r"(second|sec|minute|min|hour|hr|business day|workday|day|night|wee
 _PERIOD_AFTER = re.compile(r"\s*(?:(?:a|an|per|each|every|/|in a|in one|over a|for a|for the)\s*" + _PERIOD_EN +
                            r"|(daily|weekly|monthly|yearly|annually))")
 _PERIOD_ZH_AFTER = re.compile(r"\s*(?:/|每|一)\s*(小时|天|日|工作日|周|星期|月|个月|季度|年)")
-_PERIOD_ZH_BEFORE = re.compile(r"(?:每|一|1|单)(?:个)?(秒|分钟|小时|天|日|工作日|周|星期|礼拜|月|季度|年)|(日|月|周|年)均|(日|月)(?:处理|量|预算)")
+_PERIOD_ZH_BEFORE = re.compile(r"(?:每|一|1|单)(?:个)?(秒|分钟|小时|天|日|工作日|周|星期|礼拜|月|季度|年)|(日|月|周|年)均|(日|月|年)度?(?:处理|量|预算)")
 
 # Denominators of a price: how many items an amount is for.
 _PER_ITEMS_EN = [

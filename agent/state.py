@@ -80,6 +80,8 @@ class BriefUpdate(BriefFacts):
     rate_noted: dict | None = None
     # Quantities the reader found but could not place ({"text", "why"}): named in the reply, never dropped.
     unplaced: list[dict] = Field(default_factory=list)
+    # Constraints the user took back ("scratch that — cloud is OK"): they leave the brief.
+    constraints_dropped: list[str] = Field(default_factory=list)
 
     def filled(self) -> dict[str, Any]:
         """Brief fields this update sets."""
@@ -93,6 +95,7 @@ def merge_brief(brief: Brief, update: BriefUpdate) -> Brief:
         if key == "constraints":
             value = list(dict.fromkeys([*values["constraints"], *value]))
         values[key] = value
+    values["constraints"] = [c for c in values["constraints"] if c not in update.constraints_dropped]
     correct, error = values["value_per_correct_usd"], values["cost_per_error_usd"]
     if correct is not None and error is not None and correct + error > 0:
         values["break_even_accuracy"] = round(error / (error + correct), 4)

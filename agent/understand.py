@@ -14,7 +14,7 @@ from typing import cast
 
 from agent.llm import data_block
 from agent.quantities import _MULT as _MULT
-from agent.quantities import DENOMINATOR, NUM, Quantity, find_quantities, normalise, original_words
+from agent.quantities import DENOMINATOR, NUM, PERIODS, Quantity, find_quantities, normalise, original_words
 from agent.state import Brief, BriefFacts, BriefUpdate
 from core.shapes import Pending, TaskType
 
@@ -33,16 +33,16 @@ FIELD_KEYWORDS = {
 # "… doesn't matter", "no latency limit", "成本不限": a target the user does not have. Read per clause, so a
 # waiver inside a longer sentence waives what its own clause names.
 WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |overnight )?batch(?: job)?|overnight)\b|"
-          r"^(?:whatever|any|none|no)\s*[,，]|跑批就行|"
+          r"^(?:whatever|any|none|no|nope|none really|not really)\s*[,，]|跑批就行|\banything goes\b|"
           r"\b(?:is|are)n'?t (?:really |that |very )?(?:important|a (?:concern|priority|factor)|critical|relevant)\b|"
           r"\bis secondary\b|\b(?:latency|speed|cost|price|volume) any\b|多久都(?:可以|行)|多慢都|花多少(?:钱)?都(?:行|可以)|"
           r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|"
           r"slas?|restrictions?|concerns?|rules?|worries|deadline)\b|\bnot (?:really )?(?:a |an |that |very |too |super )?"
           r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|secondary|"
           r"bothered|sensitive|time[- ]sensitive|in a (?:hurry|rush))\b|(?:doesn'?t|does not|don'?t|do not|won'?t|"
-          r"wouldn'?t|didn'?t) (?:really |much )?(?:matter|care|mind|need|have (?:a |any )?(?:limit|target|"
+          r"wouldn'?t|didn'?t|shouldn'?t|should not) (?:really |much )?(?:matter|care|mind|need|have (?:a |any )?(?:limit|target|"
           r"requirement|constraint)s?)|\bdon'?t (?:really )?care\b|\bno rush\b|\bno hurry\b|\b(?:it|results|answers|that) can wait\b|"
-          r"\bwhatever (?:it )?costs?\b|\bwhatever it takes\b|\b(?:don'?t|do not) have an? (?:\w+ )?(?:budget|limit|target|sla)\b|"
+          r"\bwhatever (?:it )?costs?\b|\bwhatever it takes\b|\b(?:don'?t|do not) (?:really )?have an? (?:\w+ )?(?:budget|limit|target|sla|ceiling|cap)\b|"
           r"\bisn'?t something we care about\b|\bany (?:cost|price|speed|latency)\b|\bunlimited\b|\birrelevant\b|"
           r"\bflexible\b|\bnot a constraint\b|\bnothing special\b|\bopen[- ]ended\b|"
           r"^(?:no|none|nope|n/?a|nothing|any|skip|pass|whatever|no limit|none really|not really)"
@@ -51,7 +51,7 @@ WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |over
           r"不限|无所谓|没有.{0,8}?(?:要求|限制|约束|上限|讲究)|没(?:什么)?要求|无(?:硬性)?(?:要求|限制|约束)|"
           r"(?:要求|需求)不高|不是考虑因素|不用考虑|不需要考虑|"
           r"都行|都可以|随便|跳过|不重要|不在乎|不在意|不关心|不敏感|没关系|不用管|不考虑|不着急|不赶时间|不急|不care|"
-          r"不(?:用|需要|必)(?:很|太|特别|那么|多)?(?:快|便宜|省钱)|不是问题|不是重点|无上限|不设上限|没上限|先别管|先不管|暂时不管|还说不好|"
+          r"不(?:用|需要|必)(?:很|太|特别|那么|多)?(?:快|便宜|省钱)|不是问题|不是重点|无上限|不设上限|没上限|没硬性|不设(?:目标|了|吧)?\s*$|先别管|先不管|暂时不管|还说不好|"
           r"\bignore (?:that|it|this)\b|\bskip (?:it|that|this)\b|\bnot (?:really )?applicable\b|"
           r"\bnothing like that\b|\b(?:doesn'?t|does not|don'?t) have to be (?:fast|quick|cheap|quick)\b|"
           r"\bdon'?t know (?:the |our )?\w+ yet\b")
@@ -75,6 +75,8 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"\bscreen\w*|\bqualif\w*|\bidentify the language\b|\bsarcas\w*|\bphishing\b|yes or no|\bsort\w*\b|"
                        r"\bbucket\w*\b|\bwhich\b.{0,40}\bmention\w*\b|\bidentified\b|\bgrade\b|哪些是|找出哪些|"
                        r"\bmatch\w* .{0,40}\bto\b|"
+                       r"\bcod(?:e|ing)\b.{0,40}\bto (?:a |the )?(?:specialty|category|department|code)|"
+                       r"情绪|舆情|质控|质检|评分|打分|检测|意图|谣言|合规|审查|鉴别|监测|"
                        r"分类|分成|分为|归类|判断|识别|打标签|打.{0,10}标签|筛选|分诊|分级|分档|甄别|打上|真假|情感|分派|分配到|派单|分到|分给|分拣|归到|区分|审核|匹配|"
                        r"\bneed\w* (?:a|an) (?:severity|priority|category|label|class|tag|rating|grade|urgency)\b|"
                        r"\bgo(?:es)? into (?:these |the following |one of )?(?:categories|buckets|classes|groups|queues)\b|"
@@ -85,13 +87,13 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"是否|(?!是|要|能|会|可|行|好|对|用|需|该|想|肯)([\u4e00-\u9fff])不\1|"  # "礼不礼貌": a yes-or-no judgement
                        r"\b(?:mark|flag|tag|label)\w*\s+(?:(?:incoming|new|all|each|every|the|our|their|inbound)\s+)+"
                        r"(?:emails|tickets|messages|reviews|requests|calls|posts|comments|chats|documents|orders)\b"),
-    ("extraction", r"extract|pull out|\bpull\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
+    ("extraction", r"extract|pull out|\bpull(?:s|ing)?\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
                    r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
                    r"\b(?:spot|grab|pick out)\b|摘取|抠出|挑出|拎出|扒出|"
                    r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)|"
                    r"\bfrom (?:each|every)\b[^.;]{0,50}\b(?:we|i) (?:need|want)\b|\blist (?:every|each|all)\b[^.;]{0,20}\bfound\b|"
                    r"\bfind\b[^.;]{0,40}\band list\b"),
-    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing|ten)|draft|generat|translat|rewrit|"
+    ("generation", r"summari[sz]e (?!what)|summar(?:y|ies) of|\bwrit(?:e|ing|ten)|draft(?!\s*\(?v\.?\d)|generat|translat|rewrit|"
                    r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写(?!的|好的|过的|了)|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
@@ -103,8 +105,12 @@ CONSTRAINTS = [
                 r"air-?gapped|on our (?:own )?premises|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
                 r"(?:county|company|state|government|hospital)-owned servers|(?:leaves?|outside) (?:of )?our (?:own )?"
                 r"(?:vpc|network|premises|data ?cent\w*)|run (?:it )?ourselves|本地部署|本地化部署|私有化|私有部署|自己的机房|不能上云|不上云|"
-                r"私有云|政务云|内网|自己的服务器|本地运行|(?:自己|自有|自建|公司)的?机房"),
-    ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|开源"),
+                r"私有云|政务云|内网|自己的服务器|本地运行|(?:自己|自有|自建|公司)的?机房|"
+                r"\b(?:nothing|no data|data) (?:can|may|must|should)(?:n'?t| not)? (?:ever )?leave the (?:building|premises|"
+                r"hospital|clinic|office|practice)\b|\bon (?:my|our) (?:\w+'s )?own (?:machines?|servers?|computers?|"
+                r"hardware|boxes|pcs?)\b|不(?:能|得|可以)?(?:出|离开)(?:医院|院|公司|单位|机房|内网)"),
+    ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|weights (?:need|have|must|should)\w* (?:to )?be "
+                     r"downloadable|downloadable weights|开源"),
     ("data residency: EU", r"\beu\b|gdpr|europe|germany|france|netherlands|ireland|spain|italy|austria|belgium|"
                            r"欧盟|欧洲|德国|法国|荷兰|爱尔兰"),
     ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|(?<!欧盟)(?<!欧洲)境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
@@ -117,7 +123,8 @@ CONSTRAINTS = [
                             r"(?:任何)?(?:第三方|外部|境外)|不能(?:传|发|交|给)给?(?:任何)?(?:外部|第三方)"),
     ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
                           r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
-                          r"结构化输出|(?:输出|返回|结果)[^,，。]{0,8}json|json格式"),
+                          r"结构化输出|(?:输出|返回|结果)[^,，。]{0,8}json|json格式|"
+                          r"(?:固定|统一|标准)格式的?\s*json|\bvalid json\b|(?:^|\n)\s*[-*•]?\s*output\s*:\s*json\b"),
 ]
 
 def _number(raw: str, suffix: str | None = None) -> float:
@@ -195,7 +202,8 @@ def place_quantities(text: str, asked: str | None) -> tuple[Placement, list[Quan
         elif q.kind == "money":
             _place_money(place, q, clause, wider, asked, chosen)
         else:
-            _place_count(place, q, clause, asked, chosen, sum(x.placed != DENOMINATOR for x in quantities))
+            _place_count(place, q, clause, asked, chosen, sum(x.placed != DENOMINATOR for x in quantities),
+                         text[max(0, q.start - 60):q.start])
         if q.placed == "not_target":  # "12 agents", not "12": the noun says what it counted
             noun = re.match(r"\s*(?:[^\W\d_][\w-]*|[\u4e00-\u9fff]{1,4})", text[q.end:q.end + 20])
             place.unplaced[-1]["text"] = (q.text + (noun.group(0) if noun else "")).strip()
@@ -203,7 +211,7 @@ def place_quantities(text: str, asked: str | None) -> tuple[Placement, list[Quan
 
 
 # "Target is 95% and …", "目标95%": a percentage the user calls their aim is the accuracy target.
-_AIM_BEFORE = r"\b(?:target|goal|aim|bar|need|want)s?\b(?: is| of| at| would be)?\W*$|(?:目标|要求|希望|需要)[是为:：]?\s*$"
+_AIM_BEFORE = r"\b(?:target|goal|aim|bar|need|want)s?\b(?: is| of| at| would be)?\W*$|\b(?:anything|something) (?:over|above)\s*$|(?:目标|要求|希望|需要)[是为:：]?\s*$"
 
 
 def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked: str | None,
@@ -216,11 +224,11 @@ def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked:
             and not re.search(_ACCURACY_WORD, clause) and not re.search(_AIM_BEFORE, text[max(0, q.start - 24):q.start])
             and not re.match(
                 r"\s*(?:以上|或更高|或以上|左右|就行|就够|即可|吧|啊|呢|了|呀|啦|就好|or (?:better|more|higher|above)|and up|"
-                r"of the time|correct|right|"
+                r"of the time|correct|right|but\b|though\b|tho\b|pls\b|please\b|honestly\b|is plenty|plenty|would do|will do|"
                 r"accura|acc\b|准确|正确|at least|minimum|min\b|is fine|is ok|is enough|would be|should|needed|required|target)",
                 after)) or re.match(
             r"\s*(?:of\b(?! (?:the )?(?:time|cases|answers|predictions|items|them|calls|replies))|are\b|"
-                  r"is\b(?! (?:fine|ok|enough|the (?:target|minimum|bar))))", after) and not \
+                  r"is\b(?! (?:fine|ok|enough|plenty|good enough|acceptable|great|all we need|the (?:target|minimum|bar))))", after) and not \
             re.search(_ACCURACY_WORD, clause) or re.search(r"discount|\boff\b|growth|increase|cheaper|折扣|增长|占", clause):
         place.unplaced.append({"text": q.text, "why": "not_target"})
         q.placed = "not_target"
@@ -294,8 +302,12 @@ def _cost(place: Placement, q: Quantity, per_1k: float, clause: str, chosen: dic
         q.placed = "cost_in"
 
 
+# "…accuracy between 85 and 90, call it 87", "准确率越高越好，至少93": the number ends a sentence about accuracy.
+_ACCURACY_LEAD = r"(?:call it|let'?s say|say|make it|at least|minimum|min\.?|至少|不低于|最低|起码|就按|按)\s*$"
+
+
 def _place_count(place: Placement, q: Quantity, clause: str, asked: str | None, chosen: dict[str, bool],
-                 how_many: int) -> None:
+                 how_many: int, before: str = "") -> None:
     if q.per_days is not None and re.search(r"(?:跑|运行|执行|更新|run|runs|update)\s*" + re.escape(q.text) + r"\s*(?:次|times?)",
                                             clause):
         q.per_days = None  # "每天跑一次": how often a job runs, not how many items
@@ -304,7 +316,8 @@ def _place_count(place: Placement, q: Quantity, clause: str, asked: str | None, 
         return
     lone = how_many == 1
     if asked == "accuracy_target" and lone or re.search(_ACCURACY_WORD, clause) and (
-            0.3 <= q.value < 1 and "." in q.text or 30 <= q.value <= 100):
+            0.3 <= q.value < 1 and "." in q.text or 30 <= q.value <= 100) or (
+            50 <= q.value <= 100 and re.search(_ACCURACY_LEAD, before) and re.search(_ACCURACY_WORD, before)):
         value = q.value / 100 if q.value > 1 else q.value
         if 0 < value <= 1:
             _set(place, "accuracy_target", value, q, clause, chosen)
@@ -366,7 +379,9 @@ def read_constraints(text: str) -> list[str]:
 
 
 # Extraction said with verbs that also classify ("identify the product mentioned…", "识别出…里的日期"): read first.
-_EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
+_EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bredact\w*|"
+                  r"\bextract(?:s|ing|ed)?\b(?![^.;]{0,30}\b(?:intent|sentiment|categor\w+|topic|priority|label)s?\b)|"
+                  r"解析|拆成|拆分成|提出来|抠出来|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
                   r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
                   r"[^.;?!]{0,60}?\b(?:mentioned|named|in each|in every|from (?:each|every|the|our)|in (?:the |our )?\w+ "
                   r"(?:logs|reports|claims|letters|emails|contracts|notes|documents|messages))\b|"
@@ -376,7 +391,7 @@ _EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bpicked out\b|拿�
 
 
 # Generation said outright ("生成…建议", "写一个回答草稿", "draft replies"): before words that also classify.
-_GENERATE_FIRST = (r"生成|写(?:一?个|出)?.{0,10}(?:草稿|回复|摘要|文案|建议|评语)|\bdraft\w*\b|\bwrite (?:a|short|friendly|"
+_GENERATE_FIRST = (r"生成|写(?:一?个|出)?.{0,10}(?:草稿|回复|摘要|文案|建议|评语)|\bdraft\w*\b(?!\s*\(?v\.?\d)|纠错|改过来|改正|校对|\bwrite (?:a|short|friendly|"
                    r"one|two|personal)|\bsummari[sz]ed?\b")
 
 
@@ -417,6 +432,9 @@ def _split_labels(raw: str) -> list[str]:
     raw = re.sub(r"(?:^|(?<=\s))(?:\(\d+\)|\d+[.)]|[a-e][.)])\s+", ", ", raw).lstrip(", ")  # "(1) a (2) b", "A. x B. y"
     raw = re.split(_LIST_END, raw)[0]
     raw = re.sub(r"\((?:e\.g\.|eg|like|such as)[^)]*\)", "", raw)
+    inside = re.search(r"\(([^()]*[,，、/][^()]*)\)", raw)
+    if inside:  # "into spending categories (groceries, transport, …)": the names are inside the brackets
+        raw = inside.group(1)
     last = re.search(r"\s(?:and|or)\s|和|或者|或|还是", raw)  # "a, b and c, a human re-checks…": c is the last one
     if last:
         end = re.search(r"[,，、;；]", raw[last.end():])
@@ -424,12 +442,13 @@ def _split_labels(raw: str) -> list[str]:
     parts = re.split(_LIST_SEPARATOR, raw)
     kept = []
     for part in parts:  # the list ends where the targets start ("…, bugs and sales, 90% accuracy, …")
-        if re.search(r"\d\s*(?:%|ms\b|s\b|秒|k\b|percent)|\$|\bper\b|a day|accur|latenc|under|at least|准确|每|不超过",
-                     part):
+        if re.search(r"\d\s*(?:%|ms\b|s\b|秒|k\b|percent)|\$|\bper\b|a day|accur|latenc|under|at least|准确|每|不超过|"
+                     r"一天|日均|量很大|量大|数量|吧$", part):
             break
         kept.append(part)
     labels = [re.sub(r"^(?:(?:categories|classes|things|labels|types|buckets) (?:like|such as)|such as|like|either|"
-                     r"it'?s|they want|just|as|into|in|to|one of|a|an|the|whether|about|是|为|成)\s+", "", p.strip())
+                     r"it'?s|they want|just|as|into|in|to|one of|a|an|the|whether|about|(?:the )?model says|"
+                     r"says|outputs?|是|为|成)\s+", "", p.strip())
               for p in kept]
     labels = [re.sub(r"^(?:a|an|the|just)\s+", "", lab) for lab in labels]
     labels = [p.strip(" '\"“”‘’`()[]{}<>:：-*…").strip() for p in labels]
@@ -441,6 +460,7 @@ def _split_labels(raw: str) -> list[str]:
     if len(labels) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", labels[0]) and len(labels[0]) > 2 + max(map(len, labels[1:])):
         labels[0] = labels[0][-max(map(len, labels[1:])):]  # "在表达支持、反对、中立": the lead-in is not the label
     labels = [re.sub(r"^(?:either|as|into|is|are|as either)\s+", "", lab) for lab in labels]
+    labels = [re.sub(r"^(?:判断|输出|分成?|分为|是否)(?=[\u4e00-\u9fff]{2})", "", lab) for lab in labels]  # "判断合规/不合规"
     long_ok = bool(re.search(r"['\"“‘]", raw))  # quoted names may be long ("request for refund due to late delivery")
     labels = [lab for lab in labels if lab and len(lab) <= (60 if long_ok else 40) and len(lab.split()) <= (8 if long_ok else 4)
               and not re.fullmatch(r"(?:etc|so on|more|等|等等)\.?", lab)]
@@ -718,7 +738,8 @@ def _original_case(original: str, lowered: str) -> str:
 # ---------------------------------------------------------------- the whole message
 
 
-def understand_rules(original: str, *, brief: Brief | None = None, pending: Pending | None = None) -> BriefUpdate:
+def understand_rules(original: str, *, brief: Brief | None = None, pending: Pending | None = None,
+                     facts: dict | None = None) -> BriefUpdate:
     """Read a message with rules. `pending` is the question the assistant last asked (its `field`)."""
     brief = brief or Brief()
     text = normalise(original)
@@ -772,7 +793,63 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     _waivers(text, field_asked, update)
     _bare_answer(text, field_asked, update)
     _accuracy_correction(text, brief, place, update)
+    _constraint_corrections(text, brief, update)
+    _volume_correction(text, brief, update)
+    _cost_correction(text, brief, place, update, (facts or {}).get("cost_in"))
     return update
+
+
+_CLOUD_OK = (r"\bcloud (?:is|would be|'s) (?:ok|okay|fine|allowed|acceptable)\b|\b(?:can|could) (?:use|be in) "
+             r"(?:the )?cloud\b|\bdoesn'?t (?:have|need) to be on-?prem\b|\bon-?prem (?:is not|isn'?t) (?:needed|required)\b|"
+             r"云服务也(?:行|可以)|(?:上|用)云也(?:行|可以)|云(?:上|端)?也(?:行|可以)|不(?:用|必|需要)本地部署|可以上云")
+
+
+def _constraint_corrections(text: str, brief: Brief, update: BriefUpdate) -> None:
+    """"scratch that — cloud is OK as long as it's in the EU", "国内的云服务也行": on-prem leaves the brief."""
+    if "on-prem" in (brief.constraints or []) and re.search(_CLOUD_OK, text):
+        update.constraints_dropped.append("on-prem")
+        if update.constraints:
+            update.constraints = [c for c in update.constraints if c != "on-prem"] or None
+
+
+def _volume_correction(text: str, brief: Brief, update: BriefUpdate) -> None:
+    """"sorry, per week, not per day": the volume already noted, counted over the period the user meant."""
+    if brief.volume_per_day is None or update.volume_per_day is not None:
+        return
+    m = re.search(r"\b(?:per|a|each|every) (week|month|year|hour)\b[^.]{0,20}?\bnot (?:per |a |each )?day\b|"
+                  r"\bnot (?:per |a )?day\b[^.]{0,20}?\b(?:per|a|each|every) (week|month|year|hour)\b", text)
+    if m:
+        period = m.group(1) or m.group(2)
+        update.volume_per_day = round(brief.volume_per_day / PERIODS[period], 4)
+        update.said["volume_per_day"] = m.group(0)
+
+
+def _cost_correction(text: str, brief: Brief, place: Placement, update: BriefUpdate, noted_in: dict | None) -> None:
+    """"finance says half that", "财务说最多五毛": a later word on the cost ceiling already noted replaces it."""
+    if update.max_cost_per_1k_usd is not None or update.cost_in is not None:
+        return
+    factor = re.search(r"\b(half|twice|double|a third of|a quarter of) (?:that|it|of that|what i said)\b|减半|一半", text)
+    if factor and brief.max_cost_per_1k_usd is not None:
+        scale = {"half": 0.5, "twice": 2, "double": 2, "a third of": 1 / 3, "a quarter of": 0.25}.get(
+            factor.group(1) or "half", 0.5)
+        update.max_cost_per_1k_usd = round(brief.max_cost_per_1k_usd * scale, 9)
+        update.said["max_cost_per_1k_usd"] = factor.group(0)
+        return
+    loose = [u for u in place.unplaced if u["why"] == "money_unit"]
+    if len(loose) != 1 or not re.search(_CORRECTION + r"|最多|不超过|at most|max", text):
+        return
+    amount = next((q for q in find_quantities(text) if q.kind == "money" and q.text == loose[0]["text"]), None)
+    if amount is None:
+        return
+    if amount.currency in (None, "USD") and brief.max_cost_per_1k_usd is not None:
+        update.max_cost_per_1k_usd = amount.value
+        update.said["max_cost_per_1k_usd"] = amount.text
+    elif amount.currency not in (None, "USD") and noted_in and noted_in.get("currency") == amount.currency:
+        update.cost_in = {"amount": amount.value, "currency": amount.currency, "text": amount.text}
+    else:
+        return
+    place.unplaced[:] = [u for u in place.unplaced if u is not loose[0]]
+    update.unplaced = [u for u in update.unplaced if u["text"] != loose[0]["text"]]
 
 
 _DROP = r"(?:drop|remove|delete|forget|scrap|cut|lose|get rid of|no more|no|without|skip|去掉|删掉|删除|不要|拿掉|去除|取消)"
@@ -994,9 +1071,9 @@ def merge_readings(rules: BriefUpdate, llm: BriefUpdate) -> BriefUpdate:
 
 
 def understand_with_llm(agent, text: str, *, brief: Brief, pending: Pending | None,
-                        data_labels: list[str] | None) -> BriefUpdate:
+                        data_labels: list[str] | None, facts: dict | None = None) -> BriefUpdate:
     """Rules and the agent model read the message; the validated readings are merged (LLMError on failure)."""
-    rules = understand_rules(text, brief=brief, pending=pending)
+    rules = understand_rules(text, brief=brief, pending=pending, facts=facts)
     if rules.intent != "none":
         return rules
     # Values that came from the data (the labels) reach the model only inside the data block below.

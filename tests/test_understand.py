@@ -243,3 +243,37 @@ def test_a_later_correction_replaces_an_accuracy_and_drops_a_label() -> None:
     assert brief.labels == ["billing", "bugs"]
     brief = merge_brief(brief, understand_rules("sales不要了", brief=brief))
     assert brief.labels == ["billing", "bugs"]
+
+
+@pytest.mark.parametrize(("message", "field", "value"), [
+    ("a dollar fifty per 1,000", C, 1.5), ("Needs to be real-time, sub-second.", L, 1.0),
+    ("a couple of seconds is fine", L, 2.0), ("延迟最好在一秒半以内", L, 1.5), ("延迟两秒半以内", L, 2.5),
+    ("Accuracy isn't that critical, 80% is plenty.", A, 0.8), ("we're fine with anything over 85% but", A, 0.85),
+    ("Accuracy somewhere between 85 and 90, call it 87.", A, 0.87), ("准确率越高越好，至少93", A, 0.93),
+])
+def test_readings_added_in_the_fifth_round(message: str, field: str, value: float) -> None:
+    assert getattr(understand_rules(message), field) == pytest.approx(value), message
+
+
+def test_a_before_a_number_word_is_an_article() -> None:
+    from agent.quantities import normalise
+
+    assert normalise("draft a two-sentence description") == "draft 2-sentence description"  # never "3sentence"
+    assert normalise("a hundred and five") == "105" and normalise("a thousand a day") == "1000 a day"
+
+
+def test_costs_in_fen_and_yearly_budgets() -> None:
+    assert understand_rules("Budget is 1 fen per call.").cost_in == {"amount": 10.0, "currency": "CNY", "text": "1 fen"}
+    spend = understand_rules("年预算5万元，每月大约20万份").spend
+    assert spend is not None and spend["per_days"] == 365 and spend["amount"] == 50000
+
+
+def test_later_turns_correct_volume_cost_and_constraints() -> None:
+    brief = Brief(volume_per_day=10000, max_cost_per_1k_usd=2.0, constraints=["on-prem"])
+    assert understand_rules("sorry, per week, not per day", brief=brief).volume_per_day == pytest.approx(10000 / 7)
+    assert understand_rules("hmm, finance says half that", brief=brief).max_cost_per_1k_usd == pytest.approx(1.0)
+    moved = understand_rules("actually, scratch that — cloud is OK as long as it's hosted in the EU", brief=brief)
+    assert merge_brief(brief, moved).constraints == ["data residency: EU"]
+    cny = understand_rules("财务说最多五毛", brief=Brief(), facts={"cost_in": {"amount": 1, "currency": "CNY"}})
+    assert cny.cost_in == {"amount": 0.5, "currency": "CNY", "text": "5毛"}
+    assert understand_rules("最多五毛", brief=Brief()).cost_in is None  # no ceiling noted before: not guessed
