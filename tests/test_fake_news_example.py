@@ -70,3 +70,6 @@ def test_the_guides_example_in_one_sentence_keeps_its_cost_limit(tmp_path, works
     assert not (rec["candidate"] == "news-llm" and rec["shots"] == 3)  # over the user's budget: never the pick
     assert rec["status"] != "met"
     assert "No candidate meets every target yet" in reply  # said, not a verdict of "met"
+    move = next(s for s in rec["next_steps"] if s["id"] == "step.fine_tune_named")  # the guide's point, priced
+    assert move["values"]["reached"] == "news-llm" and move["values"]["cost"] < 5
+    assert f"fine-tune {move['values']['model']}" in reply and "misses on cost" in reply

@@ -507,6 +507,22 @@ MESSAGES: dict[str, Texts] = {
                             "eval set: label about {missing:,} more (the train pool has {have:,}).",
                             "用评测集之外约 {needed:,} 条带标签数据微调或蒸馏一个小模型：还需要再标注约 {missing:,} 条"
                             "（训练池现有 {have:,} 条）。"),
+    "step.fine_tune_named": ("{reached} reaches the accuracy target but misses on {short}: fine-tune "
+                             "{model} on your {rows:,} train-pool rows — about {usd:usd} to train ({epochs} epochs at "
+                             "${per_1m:g} per 1M tokens; {source}, {as_of}). Tuned, it would cost about {cost:usd} per "
+                             "1,000 items (its fine-tuned price × the {tokens:,.0f} input tokens per item measured "
+                             "zero-shot). Say *fine-tune {model}* for the exact estimate; nothing is spent before your "
+                             "yes.",
+                             "{reached} 达到了准确率目标，但{short}不达标：用训练池的 {rows:,} 条数据微调 "
+                             "{model}——训练约 {usd:usd}（{epochs} 轮，每百万 token ${per_1m:g}；{source}，{as_of}）。"
+                             "微调后每千条约 {cost:usd}（微调价格 × 零样本实测的每条 {tokens:,.0f} 个输入 token）。说"
+                             "“微调 {model}”可看精确估算；你确认之前不会花钱。"),
+    "missed.cost": ("cost", "成本"),
+    "missed.latency": ("latency", "延迟"),
+    "step.distil_named": ("Or distil: {teacher} labels the {rows:,} train-pool rows (about {usd:usd}) and a local "
+                          "classifier learns from them, then answers at $0 per 1,000 — say *distil {teacher}*.",
+                          "或者蒸馏：由 {teacher} 标注训练池的 {rows:,} 条（约 {usd:usd}），再训练一个本地分类器，之后每千条 "
+                          "$0——说“用 {teacher} 蒸馏”。"),
     "step.cut_cost": ("Cut cost: fewer shots or shorter prompts, a smaller model, batch APIs, or distillation.",
                       "降低成本：减少示例或缩短提示、换更小的模型、用批量接口，或者蒸馏。"),
     "step.cut_latency": ("Cut latency: shorter outputs, a smaller or non-reasoning model, or a closer region.",

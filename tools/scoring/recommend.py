@@ -23,6 +23,7 @@ from core.shapes import (
     Verdicts,
 )
 from knowledge.lifecycle import retiring_soon
+from tools.planning.moves import method_moves
 
 # The method guide's worked example fine-tuned on 1,000 labelled rows (knowledge/guides/fine-tuning.md).
 FINE_TUNE_ROWS = 1000
@@ -114,9 +115,10 @@ def _cost_key(row: ResultRow) -> tuple[float, float, float]:
     return (cost if cost is not None else float("inf"), row["latency_p95_s"] or 0.0, -(row["accuracy"] or 0.0))
 
 
-def _pick(row: ResultRow, status: Literal["met", "marginal", "none"], reasons: list[Reason], steps: list[Reason]) -> Recommendation:
+def _pick(row: ResultRow, status: Literal["met", "marginal", "none"], reasons: list[Reason], steps: list[Reason],
+          today: date | None = None) -> Recommendation:
     return {"candidate": row["candidate"], "technique": row["technique"],
-            "shots": row.get("shots", 0), "status": status, "reasons": reasons + lifecycle_reasons(row["candidate"]),
+            "shots": row.get("shots", 0), "status": status, "reasons": reasons + lifecycle_reasons(row["candidate"], today),
             "next_steps": steps}
 
 
@@ -131,9 +133,11 @@ def lifecycle_reasons(candidate: str, today: date | None = None) -> list[Reason]
 
 
 def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0,
-              shots_tried: list[int] | None = None, volume_per_day: float | None = None) -> Recommendation:
+              shots_tried: list[int] | None = None, volume_per_day: float | None = None,
+              today: date | None = None) -> Recommendation:
     """The recommendation: candidate, technique, status, reasons and next steps (as messages).
 
+    `today` dates the lifecycle facts (a retiring pick, a fine-tune that can still start): the real day by default.
     Only fully measured rows can be picked: a failed row has no numbers, a stopped one covers part of the eval set.
     With error costs, the pick is the lowest total cost (API + expected errors) among rows within every target.
     """
@@ -152,7 +156,7 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
     priced = sorted([r for r in usable if r.get("total_cost_per_1k_usd") is not None and _meets_all(r["verdicts"])],
                     key=lambda r: (r["total_cost_per_1k_usd"], r["latency_p95_s"] or 0.0))
     if priced:
-        return _pick(priced[0], "met", _total_reasons(priced, volume_per_day) + caveats, [])
+        return _pick(priced[0], "met", _total_reasons(priced, volume_per_day) + caveats, [], today)
     met = sorted([r for r in usable if _meets_all(r["verdicts"])], key=_cost_key)
     if met:
         best = met[0]
@@ -160,15 +164,15 @@ def recommend(results: list[ResultRow], targets: Targets, *, train_rows: int = 0
                           latency=best["latency_p95_s"] or 0.0, cost=best["cost_per_1k_usd"] or 0.0)]
         reasons += [reason("rec.also_meets", label=_label(other), cost=other["cost_per_1k_usd"] or 0.0)
                     for other in met[1:3]]
-        return _pick(best, "met", reasons + caveats, [])
+        return _pick(best, "met", reasons + caveats, [], today)
     marginal = sorted([r for r in usable if r["verdicts"]["accuracy"] == "marginal"
                        and _ok(r["verdicts"]["cost"]) and _ok(r["verdicts"]["latency"])], key=_cost_key)
-    steps = next_steps(usable, train_rows=train_rows, shots_tried=shots_tried or [0])
+    steps = next_steps(usable, train_rows=train_rows, shots_tried=shots_tried or [0], today=today)
     if marginal:
         best = marginal[0]
         because = reason("rec.marginal", label=_label(best), accuracy=best["accuracy"], target=targets.accuracy,
                          low=_ci(best)["low"])
-        return _pick(best, "marginal", [because, *caveats], [reason("step.more_items"), *steps])
+        return _pick(best, "marginal", [because, *caveats], [reason("step.more_items"), *steps], today)
     reasons = [reason("rec.none_meets")]
     if usable:
         top = max(usable, key=lambda r: r["accuracy"] or 0.0)
@@ -200,16 +204,19 @@ def _total_reasons(ranked: list[ResultRow], volume_per_day: float | None) -> lis
     return reasons
 
 
-def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int]) -> list[Reason]:
-    """What to try when nothing meets the targets, cheapest first."""
-    steps: list[Reason] = []
+def next_steps(results: list[ResultRow], *, train_rows: int, shots_tried: list[int],
+               today: date | None = None) -> list[Reason]:
+    """What to try when nothing meets the targets, cheapest first; when a row reaches the accuracy but misses
+    cost or latency, the method's move first — which model to fine-tune or distil, priced (`moves`)."""
+    moves = method_moves(results, train_rows=train_rows, today=today)
+    steps: list[Reason] = list(moves)
     if max(shots_tried) == 0:
         steps.append(reason("step.k_shot"))
     if any(r["verdicts"]["accuracy"] == "missed" for r in results):
         steps += [reason("step.stronger_model"), reason("step.retrieval")]
-        if train_rows >= FINE_TUNE_ROWS:
+        if not moves and train_rows >= FINE_TUNE_ROWS:  # (when named above, the move is said with numbers)
             steps.append(reason("step.fine_tune_enough", needed=FINE_TUNE_ROWS, have=train_rows))
-        else:
+        elif not moves:
             steps.append(reason("step.fine_tune_more", needed=FINE_TUNE_ROWS, have=train_rows,
                                 missing=FINE_TUNE_ROWS - train_rows))
     if any(r["verdicts"]["cost"] == "missed" for r in results):
