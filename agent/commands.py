@@ -111,13 +111,16 @@ def read_command(message: str) -> Command | None:
         return Command("judge", model=_model(m.group(1)))
     m = re.search(r"\b(?:add|include|also (?:try|run))\s+" + MODEL, text, re.I) or re.search(
         r"(?:加上|添加|加入|再加|加个|加一个|顺便(?:测|试|跑)(?:一下|下)?)\s*([A-Za-z0-9][\w./:-]*|\S+)", text) or re.search(
-        r"\b(?:i'?d like|we'?d like|want|put)\s+" + MODEL + r"\s+in the mix\b", text, re.I)
+        r"\b(?:i'?d like|we'?d like|want|put)\s+" + MODEL + r"\s+in the mix\b", text, re.I) or re.search(
+        r"\bsee how\s+" + MODEL + r"\s+(?:does|do|would do|performs?)\b", text, re.I) or re.search(
+        r"(?:再测(?:一下|下)?|再试(?:试|一下)|还想试试|想试试|也试试|测测)\s*([A-Za-z][\w./:-]*)", text)
     if m:
         return Command("add", model=_model(m.group(1)))
-    m = re.search(r"\b(?:drop|remove|skip|without|no need for|get rid of)\s+(the baseline|the local model|the "
+    m = re.search(r"\b(?:drop|remove|skip|without|no need for|get rid of|take out)\s+(the baseline|the local model|the "
                   r"logistic regression|" + MODEL[1:-1] + ")", text, re.I) \
         or re.search(r"(?:去掉|不要|删掉|别带)\s*(\S+?)(?:了|吧|那个)?$|(?:去掉|不要|删掉|别带)\s*(\S+)", text) \
-        or re.search(r"^(\S+?)(?:就)?(?:不用|不必|别)(?:再)?(?:跑|测)了?", text)
+        or re.search(r"^(?!能不能|可不可以|能否|可以|请)(\S+?)(?:就)?(?:不用|不必|别)(?:再)?(?:跑|测)了?|"
+                     r"^(?!能不能|可不可以|能否|可以|请)(\S+?)(?:就)?算了吧?$", text)
     if m:
         return Command("drop", model=_model(next(g for g in m.groups() if g)))
     m = (re.search(r"\b(?:retrieved|retrieval|dynamic|similar)\s+(\d+)\s*-?\s*(?:shots?|examples)\b|"

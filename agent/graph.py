@@ -41,6 +41,7 @@ from agent.understand import is_question, understand_rules, understand_with_llm
 from core.language import detect_language
 from core.problems import decode
 from core.shapes import DocumentsInfo, Plan, Reason
+from knowledge.catalog import UnknownModel, get_card
 from tools.candidates.registry import can_run, configured_entries, resolve_id
 from tools.data.documents import DEFAULT_CHUNK_TOKENS, DOCUMENT_SUFFIXES, TEXT_SUFFIXES, DocumentSet
 from tools.data.read import DataError, NeedsChoice
@@ -200,7 +201,13 @@ def _resolved(name: str, rows: list[Row], prices: dict[str, float]) -> str | Non
         return found[0]
     if MODEL_TOKEN.fullmatch(plain.lower()) or (not re.search(r"[\s?？,，\u4e00-\u9fff]", plain)
                                                  and plain.lower() not in _NOT_A_NAME):
-        return plain
+        if plain in {entry["id"] for entry in configured_entries()}:
+            return plain  # an endpoint's id, as the user configured it
+        try:
+            card = get_card(plain)
+        except UnknownModel:
+            return plain
+        return card.id if card.id.lower() == plain.lower() else plain  # "Qwen2.5-7B" is the catalog's qwen2.5-7b
     return None
 
 

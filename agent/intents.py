@@ -171,7 +171,7 @@ def classify(message: str) -> tuple[Intent | None, float]:
 _RULES: list[tuple[str, str]] = [
     ("why_not", r"\bwhy (?:not|didn'?t you|wasn'?t|isn'?t|no)\b|\bhow come\b.*\b(?:lost|not|didn'?t|wasn'?t)|"
                 r"\bwhy didn'?t (?:it|they|that one)\b|\bwrong with\b|\bruled? (?:it )?out\b|\bfall(?:s)? short\b|"
-                r"\bwhy did .{1,40} (?:lose|fail)\b|\bwhat(?:'s| is| was) the (?:problem|issue) with\b|"
+                r"\bwhy did .{1,40} (?:lose|fail)\b|\bdidn'?t win\b|\bwhat(?:'s| is| was) the (?:problem|issue) with\b|"
                 r"为什么(?:不|没)|怎么(?:没|不)(?:选|推荐|用)|为啥不|为何不|不行吗|有什么问题|哪里不行|怎么输|为什么输|"
                 r"^(?!.*(?:和|跟|与).{1,12}差在哪).*差在哪|落选|没被选|没选上|被淘汰"),
     ("why_pick", r"\bwhy did you (?:go with|pick|choose|recommend|settle on)\b|凭什么|为什么(?:选|推荐)(?!.{0,4}不)|"
@@ -185,11 +185,11 @@ _RULES: list[tuple[str, str]] = [
              r"去掉|不要测|别测|别跑|不用(?:测|跑)|删掉|删了|拿掉|不测"),
     ("add", r"\b(?:add|include|throw .{1,40} in|put .{1,40} (?:in|back)|also (?:try|test|run)|bring .{1,30} back)\b|"
             r"加上|加进|加回|也加|再加|添加|加入|也测|也试"),
-    ("export", r"\b(?:report|export|download|csv|pdf|write-?up)\b|报告|导出|下载|总结文档|可以给.{0,6}看的"),
+    ("export", r"\b(?:report|export|download|write-?up)\b|(?<![a-z])(?:csv|pdf)(?![a-z])|报告|导出|下载|总结文档|可以给.{0,6}看的"),
     ("next_step", r"\bnext\b|\bwhat now\b|\bfrom here\b|\bsuggestions?\b|\banything else to try\b|\bwhat else\b|"
                   r"\bimprove\b|下一步|接下来|然后呢|建议|还有别的|还能怎么|怎么优化|还需要准备"),
     ("plan", r"\bplan\b|计划"),
-    ("what_happened", r"\bwhat happened\b|\bhow did (?:it|the run) go\b|发生了什么|怎么回事|跑得怎么样"),
+    ("what_happened", r"\bwhat happened\b|\bwhat you (?:just )?ran\b|\bwalk me through (?:the run|what)\b|\bhow did (?:it|the run) go\b|发生了什么|怎么回事|跑得怎么样"),
 ]
 
 
@@ -217,12 +217,12 @@ _DESCRIPTIONS: list[tuple[str, str]] = [
     (r"\bbaseline\b|\btf-?idf\b|\blogistic\b|\blogreg\b|\bclassifier\b|\btrained\b|\bclassical\b|基线|分类器|传统|训练的|"
      r"逻辑回归|逻辑斯蒂|线性模型", "baseline"),
     (r"\blocal\b|\bsmol\w*|\bon[- ]?prem\b|\bllama\b|\bllama\.cpp\b|\bfree one\b|\bsmall (?:local )?one\b|"
-     r"\bsmallest\b|\btiny\b|本地|小模型|免费的|最小的",
+     r"\bsmallest\b|\btiny\b|\bsmall model\b|\blocal thing\b|本地|小模型|免费的|最小的|小的那个",
      "local"),
     (r"\bretriev\w*|\bsimilar examples\b|\bdynamic\b|\br\d\b|检索|相似示例", "retrieved"),
     (r"(?<![a-z0-9])(\d+)[- ]?shots?(?![a-z])|\bfew[- ]shot\b|\bdrawn examples\b|(\d+)\s*个示例|少样本", "shots"),
     (r"\bzero[- ]?shot\b|零样本", "zero"),
-    (r"\bbig(?:ger|gest)?\b|\bexpensive\b|\bpricey\b|\bstrong(?:er|est)?\b|\bfull\b|最贵|大的|强的|大模型|(?<![a-z0-9-])4o(?!-?mini)", "big"),
+    (r"\bbig(?:ger|gest)?\b|\bexpensive\b|\bpricey\b|\bstrong(?:er|est)?\b|\bfull\b|最贵|贵的|大的|强的|大模型|(?<![a-z0-9-])4o(?![- ]?mini)", "big"),
     (r"\bcheap(?:er|est)?\b|\bmini\b|\bsmall(?:er)? (?:openai|gpt)\b|便宜|mini", "cheap"),
 ]
 
@@ -245,6 +245,7 @@ def _aliases(cid: str) -> list[str]:
     """An id and the short names people use for it: "gpt-4o-mini" → "4o-mini", "smollm2-135m" → "smollm2"."""
     low = cid.lower()
     names = [low, re.sub(r"^(?:gpt|claude|gemini)-", "", low), re.sub(r"-\d+[mb]$|-\d{4}-\d\d-\d\d$", "", low)]
+    names += [n.replace("-", " ") for n in names if "-" in n]  # "4o mini", said with a space
     return [n for n in dict.fromkeys(names) if len(n) >= 2]
 
 
@@ -252,13 +253,15 @@ def _named(text: str, rows: list[Row], extra: list[str]) -> list[str]:
     """Candidates named by id, alias (the id without its size or date, a part of it) or near spelling."""
     low = unicodedata.normalize("NFKC", text).lower()
     ids = list(dict.fromkeys([r.candidate for r in rows] + extra))
-    found: list[tuple[int, str]] = []
+    spans: list[tuple[int, int, str]] = []
     for cid in ids:
         for alias in _aliases(cid):
             exact = re.search(r"(?<![a-z0-9_.-])" + re.escape(alias) + r"(?![a-z0-9_-])", low)
             if exact:
-                found.append((exact.start(), cid))
+                spans.append((exact.start(), exact.end(), cid))
                 break
+    found = [(a, cid) for a, b, cid in spans  # "4o mini" names gpt-4o-mini, not gpt-4o as well
+             if not any(c <= a and b <= d and (c, d) != (a, b) for c, d, _ in spans)]
     named = [cid for _, cid in sorted(found)]
     if named:
         return list(dict.fromkeys(named))

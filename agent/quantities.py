@@ -153,6 +153,8 @@ def _chinese_numbers(text: str) -> str:
     text = re.sub("百分之([" + _ZH_DIGITS + r"\d.点]+)",
                   lambda m: convert(re.match(r".*", m.group(1))) + "%", text)  # type: ignore[arg-type]
     text = _ZH_NUMERAL.sub(convert, text)
+    text = re.sub(r"(?<![\d.])(\d)\s*毛\s*(\d|[一二三四五六七八九])(?![\d万千百%条个次份篇封天分])",
+                  lambda m: f"0.{m.group(1)}{_tenth(m.group(2))}元", text)  # "两毛五": 0.25 元
     # "1块5", "两块五毛": yuan and tenths said the spoken way
     return re.sub(r"(?<![\d.])(\d+)\s*(块|元)\s*(\d|[一二三四五六七八九])(?:毛|角)?(?![\d万千百%条个次份篇封天])|"
                   r"(?<![\d.])(\d+)\s*(块|元)\s*(\d|[一二三四五六七八九])(?:毛|角)",
@@ -279,7 +281,7 @@ _PERIOD_EN = r"(second|sec|minute|min|hour|hr|business day|workday|day|night|wee
 _PERIOD_AFTER = re.compile(r"\s*(?:(?:a|an|per|each|every|/|in a|in one|over a|for a|for the)\s*" + _PERIOD_EN +
                            r"|(daily|weekly|monthly|yearly|annually))")
 _PERIOD_ZH_AFTER = re.compile(r"\s*(?:/|每|一)\s*(小时|天|日|工作日|周|星期|月|个月|季度|年)")
-_PERIOD_ZH_BEFORE = re.compile(r"(?:每|一|1|单)(?:个)?(秒|分钟|小时|天|日|工作日|周|星期|礼拜|月|季度|年)|(日|月|周|年)均|(日|月|年)度?(?:处理|量|预算)")
+_PERIOD_ZH_BEFORE = re.compile(r"(?:每|一|1|单)(?:个)?(秒|分钟|小时|天|日|工作日|周|星期|礼拜|月|季度|年)|(日|月|周|年)均|(日|月|年)度?(?:处理|调用量|请求量|量|预算)|(?:这个|本|这一)(季度|月|年)")
 
 # Denominators of a price: how many items an amount is for.
 _PER_ITEMS_EN = [
@@ -454,7 +456,8 @@ def _denominator(text: str, q: Quantity, found: list[Quantity]) -> None:
     if m and not re.search(r"[，,。；;\n/]", head[m.end():]):
         q.per_days = PERIODS[next(g for g in m.groups() if g)]
         return
-    m = re.search(r"\b(?:per|a|each|every)\s+" + _PERIOD_EN + r"\s*(?:is|of|:|around|about|roughly|~)?\s*$", head) \
+    m = re.search(r"\b(?:per|a|each|every|for the|for this|this)\s+" + _PERIOD_EN +
+                  r"\s*(?:is|of|:|around|about|roughly|~)?\s*$", head) \
         or re.search(r"\b(daily|weekly|monthly|yearly|annual)\b(?:\s+[a-z]+){0,4}\s*(?:is|of|:|around|about|at|~|"
                      r"volume|budget|spend)?\s*$", head)
     if m:

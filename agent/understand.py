@@ -87,7 +87,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                        r"是否|(?!是|要|能|会|可|行|好|对|用|需|该|想|肯)([\u4e00-\u9fff])不\1|"  # "礼不礼貌": a yes-or-no judgement
                        r"\b(?:mark|flag|tag|label)\w*\s+(?:(?:incoming|new|all|each|every|the|our|their|inbound)\s+)+"
                        r"(?:emails|tickets|messages|reviews|requests|calls|posts|comments|chats|documents|orders)\b"),
-    ("extraction", r"extract|pull out|\bpull(?:s|ing)?\b.{0,60}\b(?:out of|from)\b|\bparse|named entit|\bner\b|fields from|"
+    ("extraction", r"extract|pull out|\bpull(?:s|ing)?\b.{0,60}\b(?:out of|from)\b|\bparse(?!r)|named entit|\bner\b|fields from|"
                    r"\bpulled out\b|\bneed\b.{0,60}\bout of\b|structured fields|\bget (?:the |their )?(?:full )?name\b|"
                    r"\b(?:spot|grab|pick out)\b|摘取|抠出|挑出|拎出|扒出|"
                    r"\bcapture\b.{0,40}\bfrom\b|提取|抽取|抽出|摘出|识别出.{0,20}(?:字段|信息)|"
@@ -97,29 +97,30 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
                    r"\bturn\b.{0,40}\binto\b|\banswer (?:them|it|those|these|questions)\b|"
                    r"answer\w*\b.{0,30}\bquestions|"
                    r"reply to|\bsuggest\w* (?:a )?repl|chatbot|生成|摘要|翻译|互译|写(?!的|好的|过的|了)|回复|改写|润色|总结|回答.{0,16}(?:问题|提问)|问答|答疑|"
-                   r"批改|评语|点评|纪要|整理成|简报|翻成|译成|\b\w+ in, [\w ]{2,30} out\b"),
+                   r"批改|评语|点评|纪要|整理成|简报|翻成|译成|\bfeedback on\b|\bgives? feedback\b|\bgist\b|"
+                   r"\bcomments? on (?:each|every|the|their)\b|\b\w+ in, [\w ]{2,30} out\b"),
 ]
 
 CONSTRAINTS = [
-    ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?|infra\w*|data ?cent\w*)|"
+    ("on-prem", r"on-?prem|on premises?|self-?host|our own (?:servers?|hardware|machines?|infra\w*|data ?cent\w*|racks?|building|cluster)|"
                 r"air-?gapped|on our (?:own )?premises|private cloud|local(?:ly)? (?:deploy|host|run)|run locally|hardware we own|servers we own|"
                 r"(?:county|company|state|government|hospital)-owned servers|(?:leaves?|outside) (?:of )?our (?:own )?"
                 r"(?:vpc|network|premises|data ?cent\w*)|run (?:it )?ourselves|本地部署|本地化部署|私有化|私有部署|自己的机房|不能上云|不上云|"
-                r"私有云|政务云|内网|自己的服务器|本地运行|(?:自己|自有|自建|公司)的?机房|"
+                r"私有云|政务云|内网|自己的服务器|本地运行|(?:自己|自有|自建|公司|我们)的?机房|自己部署|"
                 r"\b(?:nothing|no data|data) (?:can|may|must|should)(?:n'?t| not)? (?:ever )?leave the (?:building|premises|"
                 r"hospital|clinic|office|practice)\b|\bon (?:my|our) (?:\w+'s )?own (?:machines?|servers?|computers?|"
                 r"hardware|boxes|pcs?)\b|不(?:能|得|可以)?(?:出|离开)(?:医院|院|公司|单位|机房|内网)"),
     ("open weights", r"open[- ]weights?|open[- ]source|weights we can download|download (?:the )?weights|weights (?:need|have|must|should)\w* (?:to )?be "
-                     r"downloadable|downloadable weights|开源"),
+                     r"downloadable|downloadable weights|weights we (?:\w+ )?(?:have|own|hold|keep) (?:a copy|ourselves)|开源"),
     ("data residency: EU", r"\beu\b|gdpr|europe|germany|france|netherlands|ireland|spain|italy|austria|belgium|"
                            r"欧盟|欧洲|德国|法国|荷兰|爱尔兰"),
-    ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|(?<!欧盟)(?<!欧洲)境内|中国大陆|留在国内|(?:stay|remain|kept|stored|be) in "
+    ("data residency: CN", r"数据不(?:能)?出境|不能出境|不出境|(?<!欧盟)(?<!欧洲)境内|中国大陆|留在国内|mainland china|(?:stays?|remains?|kept|stored) in (?:mainland )?china|(?:stay|remain|kept|stored|be) in "
                            r"(?:mainland )?china|china only|within china"),
     ("no third-party APIs", r"no third[- ]part|(?:no|not|nothing|won'?t|can'?t|cannot|never|without|forbid\w*|not allowed)\b"
                             r".{0,50}\b(?:third[- ]part\w*|external|outside|other|vendor) (?:apis?|api|api providers?|services?|"
                             r"providers?|vendors?)|"
                             r"can'?t (?:use|send to) (?:external|third)|(?:can'?t|cannot|can not|must not|mustn'?t|may not|"
-                            r"never)\s+(?:be sent|go|leave)\s+to\b.{0,40}\b(?:api|provider|openai|anthropic|external)|不能用第三方|不能调用外部|不(?:能|允许)?(?:用|调用|调|使用|接)"
+                            r"never)\s+(?:be sent|go|leave)\s+to\b.{0,40}\b(?:api|provider|openai|anthropic|external)|不能用第三方|不能调用外部|(?:不能|不允许|禁止|不得)[^。；;]{0,24}第三方|不(?:能|允许)?(?:用|调用|调|使用|接)"
                             r"(?:任何)?(?:第三方|外部|境外)|不能(?:传|发|交|给)给?(?:任何)?(?:外部|第三方)"),
     ("structured output", r"(?:return|output|answer|respond|reply|format|structured|must be|come back as|as)\w*\s+"
                           r"(?:[\w\"]+\s+){0,3}?json|json\s*(?:output|format|object|schema|格式)|structured output|"
@@ -197,6 +198,9 @@ def place_quantities(text: str, asked: str | None) -> tuple[Placement, list[Quan
         wider = text[max(0, q.start - 60):q.end + 40]
         if q.kind == "percent":
             _place_percent(place, q, clause, text, asked, chosen)
+        elif q.kind == "duration" and q.value >= 3600 and not re.search(r"latenc|respon|延迟|响应", clause):
+            place.unplaced.append({"text": q.text, "why": "not_target"})  # "8 hours a day", "一天": a span, no latency
+            q.placed = "not_target"
         elif q.kind == "duration":
             _set(place, "max_latency_s", q.value, q, clause, chosen)
         elif q.kind == "money":
@@ -224,7 +228,7 @@ def _place_percent(place: Placement, q: Quantity, clause: str, text: str, asked:
             and not re.search(_ACCURACY_WORD, clause) and not re.search(_AIM_BEFORE, text[max(0, q.start - 24):q.start])
             and not re.match(
                 r"\s*(?:以上|或更高|或以上|左右|就行|就够|即可|吧|啊|呢|了|呀|啦|就好|or (?:better|more|higher|above)|and up|"
-                r"of the time|correct|right|but\b|though\b|tho\b|pls\b|please\b|honestly\b|is plenty|plenty|would do|will do|"
+                r"of the time|correct|right|才行|才可以|才够|才能|but\b|though\b|tho\b|pls\b|please\b|honestly\b|is plenty|plenty|would do|will do|"
                 r"accura|acc\b|准确|正确|at least|minimum|min\b|is fine|is ok|is enough|would be|should|needed|required|target)",
                 after)) or re.match(
             r"\s*(?:of\b(?! (?:the )?(?:time|cases|answers|predictions|items|them|calls|replies))|are\b|"
@@ -380,6 +384,11 @@ def read_constraints(text: str) -> list[str]:
 
 # Extraction said with verbs that also classify ("identify the product mentioned…", "识别出…里的日期"): read first.
 _EXTRACT_FIRST = (r"\bfigure out\b(?! (?:whether|if|which))|\bredact\w*|"
+                  r"\bturn\b[^.]{0,60}\binto (?:a |an )?(?:clean |structured |tidy )?(?:\w+ )?(?:list|table|fields?|"
+                  r"json|columns|records)\b|\bnormali[sz]\w*\b[^.]{0,40}\binto\b|"
+                  r"\b(?:detect|find|flag|spot)\w* (?:pii|personal data|personal information)\b(?=[^.>]*?(?:—|–|:|such "
+                  r"as|like|e\.g\.)[^.>]*,)|"
+                  r"识别[^，,。]{0,24}(?:属性|信息|要点)|(?:提取|抽取)(?!样本|部分|一部分)|"
                   r"\bextract(?:s|ing|ed)?\b(?![^.;]{0,30}\b(?:intent|sentiment|categor\w+|topic|priority|label)s?\b)|"
                   r"解析|拆成|拆分成|提出来|抠出来|\bpicked out\b|拿出来|标准化成.{0,20}字段|找出.{0,6}提到的|"
                   r"\b(?:find|identify|spot|grab|pick out|get|capture|list)\b(?: all)?(?: the| each| every| any)?"
@@ -423,6 +432,7 @@ _QUOTED = re.compile(r"[\"“「『]([^\"“”「」『』]{1,60})[\"”」』]
 
 def _split_labels(raw: str) -> list[str]:
     raw = re.sub(r"^\s*(?:以下|如下|下面|下列)(?:几|这)?(?:几)?(?:类|种|个|项)?\s*[:：]?\s*", "", raw)
+    raw = re.sub(r"^[^,，、/|]{0,40}?(?:->|→|=>)\s*", "", raw)  # "ticket -> network | hardware": the lead-in
     shielded = re.sub(r"(?<=[a-z])'(?=[a-z])", "\u2019", raw)  # "order's" is no quote
     quoted = [(a or b).replace("\u2019", "'").strip() for a, b in _QUOTED.findall(shielded)]
     if len(quoted) >= 2:  # quoted names are the labels, whatever surrounds them
@@ -513,6 +523,9 @@ _LOOSE_LISTS = [
 
 def read_labels(text: str, pending_field: str | None) -> list[str] | None:
     """The label set a message names: "labels: a, b", "into a, b or c", "as X or Y", "X vs Y", "标签：好评、差评"."""
+    bracketed = re.findall(r"\[([a-z\u4e00-\u9fff][\w\u4e00-\u9fff -]{0,29})\]", text)
+    if len(bracketed) >= 2 and (read_task(text) == "classification" or re.search(_LABEL_WORDS, text)):
+        return list(dict.fromkeys(b.strip() for b in bracketed))  # "[balance] [transfer] [card_lost]"
     for pattern in _LABEL_PATTERNS:
         for m in re.finditer(pattern, text):
             raw = " or ".join(g for g in m.groups() if g) if len(m.groups()) > 1 else m.group(1)
@@ -534,7 +547,8 @@ def read_labels(text: str, pending_field: str | None) -> list[str] | None:
     if vs and not {vs.group(1), vs.group(2)} & stop and (
             read_task(text) == "classification" or re.search(_LABEL_WORDS, text) or len(text) < 40):
         return [vs.group(1), vs.group(2)]
-    slashed = re.search(r"(?<![\w/])([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*(?:\s*/\s*[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)+)"
+    slashed = re.search(r"(?<![\w/])([a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*(?:\s*/\s*(?:(?:not|no|non) )?"
+                        r"[a-z\u4e00-\u9fff][\w\u4e00-\u9fff-]*)+)"
                         r"(?![\w/])", text)
     if slashed and (read_task(text) == "classification" or re.search(_LABEL_WORDS, text)) and not re.search(
             r"\d", slashed.group(1)):
@@ -563,7 +577,8 @@ _WANT = (r"\b(?:we|i)(?:'d| would)? (?:want|need|like|plan|hope|are trying|try|a
 
 
 # A sentence that announces the task ("Task: …", "任务是…") is the use case before one that only mentions it.
-_TASK_MARK = (r"^\s*(?:task|the task|job|the job|use case|goal|we want|we need|we'd like|i want|i need)\b|"
+_TASK_MARK = (r"^\s*(?:\d+[.)]\s*|[-*•]\s*)?(?:task|the task|job|the job|use case|goal|we want|we need|we'd like|"
+              r"i want|i need)\b|"
               r"任务是|需求是|用例|^\s*(?:我们)?(?:想|要|需要|希望)")
 
 
@@ -587,7 +602,8 @@ def read_use_case(original: str, text: str, pending_field: str | None, task: str
         if len(plain) < 6 or re.search(_TARGETS_SENTENCE, low) or re.search(WAIVER + "|" + SUMMARY + "|" + HELP, low) \
                 and not read_task(low):
             continue
-        if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)", low):
+        if re.match(r"\s*(?:labels?|classes|categories|intents|标签|类别)\s*(?:[:：=]|are\b|is\b)|"
+                    r"\s*(?:标签|类别)(?:就|只有|有)?(?:这|以下)?几?个?\s*[:：]", low):
             continue
         names_labels = bool(labels) and sum(label.lower() in low for label in labels or []) >= 2
         if names_labels and not read_task(low) and _only_labels(low, labels or []):
@@ -880,7 +896,9 @@ def _accuracy_correction(text: str, brief: Brief, place: Placement, update: Brie
     """"actually my boss says 95", "老板说要95，按95来": a bare number that corrects the accuracy already noted."""
     if update.accuracy_target is not None or brief.accuracy_target is None or not re.search(_CORRECTION, text):
         return
-    values = {float(u["text"]) for u in place.unplaced if u["why"] == "not_target" and re.fullmatch(r"\d+(?:\.\d+)?", u["text"])}
+    numbers = [re.fullmatch(r"(\d+(?:\.\d+)?)(?:\s+(?:is|would|will|should|works|then|instead|too|ok|okay|fine))?",
+                            u["text"]) for u in place.unplaced if u["why"] == "not_target"]
+    values = {float(m.group(1)) for m in numbers if m}  # "88 is acceptable" — but never "75 people"
     shares = {v / 100 if v > 1 else v for v in values if 50 <= v < 100 or 0.5 <= v < 1}
     if len(shares) == 1 and len(values) == 1:
         update.accuracy_target = shares.pop()

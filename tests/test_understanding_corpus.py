@@ -21,13 +21,13 @@ from tests.corpus.score import load, read_case, score
 TUNE_FLOOR = 0.98
 # The held-out half's first measurement, untouched (2026-12-07: 680/763 fields, 89.1 %; 127/178 cases fully
 # right); after the fourth tune round 704/763 (92.3 %; 138/178); after brief_tune4 706/763 (92.5 %; 140/178);
-# after brief_tune5 717/763 (94.0 %; 145/178). The issue's goal is 95 %, not met yet — the floor keeps what was
-# measured from getting worse.
+# after brief_tune5 717/763 (94.0 %; 145/178); after brief_tune6 719/763 (94.2 %; 147/178). The issue's goal is
+# 95 %, not met yet — the floor keeps what was measured from getting worse.
 HELDOUT_FLOOR = 0.935
 
 
 @pytest.mark.parametrize(("half", "floor"), [("brief_tune", TUNE_FLOOR), ("brief_tune2", TUNE_FLOOR),
-                                           ("brief_tune3", 0.97), ("brief_tune4", TUNE_FLOOR), ("brief_tune5", 0.96),
+                                           ("brief_tune3", 0.97), ("brief_tune4", TUNE_FLOOR), ("brief_tune5", 0.96), ("brief_tune6", 0.92),
                                            ("brief_heldout", HELDOUT_FLOOR)])
 def test_per_field_accuracy_on_each_half(half: str, floor: float) -> None:
     report = score(half)
@@ -51,7 +51,7 @@ def _messages(half: str) -> list[tuple[str, str | None]]:
     return [(turn["say"], turn.get("asked")) for case in load(half) for turn in case["turns"]]
 
 
-HALVES = ["brief_tune", "brief_tune2", "brief_tune3", "brief_tune4", "brief_tune5", "brief_heldout"]
+HALVES = ["brief_tune", "brief_tune2", "brief_tune3", "brief_tune4", "brief_tune5", "brief_tune6", "brief_heldout"]
 
 
 @pytest.mark.parametrize("half", HALVES)
@@ -232,12 +232,13 @@ def test_a_ceiling_in_yuan_asks_for_a_rate_and_is_kept_in_both_currencies() -> N
 # ---------------------------------------------------------------- questions and commands
 
 ASKS_TUNE_FLOOR = 0.97
-# First measurement, untouched: 87/110 (79.1 %); after round four: 94/110 (85.5 %); after asks_tune4: 95/110.
-ASKS_HELDOUT_FLOOR = 0.86
+# First measurement, untouched: 87/110 (79.1 %); after round four: 94/110 (85.5 %); after asks_tune4: 95/110;
+# after asks_tune5: 97/110 (88.2 %).
+ASKS_HELDOUT_FLOOR = 0.88
 
 
 @pytest.mark.parametrize(("half", "floor"), [("asks_tune", ASKS_TUNE_FLOOR), ("asks_tune2", ASKS_TUNE_FLOOR),
-                                           ("asks_tune3", 0.94), ("asks_tune4", 0.94),
+                                           ("asks_tune3", 0.94), ("asks_tune4", 0.94), ("asks_tune5", 0.94),
                                            ("asks_heldout", ASKS_HELDOUT_FLOOR)])
 def test_questions_and_commands_get_their_intent_and_targets(half: str, floor: float) -> None:
     """Through the graph's intake: the command each message becomes, or the answer it gets, and which rows."""
