@@ -115,6 +115,8 @@ def _english_numbers(text: str) -> str:
     text = re.sub(r"\ba (thousand|million|billion|hundred)\b", r"1 \1", text)
     text = re.sub(r"\b(?:a )?couple (?:of )?(seconds|secs|minutes|mins)\b", r"2 \1", text)  # "a couple of seconds"
     text = re.sub(r"\bsub-?(second|minute)\b", r"under 1 \1", text)  # "real-time, sub-second"
+    text = re.sub(r"\b(\d+(?:\.\d+)?) (second|minute|hour)s? and a half\b",
+                  lambda m: f"{float(m.group(1)) + 0.5:g} {m.group(2)}s", text)  # "a second and a half"
     # "a dollar fifty", "two pounds twenty": the cents follow the unit
     text = re.sub(r"\b(\d+) (dollar|buck|euro|pound)s? (\d{1,2})\b(?!\s*(?:cents?|%|percent|[.,]?\d))",
                   lambda m: f"{m.group(1)}.{int(m.group(3)):02d} {m.group(2)}s", text)
@@ -165,11 +167,23 @@ def _tenth(digit: str) -> str:
     return digit if digit.isdigit() else str("一二三四五六七八九".index(digit) + 1)
 
 
+def _short_thousands(match: re.Match) -> str:
+    """"一万二" is 12,000 and "三千五" 3,500: the digit after 万 / 千 counts the next unit down."""
+    value = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    unit = 10000 if match.group(2) == "万" else 1000
+    return str(value[match.group(1)] * unit + value[match.group(3)] * unit // 10)
+
+
 def normalise(text: str) -> str:
     """NFKC, lower case, number words and Chinese numerals as digits, thin spaces folded."""
     text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("’", "'").lower()
+    text = re.sub(r"(?<![\d零〇一二两三四五六七八九十百千万])([一二两三四五六七八九])(万|千)([一二三四五六七八九])"
+                  r"(?![千百十零〇一二两三四五六七八九\d])", _short_thousands, text)  # 一万二 = 12000
     text = _chinese_numbers(text)
     text = re.sub(r"(\d+)秒半", lambda m: f"{int(m.group(1)) + 0.5:g}秒", text)  # 一秒半
+    # "年预算三万六": a budget said in Chinese without its currency is in yuan
+    text = re.sub(r"(预算(?:是|为|大概|大约|约|有|给了?)?\s*)(\d+(?:\.\d+)?)(?![\d.]|\s*(?:美元|美金|元|块|刀|欧元|英镑|万|千|%|"
+                  r"条|个|k\b|usd|rmb|cny|eur|gbp|dollars?|euros?|pounds?))", r"\1\2元", text)
     text = re.sub(r"(\d+)分半钟", lambda m: f"{int(m.group(1)) + 0.5:g}分钟", text)  # 一分半钟
     return _english_numbers(text)
 
@@ -387,6 +401,10 @@ def find_quantities(text: str) -> list[Quantity]:
     return found
 
 
+# The number of tokens a price per token is for ("$0.50 per million tokens", "每百万token 4元").
+_TOKEN_SCALES = [(r"百万|1000000|1m|million|\bm\b", 1e6), (r"万|10000", 1e4), (r"千|1000|1k|thousand|\bk\b", 1e3)]
+
+
 def _denominator(text: str, q: Quantity, found: list[Quantity]) -> None:
     """What a money amount or a count is per: items (per 1,000, per message), a period (a month) or tokens."""
     if q.kind not in ("money", "count"):
@@ -399,8 +417,12 @@ def _denominator(text: str, q: Quantity, found: list[Quantity]) -> None:
         m = re.match(r"\s*(?:of\s+|worth of\s+)?(?:(?:input|output|prompt|completion)\s+)?" + _DENOM_PREFIX + "?" +
                      r"(?:" + "|".join(p for p, _ in _PER_ITEMS_EN) + r")?\s*(?:input |output )?tokens?\b|"
                      r"\s*/\s*(?:1m|1k|m|k)?\s*tok", near)
-        if m or re.match(r"\s*(?:/|每)?(?:百万|千)?\s*tokens?", near):
-            q.per_tokens = True
+        before = re.search(r"(?:每|/|\b(?:per|a|every)\b)\s*(百万|千|万|1000000|1000|10000|1m|1k|million|thousand)?\s*"
+                           r"(?:个)?\s*(?:input |output )?tokens?[^\d，,。；;$¥€£]{0,12}$", head)
+        if m or re.match(r"\s*(?:/|每)?(?:百万|千)?\s*tokens?", near) or before:
+            q.per_tokens = True  # "每百万token不能超过2块钱": a price per token, never per item
+            unit = (before.group(1) if before else None) or (m.group(0) if m else "")
+            q.extra["per_tokens"] = next((n for w, n in _TOKEN_SCALES if re.search(w, unit or "")), None)
             return
         for pattern, items in _PER_ITEMS_EN:
             m = re.match(r"\s*(?:of\s+)?(?:usage\s+)?" + _DENOM_PREFIX + "(?:every |each )?" + pattern +

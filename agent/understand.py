@@ -24,7 +24,7 @@ FIELD_KEYWORDS = {
     "max_cost_per_1k_usd": (r"\bcosts?\b|price|pricing|budget|cheap|expensive|spend|money|\$|dollar|\busd\b|cent|"
                             r"成本|费用|预算|价格|价钱|花费|花多少|美元|美金|钱|便宜|贵"),
     "max_latency_s": (r"latency|\bspeed|fast|快|slow|quick|respon\w+ time|turnaround|real[- ]?time|how long|wait|async|"
-                      r"batch|overnight|nightly|offline|跑批|批处理|多久|"
+                      r"batch|overnight|nightly|offline|跑批|批处理|多久|赶时间|着急|不急|"
                       r"rush|time[- ]sensitive|seconds?|\bms\b|延迟|时延|速度|响应|快慢|实时|多快|时效|秒"),
     "volume_per_day": r"volume|traffic|throughput|how many|per day|a day|daily|per month|每天|每日|每月|量",
     "constraints": (r"constraints?|hard (?:limits?|requirements?|rules?)|deploy|hosting|on-?prem|complian|硬性|约束|部署|"
@@ -36,7 +36,8 @@ WAIVER = (r"\b(?:it'?s |it is |runs? )?(?:async(?:hronous)?|an? (?:nightly |over
           r"^(?:whatever|any|none|no|nope|none really|not really)\s*[,，]|跑批就行|\banything goes\b|"
           r"\b(?:is|are)n'?t (?:really |that |very )?(?:important|a (?:concern|priority|factor)|critical|relevant)\b|"
           r"\bis secondary\b|\b(?:latency|speed|cost|price|volume) any\b|多久都(?:可以|行)|多慢都|花多少(?:钱)?都(?:行|可以)|"
-          r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|"
+          r"\bis whatever\b|\bisn'?t an? (?:\w+ )?(?:bar|target|requirement|limit)\b|"
+          r"\bno (?:[a-z/-]+ ){0,2}(?:limits?|targets?|requirements?|constraints?|preferences?|caps?|ceilings?|bars?|"
           r"slas?|restrictions?|concerns?|rules?|worries|deadline)\b|\bnot (?:really )?(?:a |an |that |very |too |super )?"
           r"(?:concern|issue|problem|priority|important|critical|a big deal|relevant|an issue|a factor|fussed|secondary|"
           r"bothered|sensitive|time[- ]sensitive|in a (?:hurry|rush))\b|(?:doesn'?t|does not|don'?t|do not|won'?t|"
@@ -247,6 +248,12 @@ def _place_money(place: Placement, q: Quantity, clause: str, wider: str, asked: 
                  chosen: dict[str, bool]) -> None:
     amount = {"amount": q.value, "currency": q.currency or "USD", "text": q.text}
     if q.per_tokens:
+        size = re.search(r"(?:\b(?:each|every|one|an?)\b|每(?:条|个|篇|封|份|次))\s*[a-z\u4e00-\u9fff ]{0,24}?(?:is|are|has|"
+                         r"runs|大概|大约|约|平均|有)\s*(?:about|around|roughly|~)?\s*(\d[\d,]*)\s*(?:个)?\s*tokens?", wider)
+        scale = q.extra.get("per_tokens")
+        if size and scale:  # "each transcript is about 800 tokens … $0.50 per million tokens": a price per item
+            _cost(place, q, q.value / scale * float(size.group(1).replace(",", "")) * 1000, clause, chosen)
+            return
         place.unplaced.append({"text": q.text, "why": "tokens"})
         q.placed = "tokens"
         return

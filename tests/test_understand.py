@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.state import Brief, BriefUpdate, merge_brief
 from agent.understand import understand_rules
@@ -277,3 +279,31 @@ def test_later_turns_correct_volume_cost_and_constraints() -> None:
     cny = understand_rules("财务说最多五毛", brief=Brief(), facts={"cost_in": {"amount": 1, "currency": "CNY"}})
     assert cny.cost_in == {"amount": 0.5, "currency": "CNY", "text": "5毛"}
     assert understand_rules("最多五毛", brief=Brief()).cost_in is None  # no ceiling noted before: not guessed
+
+
+@settings(max_examples=80, deadline=None)
+@given(amount=st.sampled_from([0.5, 2, 4, 10]), unit=st.sampled_from(["每百万token", "每千token", "per million tokens",
+                                                                        "per 1M tokens", "per 1k tokens"]),
+       currency=st.sampled_from(["元", "块钱", "美元", "dollars"]), order=st.booleans())
+def test_a_price_per_token_is_never_a_cost_per_item(amount: float, unit: str, currency: str, order: bool) -> None:
+    """"每百万token不能超过2块钱" was read as 0.002 元 per 1,000 items: without a size per item it is no ceiling."""
+    money = f"{amount:g}{currency}" if currency in ("元", "块钱", "美元") else f"{amount:g} {currency}"
+    message = f"{unit}不能超过{money}" if order else f"{money} {unit}"
+    update = understand_rules(message)
+    assert update.max_cost_per_1k_usd is None and update.cost_in is None, message
+    assert any(u["why"] == "tokens" for u in update.unplaced), message  # said back, never dropped
+
+
+def test_a_price_per_token_with_the_size_of_an_item_is_a_cost_per_item() -> None:
+    english = understand_rules("Each transcript is about 800 tokens. We can pay up to $0.50 per million tokens.")
+    assert english.max_cost_per_1k_usd == pytest.approx(0.4)
+    chinese = understand_rules("每条评论大概500个token，预算按每百万token 4元算。")
+    assert chinese.cost_in is not None and chinese.cost_in["amount"] == pytest.approx(2.0)
+
+
+def test_chinese_short_thousands_and_budgets_without_a_currency() -> None:
+    from agent.quantities import normalise
+
+    assert normalise("一万二") == "12000" and normalise("三千五") == "3500" and normalise("两万二") == "22000"
+    assert normalise("月预算2000") == "月预算2000元" and normalise("预算100美元") == "预算100美元"
+    assert understand_rules("Response has to be back in a second and a half.").max_latency_s == pytest.approx(1.5)
