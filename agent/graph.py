@@ -105,6 +105,9 @@ def intake(state: SelectionState, config: RunnableConfig) -> dict:
         update.use_case = None
         update.task_type = None
     command = read_command(text) if text.strip() else None
+    if command is not None and command.name == "add" and update.labels and brief.labels and \
+            len(update.labels) > len(brief.labels) and not state.get("plan"):
+        command = None  # "还要加一个“中评”": a label joins the set, not a candidate the plan
     # A question's words about the task or a constraint ("is a local deployment cheaper than an API?") are part
     # of what it asks, not a fact of the brief; its numbers, labels and waivers still are.
     asked = is_question(text)

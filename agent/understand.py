@@ -799,6 +799,7 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     if update.labels and own and len(own) == len(update.labels) and own != update.labels:
         update.labels = own  # "七天内" stays as written, not "7天内"
     _label_corrections(text, brief, update)
+    _label_additions(text, brief, update)
     if update.labels and update.task_type is None and brief.task_type is None and not re.search(ABOUT_THE_DATA, text):
         update.task_type = "classification"  # a set of labels to choose among is a classification
     update.use_case = read_use_case(original, text, field_asked, update.task_type, update.labels)
@@ -897,6 +898,26 @@ def _label_corrections(text: str, brief: Brief, update: BriefUpdate) -> None:
     update.labels = kept if len(kept) >= 2 else update.labels
     if update.use_case and not read_task(normalise(update.use_case).replace(dropped[0].lower(), "")):
         update.use_case = None
+
+
+_LABEL_ADDED = (r"(?:\badd\b|\balso\b|\bplus\b|还要加(?:一个|1个|个|上)?|再加(?:一个|1个|个|上)?|加(?:一个|1个|个|上))\s*['\"“‘「]"
+                r"([^'\"”’」]{1,30})['\"”’」]|\badd\s+([a-z][\w -]{0,28}?)\s+as an? (?:\w+ )?(?:option|label|class|"
+                r"category|bucket)\b|(?:(?:再|还要)?加(?:一个|1个|个|上)|再加|还要加)\s*([\u4e00-\u9fff\w]{1,12}?)(?:这[一1]?类|[一1]类|这个标签|这个类别)")
+
+
+def _label_additions(text: str, brief: Brief, update: BriefUpdate) -> None:
+    """"oh and add 'question' too", "还要加一个“中评”": a label joins the set already noted (the interview's
+    labels, not a candidate: a model's name is never quoted as an option)."""
+    if not brief.labels or update.labels:
+        return
+    m = re.search(_LABEL_ADDED, text)
+    added = next((g.strip() for g in m.groups() if g and g.strip()), None) if m else None
+    if added and added.lower() not in {lab.lower() for lab in brief.labels}:
+        update.labels = [*brief.labels, _original_case_label(added, brief.labels)]
+
+
+def _original_case_label(label: str, labels: list[str]) -> str:
+    return label.capitalize() if labels and all(lab[:1].isupper() for lab in labels) else label
 
 
 def _accuracy_correction(text: str, brief: Brief, place: Placement, update: BriefUpdate) -> None:

@@ -307,3 +307,26 @@ def test_chinese_short_thousands_and_budgets_without_a_currency() -> None:
     assert normalise("一万二") == "12000" and normalise("三千五") == "3500" and normalise("两万二") == "22000"
     assert normalise("月预算2000") == "月预算2000元" and normalise("预算100美元") == "预算100美元"
     assert understand_rules("Response has to be back in a second and a half.").max_latency_s == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(("message", "labels", "expected"), [
+    ("oh and add 'unclear' as a fourth option", ["remote", "hybrid"], ["remote", "hybrid", "unclear"]),
+    ("add question as a label too", ["bug", "feature"], ["bug", "feature", "question"]),
+    ("不对，还要加一个“中评”", ["好评", "差评"], ["好评", "差评", "中评"]),
+    ("再加一个其他这一类", ["好评", "差评"], ["好评", "差评", "其他"]),
+])
+def test_a_label_added_in_a_later_turn_joins_the_set(message: str, labels: list[str], expected: list[str]) -> None:
+    assert understand_rules(message, brief=Brief(labels=labels)).labels == expected
+    assert understand_rules("add gpt-4o", brief=Brief(labels=labels)).labels is None  # a candidate, not a label
+
+
+def test_a_quoted_label_in_the_interview_is_no_candidate_to_add() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from agent.graph import intake
+
+    state = {"messages": [HumanMessage("不对，还要加一个“中评”")], "brief": {"labels": ["好评", "差评"]},
+             "waived": [], "facts": {}}
+    out = intake(state, {})  # type: ignore[arg-type]
+    assert out["brief"]["labels"] == ["好评", "差评", "中评"] and out["update"]["command"] is None
+    assert out["plan_edits"] == []
