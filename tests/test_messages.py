@@ -152,6 +152,17 @@ def test_an_adaptive_plan_gives_its_range_in_calls_and_dollars() -> None:
     assert "between 450 and 800 calls" in text  # the baseline answers all 400; gpt-4o-mini 50 to 400
     assert "The eval costs between $0.005 (every candidate decided at the first look) and $0.04" in text
     assert "评测费用在 $0.005" in plan_text(plan, Brief(), "zh", [])
+    suggested = {**plan, "candidates": ["tfidf-logreg"], "shortlist": [
+        {"id": "gpt-4.1-mini", "reason": reason("report.untitled"), "runnable": False},
+        {"id": "gpt-6-luna", "reason": reason("report.untitled"), "runnable": False}]}
+    from knowledge.lifecycle import retiring_soon
+
+    retiring = retiring_soon("gpt-4.1-mini")
+    for lang, said in (("en", "*add gpt-6-luna*"), ("zh", "“加上 gpt-6-luna”")):
+        text = plan_text(suggested, Brief(), lang, [])
+        assert said in text  # the example of *add X* is a suggestion that is not about to retire
+        if retiring is not None:  # a suggestion shutting down within 6 months says when (today: 2027-01-14)
+            assert retiring.shutdown in text.split("gpt-4.1-mini", 1)[1].split("\n", 1)[0]
 
 
 def test_the_expected_time_names_unmeasured_candidates_as_a_list_of_the_users_language() -> None:

@@ -474,6 +474,13 @@ MESSAGES: dict[str, Texts] = {
                           "最准确的是 {label}：{accuracy:.1%}（95% 置信区间 {low:.1%}–{high:.1%}）。"),
     "rec.nothing_usable": ("No candidate produced usable results.", "没有候选得出可用的结果。"),
     "rec.failed": ("{label} failed: {cause}.", "{label} 失败：{cause}。"),
+    "plan.closing": ("Nothing is spent before you say **go**. You can change it first: *add {model}*, *drop the "
+                     "baseline*, *use 300 items*, *try 5 shots*.",
+                     "在你说“跑吧”之前不会花一分钱。可以调整：“加上 {model}”、“去掉基线”、“用300条”、“试试5个示例”。"),
+    "plan.closing_no_add": ("Nothing is spent before you say **go**. You can change it first: *drop the baseline*, "
+                            "*use 300 items*, *try 5 shots*.",
+                            "在你说“跑吧”之前不会花一分钱。可以调整：“去掉基线”、“用300条”、“试试5个示例”。"),
+    "plan.suggestion_retires": (" — ⏳ shuts down on {date}, in {days} days", "——⏳ 将于 {date} 停止服务，还有 {days} 天"),
     "rec.retires": ("⏳ {model} shuts down on {date}, in {days} days (the provider's notice: {source}, as of "
                     "{as_of}): whatever you build on it must move by then.",
                     "⏳ {model} 将于 {date} 停止服务，还有 {days} 天（提供方公告：{source}，截至 {as_of}）：基于它做的东西要在"

@@ -750,15 +750,29 @@ def plan_text(plan: Plan, brief: Brief, lang: str, notes: list[str], *, closing:
     if catalog:
         lines += ["", "**目录里值得一试的模型**（在设置面板 ⚙ 里添加它的端点，再说“加上 X”）：" if zh else
                   "**From the catalog, worth trying** (add its endpoint in the settings panel ⚙, then say *add X*):"]
-        lines += [f"- {s['id']}{colon(lang)}{render(s['reason'], lang)}" for s in catalog[:4]]
+        lines += [f"- {s['id']}{colon(lang)}{render(s['reason'], lang)}" + _retiring(s["id"], lang) for s in catalog[:4]]
     if plan["excluded"]:
         lines += ["", "**排除的知名模型**：" if zh else "**Notable models left out:**"]
         lines += [f"- {e['id']}{colon(lang)}{render(e['reason'], lang)}" for e in plan["excluded"][:4]]
     if closing:
-        lines += ["", "在你说“跑吧”之前不会花一分钱。可以调整：“加上 gpt-4o-mini”、“去掉基线”、“用300条”、“试试5个示例”。" if zh
-                  else "Nothing is spent before you say **go**. You can change it first: *add gpt-4o-mini*, *drop the "
-                  "baseline*, *use 300 items*, *try 5 shots*."]
+        example = _example_to_add([entry["id"] for entry in catalog])
+        lines += ["", say("plan.closing", lang, model=example) if example else say("plan.closing_no_add", lang)]
     return "\n".join(lines)
+
+
+def _retiring(model: str, lang: str) -> str:
+    """" — ⏳ shuts down on 2027-01-14, in 38 days": a suggestion that is about to retire says so."""
+    from knowledge.lifecycle import retiring_soon
+
+    soon = retiring_soon(model)
+    return say("plan.suggestion_retires", lang, date=soon.shutdown, days=soon.days) if soon and soon.days >= 0 else ""
+
+
+def _example_to_add(suggested: list[str]) -> str | None:
+    """The model the closing line offers as an example of *add X*: a suggestion that is not about to retire."""
+    from knowledge.lifecycle import retiring_soon
+
+    return next((model for model in suggested if retiring_soon(model) is None), None)
 
 
 def pilot_text(model: str, rows: list[tuple[int, list]], target: float | None, lang: str) -> str:
