@@ -19,7 +19,7 @@ from agent import journey
 from agent.answer import answer_offline, answer_with_tools, with_sources
 from agent.commands import Command, is_yes, read_command
 from agent.finetuning import finetune
-from agent.intents import MODEL_TOKEN, Row, read_request, rule_intent
+from agent.intents import BASELINE, LOCAL_ID, MODEL_TOKEN, Row, named_candidates, read_request, rule_intent
 from agent.journey import ready_for_plan
 from agent.llm import LLMError, get_agent
 from agent.phrase import phrase
@@ -193,8 +193,6 @@ _NOT_A_NAME = {"it", "this", "that", "them", "one", "this one", "that one", "the
 def _resolved(name: str, rows: list[Row], prices: dict[str, float]) -> str | None:
     """The id a name in a command stands for: an id of this conversation as said, a short name of one ("mini",
     "4o", "逻辑回归") as its id, a model id not measured yet as said; None for a word that names nothing."""
-    from agent.intents import BASELINE, LOCAL_ID, named_candidates
-
     ids = {row.candidate for row in rows}
     plain = name.strip()
     if plain.partition(":")[0] in ids or plain.startswith("ft:"):

@@ -293,8 +293,8 @@ def propose_plan(state: SelectionState, command: dict | None = None) -> dict:
     plan["open_targets"] = [f for f in ("accuracy_target", "max_cost_per_1k_usd", "max_latency_s")
                             if getattr(brief, f) is None and f not in waived
                             and not (f == "accuracy_target" and (brief.break_even_accuracy or state.get("error_kinds")))]
-    notes += [" ".join(render(r, lang) for r in lifecycle_reasons(cid)) for cid in plan["candidates"]
-              if lifecycle_reasons(cid)]  # a candidate that shuts down within 6 months says so before any spend
+    retiring = [reasons for cid in plan["candidates"] if (reasons := lifecycle_reasons(cid))]
+    notes += [" ".join(render(r, lang) for r in reasons) for reasons in retiring]  # said before any spend
     if plan["budget"] and plan["budget"]["over"]:
         notes.insert(0, speak.over_budget(plan["budget"], lang))
     return {"plan": plan, "messages": [speak.reply(speak.plan_text(plan, brief, lang, notes), "plan")],

@@ -779,7 +779,7 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
         return update
     _column_answer(original, text, pending, update)
 
-    place, _ = place_quantities(text, field_asked)
+    place, quantities = place_quantities(text, field_asked)
     kinds = read_error_kinds(text, brief.labels)
     if kinds:  # "a missed spam costs $1" prices one kind of error, not every error
         update.error_kinds = kinds
@@ -819,7 +819,7 @@ def understand_rules(original: str, *, brief: Brief | None = None, pending: Pend
     _accuracy_correction(text, brief, place, update)
     _constraint_corrections(text, brief, update)
     _volume_correction(text, brief, update)
-    _cost_correction(text, brief, place, update, (facts or {}).get("cost_in"))
+    _cost_correction(text, brief, place, quantities, update, (facts or {}).get("cost_in"))
     return update
 
 
@@ -848,7 +848,8 @@ def _volume_correction(text: str, brief: Brief, update: BriefUpdate) -> None:
         update.said["volume_per_day"] = m.group(0)
 
 
-def _cost_correction(text: str, brief: Brief, place: Placement, update: BriefUpdate, noted_in: dict | None) -> None:
+def _cost_correction(text: str, brief: Brief, place: Placement, quantities: list[Quantity], update: BriefUpdate,
+                     noted_in: dict | None) -> None:
     """"finance says half that", "财务说最多五毛": a later word on the cost ceiling already noted replaces it."""
     if update.max_cost_per_1k_usd is not None or update.cost_in is not None:
         return
@@ -862,7 +863,7 @@ def _cost_correction(text: str, brief: Brief, place: Placement, update: BriefUpd
     loose = [u for u in place.unplaced if u["why"] == "money_unit"]
     if len(loose) != 1 or not re.search(_CORRECTION + r"|最多|不超过|at most|max", text):
         return
-    amount = next((q for q in find_quantities(text) if q.kind == "money" and q.text == loose[0]["text"]), None)
+    amount = next((q for q in quantities if q.kind == "money" and q.text == loose[0]["text"]), None)
     if amount is None:
         return
     if amount.currency in (None, "USD") and brief.max_cost_per_1k_usd is not None:

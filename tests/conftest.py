@@ -14,7 +14,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared data folder sits next to the project's root (CI lays a copy there); MODELPICK_SHARED overrides.
-SHARED_DATA = Path(os.environ.get("MODELPICK_SHARED", ROOT.parent / "shared")) / "data"
+def _shared() -> Path:
+    """`../shared`; in a clone made elsewhere (e.g. under /tmp), the one next to the checkout it was cloned from."""
+    if os.environ.get("MODELPICK_SHARED"):
+        return Path(os.environ["MODELPICK_SHARED"])
+    if (ROOT.parent / "shared").is_dir():
+        return ROOT.parent / "shared"
+    origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True,
+                            text=True).stdout.strip()
+    beside = Path(origin).parent / "shared" if origin and Path(origin).is_dir() else None
+    return beside if beside is not None and beside.is_dir() else ROOT.parent / "shared"
+
+
+SHARED_DATA = _shared() / "data"
 DATASETS = SHARED_DATA / "datasets"
 
 
